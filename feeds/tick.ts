@@ -1,0 +1,85 @@
+/**
+ * The one seam every market-data source plugs into: a feed is an async iterable of normalized ticks.
+ * The simulator, file replay and live exchange connectors all yield exactly these types, so the rest of the
+ * system (market state, hub, protocol) never knows where a tick came from (tardis-node's replay()/stream()).
+ */
+
+/** Liquidity taker side (the aggressor), not the resting maker order's side. */
+export type Side = 'buy' | 'sell';
+
+export type AssetClass = 'equity' | 'crypto' | 'other';
+
+/**
+ * One market event for one symbol. A trade carries `price` and `size`; a quote-only event (a top-of-book
+ * change with no trade) carries `bid` and/or `ask` and no `price`. A trade may also carry the quote that
+ * stood after it.
+ */
+export interface Tick {
+  /** tickertape symbol, e.g. `AAPL`, `BTC-USD`. */
+  readonly symbol: string;
+  /** Event time: when the venue says it happened, in ms since the Unix epoch (may be fractional). */
+  readonly ts: number;
+  /** Trade price, in quote currency. Absent on a quote-only tick. */
+  readonly price?: number;
+  /** Trade size in base units (shares, coins); > 0 whenever `price` is present. */
+  readonly size?: number;
+  readonly side?: Side;
+  /** Best bid after this event. */
+  readonly bid?: number;
+  /** Best ask after this event. */
+  readonly ask?: number;
+}
+
+/** What a symbol is: served by `GET /api/symbols` and the protocol's `list` request. */
+export interface Instrument {
+  readonly symbol: string;
+  readonly name: string;
+  readonly assetClass: AssetClass;
+  /** Currency prices are quoted in, e.g. `USD`, `USDT`. */
+  readonly currency: string;
+  /** Minimum price increment. */
+  readonly tickSize: number;
+}
+
+export type FeedKind = 'simulated' | 'replay' | 'live';
+
+export interface FeedInfo {
+  readonly kind: FeedKind;
+  /** One line for people: what is being played, e.g. `simulator seed=42, 2000 ticks/s, 60 symbols`. */
+  readonly description: string;
+}
+
+export interface Feed extends AsyncIterable<Tick> {
+  readonly info: FeedInfo;
+  /** Instruments known before the first tick. Symbols first seen in ticks are added with defaults. */
+  readonly instruments: readonly Instrument[];
+}
+
+/** Why a tick was refused; the market keeps running and counts it. */
+export type TickProblem =
+  | 'symbol'
+  | 'time'
+  | 'price'
+  | 'size'
+  | 'quote'
+  | 'empty';
+
+/**
+ * Checks a tick from any source. Returns the problem, or undefined when the tick is usable. Kept separate from
+ * the readers so every source is held to one definition of "a valid tick".
+ */
+export function tickProblem(tick: Tick): TickProblem | undefined {
+  if (typeof tick.symbol !== 'string' || tick.symbol.length === 0) return 'symbol';
+  if (!Number.isFinite(tick.ts) || tick.ts < 0) return 'time';
+  const { price, size, bid, ask } = tick;
+  if (price !== undefined) {
+    if (!Number.isFinite(price) || price <= 0) return 'price';
+    if (size === undefined || !Number.isFinite(size) || size <= 0) return 'size';
+  } else if (size !== undefined) {
+    return 'price';
+  }
+  if (bid !== undefined && (!Number.isFinite(bid) || bid <= 0)) return 'quote';
+  if (ask !== undefined && (!Number.isFinite(ask) || ask <= 0)) return 'quote';
+  if (price === undefined && bid === undefined && ask === undefined) return 'empty';
+  return undefined;
+}
