@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * The `tickertape` command: `tickertape serve [options]` (the default) starts the server and dashboard.
+ */
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.js';
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  serve: (args) => serve(args, defaultWebRoot()),
+};
+
+export const MAIN_USAGE = `Usage: tickertape <command> [options]
+
+Commands:
+  serve       start the server and dashboard (default)
+
+Run "tickertape <command> --help" for a command's options.
+`;
+
+/** The built dashboard: dist/web beside dist/cli once built, or dist/web under the checkout from source. */
+function defaultWebRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dist = basename(dirname(here)) === 'dist' ? join(here, '..') : join(here, '..', 'dist');
+  return join(dist, 'web');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(MAIN_USAGE);
+    return 0;
+  }
+  if (first === undefined || first.startsWith('-')) return COMMANDS['serve']!(argv);
+  const command = COMMANDS[first];
+  if (command === undefined) {
+    process.stderr.write(`tickertape: unknown command "${first}"\n\n${MAIN_USAGE}`);
+    return 2;
+  }
+  return command(rest);
+}
+
+process.exitCode = await main(process.argv.slice(2));

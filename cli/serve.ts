@@ -1,0 +1,60 @@
+import { buildApp } from '../server/app.js';
+import { ConfigError, USAGE, parseServeArgs } from '../server/config.js';
+
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/** `tickertape serve`: resolves when the server has shut down; the number is the exit code. */
+export async function serve(args: string[], defaultWebRoot: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseServeArgs(args, process.env, defaultWebRoot);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tickertape: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { config } = parsed;
+  const app = await buildApp({ config });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      code === 'EADDRINUSE'
+        ? `tickertape: port ${config.port} is already in use; choose another with --port or PORT\n`
+        : `tickertape: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`,
+    );
+    await app.close();
+    return 1;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  app.log.info(`dashboard on http://localhost:${port}/  (feed: ${app.feed.info.description})`);
+
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals): void => {
+      app.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => resolve(1), SHUTDOWN_GRACE_MS);
+      force.unref();
+      app.close().then(
+        () => {
+          clearTimeout(force);
+          resolve(0);
+        },
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+}

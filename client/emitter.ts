@@ -1,0 +1,35 @@
+/** A small typed event emitter that runs in browsers and Node alike. */
+export type Listener<Args extends unknown[]> = (...args: Args) => void;
+
+type ListenerSets<Events extends { [K in keyof Events]: unknown[] }> = {
+  [K in keyof Events]?: Set<Listener<Events[K]>>;
+};
+
+export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
+  private readonly listeners: ListenerSets<Events> = {};
+
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
+    const set = (this.listeners[event] ??= new Set());
+    set.add(listener);
+    return () => this.off(event, listener);
+  }
+
+  once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
+    const off = this.on(event, (...args) => {
+      off();
+      listener(...args);
+    });
+    return off;
+  }
+
+  off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
+    this.listeners[event]?.delete(listener);
+  }
+
+  protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
+    const set = this.listeners[event];
+    if (set === undefined) return;
+    for (const listener of set) listener(...args);
+  }
+}

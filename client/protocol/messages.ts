@@ -1,0 +1,269 @@
+/**
+ * tickertape protocol v1: the only place message shapes are defined. The server, the dashboard, the client
+ * SDK and Node programs import these; nobody redeclares a frame. Documented with worked examples in
+ * docs/protocol.md.
+ *
+ * Wire: each WebSocket message is one standard MessagePack map (binary frames; the default, or subprotocol
+ * `msgpack`) or the same map as JSON text (subprotocol `json`). Every map has a string field `type`.
+ * Times are integer milliseconds since the Unix epoch (MessagePack uint64 on the binary wire).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket subprotocols the server speaks; with none requested, it speaks MessagePack. */
+export const SUBPROTOCOL_MSGPACK = 'msgpack';
+export const SUBPROTOCOL_JSON = 'json';
+export type Encoding = typeof SUBPROTOCOL_MSGPACK | typeof SUBPROTOCOL_JSON;
+
+/** Bar intervals `history` answers; every one is aggregated from 1 s bars (docs/protocol.md#bars). */
+export const INTERVALS = ['1s', '5s', '1m', '5m', '15m', '1h'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export const INTERVAL_MS: Readonly<Record<Interval, number>> = {
+  '1s': 1_000,
+  '5s': 5_000,
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+};
+
+export function isInterval(value: unknown): value is Interval {
+  return typeof value === 'string' && (INTERVALS as readonly string[]).includes(value);
+}
+
+/** A request id chosen by the client and echoed in the answer. */
+export type RequestId = number | string;
+
+/**
+ * One OHLCV bar: `[time, open, high, low, close, volume]`, `time` being the bar's start (ms since epoch).
+ * A tuple rather than a map: bars are the bulk of history answers (Binance klines do the same).
+ */
+export type Bar = [time: number, open: number, high: number, low: number, close: number, volume: number];
+
+export const BAR_TIME = 0;
+export const BAR_OPEN = 1;
+export const BAR_HIGH = 2;
+export const BAR_LOW = 3;
+export const BAR_CLOSE = 4;
+export const BAR_VOLUME = 5;
+
+// ---------------------------------------------------------------------------------------------------------
+// Client → server
+
+export interface SubscribeRequest {
+  readonly type: 'subscribe';
+  readonly id?: RequestId;
+  /** Symbols to add; `*` means every symbol the server has, now and later. */
+  readonly symbols: readonly string[];
+  /** Include 1 s bars in snapshots and updates for these symbols (default true). */
+  readonly bars?: boolean;
+  /** Send a snapshot per accepted symbol before its updates (default true). */
+  readonly snapshot?: boolean;
+  /** Most updates per second per symbol (Lightstreamer's maxFrequency); absent = every flush. */
+  readonly maxRate?: number;
+}
+
+export interface UnsubscribeRequest {
+  readonly type: 'unsubscribe';
+  readonly id?: RequestId;
+  readonly symbols: readonly string[];
+}
+
+export interface HistoryRequest {
+  readonly type: 'history';
+  readonly id?: RequestId;
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** Most bars to return, newest last (default and maximum in docs/protocol.md). */
+  readonly limit?: number;
+  /** Only bars that start before this time (ms); absent = up to now, including the forming bar. */
+  readonly end?: number;
+}
+
+export interface PingRequest {
+  readonly type: 'ping';
+  readonly id?: RequestId;
+}
+
+export interface ListRequest {
+  readonly type: 'list';
+  readonly id?: RequestId;
+}
+
+export type ClientMessage = SubscribeRequest | UnsubscribeRequest | HistoryRequest | PingRequest | ListRequest;
+export type ClientMessageType = ClientMessage['type'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Server → client
+
+export interface FeedDescription {
+  readonly kind: 'simulated' | 'replay' | 'live';
+  readonly description: string;
+}
+
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly protocol: number;
+  /** `tickertape/<version>` */
+  readonly server: string;
+  readonly feed: FeedDescription;
+  /** How often updates are flushed. */
+  readonly flushMs: number;
+  /** Server clock at send time. */
+  readonly time: number;
+  readonly intervals: readonly Interval[];
+}
+
+export interface Rejection {
+  readonly symbol: string;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface SubscribedMessage {
+  readonly type: 'subscribed';
+  readonly id?: RequestId;
+  readonly symbols: readonly string[];
+  readonly rejected: readonly Rejection[];
+}
+
+export interface UnsubscribedMessage {
+  readonly type: 'unsubscribed';
+  readonly id?: RequestId;
+  readonly symbols: readonly string[];
+}
+
+/**
+ * The state of one symbol, or what changed in it. Keys are one letter because these are the bulk of the
+ * traffic (the exchanges' habit: Binance streams use `s`, `p`, `E`). In an `update`, a key is present only
+ * when its value changed since this connection's previous update of the symbol, and every value is
+ * absolute (never a difference), so applying an entry twice is harmless. In a `snapshot`, every known key is
+ * present.
+ */
+export interface SymbolEntry {
+  /** Symbol. */
+  readonly s: string;
+  /** Event time of the last trade (ms). */
+  readonly t?: number;
+  /** Last trade price. */
+  readonly p?: number;
+  /** Best bid. */
+  readonly b?: number;
+  /** Best ask. */
+  readonly a?: number;
+  /** Session open: the first trade price of the session (the UTC day, by event time). */
+  readonly o?: number;
+  /** Session high. */
+  readonly h?: number;
+  /** Session low. */
+  readonly l?: number;
+  /** Session volume (base units). */
+  readonly v?: number;
+  /** Session start (ms); present with `o`, changes when a new session begins. */
+  readonly d?: number;
+  /**
+   * 1 s bars: in an update, every bar that changed since the previous update (usually the forming bar, and
+   * the one just closed when a second boundary passed), oldest first, each complete; replace bars by time.
+   * In a snapshot, the most recent bars.
+   */
+  readonly k?: readonly Bar[];
+}
+
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  readonly symbol: string;
+  readonly data: SymbolEntry;
+}
+
+export interface UpdateMessage {
+  readonly type: 'update';
+  /** Per connection: the first update is 1, each next one is exactly one more. A jump means a lost frame. */
+  readonly seq: number;
+  /** Server clock when the frame was built. */
+  readonly time: number;
+  readonly updates: readonly SymbolEntry[];
+}
+
+export interface HistoryMessage {
+  readonly type: 'history';
+  readonly id?: RequestId;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly bars: readonly Bar[];
+}
+
+export interface PongMessage {
+  readonly type: 'pong';
+  readonly id?: RequestId;
+  readonly time: number;
+}
+
+export interface InstrumentInfo {
+  readonly symbol: string;
+  readonly name: string;
+  readonly assetClass: 'equity' | 'crypto' | 'other';
+  readonly currency: string;
+  readonly tickSize: number;
+}
+
+export interface ListMessage {
+  readonly type: 'list';
+  readonly id?: RequestId;
+  readonly symbols: readonly InstrumentInfo[];
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly id?: RequestId;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export type ServerMessage =
+  | HelloMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | SnapshotMessage
+  | UpdateMessage
+  | HistoryMessage
+  | PongMessage
+  | ListMessage
+  | ErrorMessage;
+export type ServerMessageType = ServerMessage['type'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors and close codes
+
+/** Stable error codes; the message beside them is for people and may change. */
+export const ERROR_CODES = [
+  /** The frame is not a MessagePack (or JSON) map with a string `type`. */
+  'BAD_FRAME',
+  /** `type` names no request this server knows. */
+  'UNKNOWN_TYPE',
+  /** A field is missing or has the wrong type or range; the message names it. */
+  'BAD_FIELD',
+  /** No such symbol on this server. */
+  'UNKNOWN_SYMBOL',
+  /** The connection would hold more symbols than the server allows. */
+  'TOO_MANY_SYMBOLS',
+  /** Requests arrive faster than the server allows. */
+  'RATE_LIMITED',
+  /** The server failed; the request may be retried. */
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** WebSocket close codes the server uses (RFC 6455 §7.4 plus the private 4000–4999 range). */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  unsupportedData: 1003,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+  serviceRestart: 1012,
+  /** The client could not keep up for too long; reconnect (with backoff) and resubscribe. */
+  slowConsumer: 4000,
+} as const;

@@ -1,0 +1,35 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Feed } from '../feeds/tick.js';
+import { createFeed } from '../feeds/index.js';
+import type { Config } from './config.js';
+import marketPlugin from './plugins/market.js';
+import hubPlugin from './plugins/hub.js';
+import { wsRoutes } from './routes/ws.js';
+import { apiRoutes } from './routes/api.js';
+import { webRoutes } from './routes/web.js';
+
+export interface AppOptions {
+  readonly config: Config;
+  /** The feed to serve; default: the one the config describes. */
+  readonly feed?: Feed;
+  /** Fastify's logger option; default: pino at config.logLevel. */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Builds the whole server without listening, so the process entry, tests and benchmarks all build the same
+ * app, listen where they like (port 0 in tests) and close it.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: 64 * 1024,
+  });
+  await app.register(marketPlugin, { config, feed: options.feed ?? createFeed(config.feed) });
+  await app.register(hubPlugin, { config });
+  await wsRoutes(app, config);
+  await apiRoutes(app);
+  await webRoutes(app, config.webRoot);
+  return app;
+}

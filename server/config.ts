@@ -1,0 +1,201 @@
+/**
+ * Every limit and default of the server, each a named constant with its unit in its name, and the one
+ * function that turns flags and environment variables into a validated Config. A bad value stops start-up
+ * with a ConfigError naming the flag, the variable and the allowed range.
+ */
+import { parseArgs } from 'node:util';
+import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
+
+export const DEFAULT_PORT = 8080;
+/** `localhost` listens on every loopback address (127.0.0.1 and ::1); use 0.0.0.0 to serve the network. */
+export const DEFAULT_HOST = 'localhost';
+export const DEFAULT_SEED = 42;
+export const DEFAULT_TICKS_PER_S = 2_000;
+export const MAX_TICKS_PER_S = 1_000_000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 50;
+export const MIN_FLUSH_INTERVAL_MS = 5;
+export const MAX_FLUSH_INTERVAL_MS = 5_000;
+
+/** 1 s bars kept per symbol (15 minutes). */
+export const BAR_RETENTION_1S_BARS = 900;
+/** 1 min bars kept per symbol (one day). */
+export const BAR_RETENTION_1M_BARS = 1_440;
+/** Symbols the market tracks at most; a feed inventing more is refused, not allowed to grow memory. */
+export const MAX_SYMBOLS = 10_000;
+
+/** Largest inbound WebSocket message; a bigger one closes the connection with 1009. */
+export const MAX_INBOUND_FRAME_BYTES = 16 * 1024;
+/** Unsent bytes a connection may hold before it is held back (conflation, never a queue). */
+export const MAX_BUFFERED_BYTES = 256 * 1024;
+/** How long a held-back connection may stay undrained before it is closed with 4000. */
+export const SLOW_CLIENT_TIMEOUT_MS = 30_000;
+export const MAX_SYMBOLS_PER_CONNECTION = 1_000;
+export const MAX_SYMBOLS_PER_REQUEST = 1_000;
+export const MAX_SYMBOL_LENGTH = 32;
+/** 1 s bars in a snapshot for subscriptions that ask for bars. */
+export const SNAPSHOT_BARS = 60;
+export const HISTORY_DEFAULT_LIMIT_BARS = 500;
+export const HISTORY_MAX_LIMIT_BARS = 5_000;
+
+
+export interface Limits {
+  readonly maxInboundFrameBytes: number;
+  readonly maxBufferedBytes: number;
+  readonly slowClientTimeoutMs: number;
+  readonly maxSymbolsPerConnection: number;
+  readonly maxSymbolsPerRequest: number;
+  readonly maxSymbolLength: number;
+  readonly maxSymbols: number;
+  readonly snapshotBars: number;
+  readonly historyDefaultLimitBars: number;
+  readonly historyMaxLimitBars: number;
+  readonly barRetention1sBars: number;
+  readonly barRetention1mBars: number;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly flushIntervalMs: number;
+  readonly feed: FeedConfig;
+  readonly limits: Limits;
+  /** Folder of the built dashboard; undefined serves no dashboard (API and /ws only). */
+  readonly webRoot: string | undefined;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxInboundFrameBytes: MAX_INBOUND_FRAME_BYTES,
+  maxBufferedBytes: MAX_BUFFERED_BYTES,
+  slowClientTimeoutMs: SLOW_CLIENT_TIMEOUT_MS,
+  maxSymbolsPerConnection: MAX_SYMBOLS_PER_CONNECTION,
+  maxSymbolsPerRequest: MAX_SYMBOLS_PER_REQUEST,
+  maxSymbolLength: MAX_SYMBOL_LENGTH,
+  maxSymbols: MAX_SYMBOLS,
+  snapshotBars: SNAPSHOT_BARS,
+  historyDefaultLimitBars: HISTORY_DEFAULT_LIMIT_BARS,
+  historyMaxLimitBars: HISTORY_MAX_LIMIT_BARS,
+  barRetention1sBars: BAR_RETENTION_1S_BARS,
+  barRetention1mBars: BAR_RETENTION_1M_BARS,
+};
+
+/** A configuration built in code (tests, embedding), with defaults for what is not given. */
+export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed'>> & {
+  limits?: Partial<Limits>;
+  feed?: Partial<SimulatedFeedConfig>;
+} = {}): Config {
+  const config: Config = {
+    port: partial.port ?? DEFAULT_PORT,
+    host: partial.host ?? DEFAULT_HOST,
+    flushIntervalMs: partial.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+    feed: {
+      kind: 'simulated',
+      seed: partial.feed?.seed ?? DEFAULT_SEED,
+      ticksPerSecond: partial.feed?.ticksPerSecond ?? DEFAULT_TICKS_PER_S,
+    },
+    limits: { ...DEFAULT_LIMITS, ...partial.limits },
+    webRoot: partial.webRoot,
+    logLevel: partial.logLevel ?? 'info',
+  };
+  validate(config);
+  return config;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new ConfigError(message);
+}
+
+function isWhole(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+function validate(config: Config): void {
+  check(isWhole(config.port, 0, 65_535), `port must be a whole number from 0 to 65535 (--port, PORT), got ${config.port}`);
+  check(config.host.length > 0, 'host must not be empty (--host, HOST)');
+  check(
+    isWhole(config.flushIntervalMs, MIN_FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS),
+    `flush interval must be ${MIN_FLUSH_INTERVAL_MS}..${MAX_FLUSH_INTERVAL_MS} ms (--flush-ms, FLUSH_INTERVAL_MS), got ${config.flushIntervalMs}`,
+  );
+  check(
+    isWhole(config.feed.ticksPerSecond, 1, MAX_TICKS_PER_S),
+    `tick rate must be 1..${MAX_TICKS_PER_S} ticks/s (--rate, TICK_RATE), got ${config.feed.ticksPerSecond}`,
+  );
+  check(isWhole(config.feed.seed, 0, 2 ** 32 - 1), `seed must be a whole number from 0 to 4294967295 (--seed, SEED), got ${config.feed.seed}`);
+  for (const [name, value] of Object.entries(config.limits)) {
+    check(isWhole(value, name === 'snapshotBars' ? 0 : 1, Number.MAX_SAFE_INTEGER), `limit ${name} must be a whole number ≥ 1, got ${value}`);
+  }
+  check(config.limits.historyDefaultLimitBars <= config.limits.historyMaxLimitBars, 'historyDefaultLimitBars must not exceed historyMaxLimitBars');
+}
+
+export const USAGE = `Usage: tickertape serve [options]
+
+Starts the server and dashboard on the simulated feed.
+
+Options (each also read from the environment variable shown):
+  --port N          port to listen on (PORT, default ${DEFAULT_PORT}; 0 picks a free port)
+  --host NAME       address to listen on (HOST, default ${DEFAULT_HOST}; 0.0.0.0 for all interfaces)
+  --rate N          simulated ticks per second (TICK_RATE, default ${DEFAULT_TICKS_PER_S}, max ${MAX_TICKS_PER_S})
+  --seed N          simulator seed: same seed, same ticks (SEED, default ${DEFAULT_SEED})
+  --flush-ms N      update flush interval in ms (FLUSH_INTERVAL_MS, default ${DEFAULT_FLUSH_INTERVAL_MS})
+  --web DIR         built dashboard to serve (WEB_ROOT, default dist/web beside the server)
+  --log-level L     fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
+  -h, --help        show this help
+`;
+
+function numberFrom(flag: string | undefined, env: string | undefined, name: string): number | undefined {
+  const raw = flag ?? env;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+export interface ParsedServe {
+  readonly help: boolean;
+  readonly config: Config;
+}
+
+/** Parses `tickertape serve` flags over environment variables over defaults. */
+export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, defaultWebRoot: string | undefined): ParsedServe {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        rate: { type: 'string' },
+        seed: { type: 'string' },
+        'flush-ms': { type: 'string' },
+        web: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
+  check(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel),
+    `log level must be fatal, error, warn, info, debug, trace or silent (--log-level, LOG_LEVEL), got "${logLevel}"`,
+  );
+  const config = defineConfig({
+    port: numberFrom(values.port, env['PORT'], 'port (--port, PORT)'),
+    host: values.host ?? env['HOST'] ?? undefined,
+    flushIntervalMs: numberFrom(values['flush-ms'], env['FLUSH_INTERVAL_MS'], 'flush interval (--flush-ms, FLUSH_INTERVAL_MS)'),
+    feed: {
+      seed: numberFrom(values.seed, env['SEED'], 'seed (--seed, SEED)'),
+      ticksPerSecond: numberFrom(values.rate, env['TICK_RATE'], 'tick rate (--rate, TICK_RATE)'),
+    },
+    webRoot: values.web ?? env['WEB_ROOT'] ?? defaultWebRoot,
+    logLevel,
+  });
+  return { help: values.help === true, config };
+}

@@ -1,0 +1,317 @@
+import type { WebSocket } from 'ws';
+import type { FastifyBaseLogger } from 'fastify';
+import { decodeBinary, decodeText, encodeBinary, encodeText } from '../../client/protocol/codec.js';
+import {
+  CLOSE_CODES,
+  INTERVALS,
+  PROTOCOL_VERSION,
+  type Encoding,
+  type ErrorCode,
+  type FeedDescription,
+  type HistoryRequest,
+  type RequestId,
+  type Rejection,
+  type SnapshotMessage,
+  type SubscribeRequest,
+  type UnsubscribeRequest,
+} from '../../client/protocol/messages.js';
+import type { FlushResult, Market } from '../market/market.js';
+import type { SymbolState } from '../market/symbol-state.js';
+import { binaryFrame, textFrame, type Body } from './frames.js';
+import { Group, type SinceFor } from './group.js';
+import { PieceCache } from './piece-cache.js';
+import { parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
+import { Session, type Subscription } from './session.js';
+
+export interface HubOptions {
+  readonly serverName: string;
+  readonly feed: () => FeedDescription;
+  readonly flushIntervalMs: number;
+  /** A connection whose socket holds more than this many unsent bytes gets no new frames until it drains. */
+  readonly maxBufferedBytes: number;
+  /** A connection held back longer than this is closed with CLOSE_CODES.slowConsumer. */
+  readonly slowClientTimeoutMs: number;
+  readonly maxSymbolsPerConnection: number;
+  /** 1 s bars in a snapshot when the subscription asks for bars. */
+  readonly snapshotBars: number;
+  readonly historyDefaultLimit: number;
+  readonly requests: RequestLimits;
+}
+
+export interface HubCounters {
+  connectionsOpened: number;
+  connectionsClosed: number;
+  /** Update frames sent. */
+  frames: number;
+  /** Symbol entries sent inside update frames. */
+  entries: number;
+  /** Bytes of update frames sent. */
+  updateBytes: number;
+  /** Bytes of everything sent (updates, snapshots, replies). */
+  bytes: number;
+  /** Times a connection was held back by back-pressure (its changes conflated until it drained). */
+  paused: number;
+  slowClosed: number;
+  requests: number;
+  errors: Record<ErrorCode, number>;
+}
+
+/**
+ * Fans market changes out to WebSocket connections. Once per flush it encodes each changed symbol once per
+ * distinct "since" (PieceCache), builds one body per group of identically subscribed connections, and
+ * sends each connection one frame: its own small prefix (seq, time) and the shared body. No per-tick sends,
+ * no per-client re-encoding, no queue: a connection that cannot keep up is skipped and later sent the
+ * latest state of what changed meanwhile.
+ */
+export class Hub {
+  private readonly sessions = new Set<Session>();
+  private readonly groups = new Map<string, Group>();
+  private readonly pieces = new PieceCache();
+  /** Encoded snapshots for the current generation, keyed by symbol and bars/no bars. */
+  private snapshots = new Map<string, Uint8Array | string>();
+  private nextSessionId = 1;
+  readonly counters: HubCounters = {
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+    frames: 0,
+    entries: 0,
+    updateBytes: 0,
+    bytes: 0,
+    paused: 0,
+    slowClosed: 0,
+    requests: 0,
+    errors: { BAD_FRAME: 0, UNKNOWN_TYPE: 0, BAD_FIELD: 0, UNKNOWN_SYMBOL: 0, TOO_MANY_SYMBOLS: 0, RATE_LIMITED: 0, INTERNAL: 0 },
+  };
+
+  constructor(
+    private readonly market: Market,
+    private readonly options: HubOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /** Takes a newly opened WebSocket: greets it and routes its messages. */
+  accept(socket: WebSocket, encoding: Encoding, remote: string): Session {
+    const session = new Session(this.nextSessionId++, socket, encoding, remote);
+    this.sessions.add(session);
+    this.counters.connectionsOpened++;
+    socket.on('message', (data, isBinary) => {
+      this.receive(session, data as Buffer, isBinary);
+    });
+    socket.on('close', () => this.remove(session));
+    socket.on('error', (error) => this.log.debug({ err: error, session: session.id }, 'websocket error'));
+    this.reply(session, {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      server: this.options.serverName,
+      feed: this.options.feed(),
+      flushMs: this.options.flushIntervalMs,
+      time: Date.now(),
+      intervals: INTERVALS,
+    });
+    return session;
+  }
+
+  private remove(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    this.counters.connectionsClosed++;
+    this.leaveGroup(session);
+  }
+
+  /** Closes every connection, e.g. at shutdown with CLOSE_CODES.serviceRestart. */
+  closeAll(code: number, reason: string): void {
+    for (const session of this.sessions) session.socket.close(code, reason);
+  }
+
+  receive(session: Session, data: Buffer, isBinary: boolean): void {
+    this.counters.requests++;
+    let decoded: unknown;
+    try {
+      decoded = isBinary ? decodeBinary(data) : decodeText(data.toString('utf8'));
+    } catch {
+      this.fail(session, 'BAD_FRAME', isBinary ? 'frame is not one MessagePack value' : 'frame is not JSON');
+      return;
+    }
+    try {
+      this.handle(session, parseRequest(decoded, this.options.requests));
+    } catch (error) {
+      if (error instanceof RequestError) {
+        this.fail(session, error.code, error.message, error.id);
+      } else {
+        this.log.error({ err: error, session: session.id }, 'request failed');
+        this.fail(session, 'INTERNAL', 'the server failed to handle this request');
+      }
+    }
+  }
+
+  private handle(session: Session, request: ReturnType<typeof parseRequest>): void {
+    switch (request.type) {
+      case 'subscribe':
+        this.subscribe(session, request);
+        return;
+      case 'unsubscribe':
+        this.unsubscribe(session, request);
+        return;
+      case 'history':
+        this.history(session, request);
+        return;
+      case 'list':
+        this.reply(session, { type: 'list', id: request.id, symbols: this.market.instruments() });
+        return;
+      case 'ping':
+        this.reply(session, { type: 'pong', id: request.id, time: Date.now() });
+        return;
+    }
+  }
+
+  private subscribe(session: Session, request: SubscribeRequest): void {
+    const sub: Subscription = {
+      bars: request.bars ?? true,
+      tier: request.maxRate === undefined ? 1 : Math.max(1, Math.ceil(1000 / (request.maxRate * this.options.flushIntervalMs))),
+    };
+    const accepted: string[] = [];
+    const rejected: Rejection[] = [];
+    for (const symbol of new Set(request.symbols)) {
+      if (symbol !== WILDCARD && this.market.get(symbol) === undefined) {
+        rejected.push({ symbol, code: 'UNKNOWN_SYMBOL', message: `no symbol "${symbol}" on this server` });
+        continue;
+      }
+      if (!session.subs.has(symbol) && session.subs.size >= this.options.maxSymbolsPerConnection) {
+        rejected.push({ symbol, code: 'TOO_MANY_SYMBOLS', message: `at most ${this.options.maxSymbolsPerConnection} subscriptions per connection` });
+        continue;
+      }
+      session.subs.set(symbol, sub);
+      accepted.push(symbol);
+    }
+    for (const rejection of rejected) this.counters.errors[rejection.code]++;
+    if (accepted.length > 0) this.joinGroup(session);
+    this.reply(session, { type: 'subscribed', id: request.id, symbols: accepted, rejected });
+    if (request.snapshot === false) return;
+    const states = accepted.includes(WILDCARD)
+      ? this.market.all()
+      : accepted.map((symbol) => this.market.get(symbol)!);
+    for (const state of states) this.sendSnapshot(session, state, session.subs.get(state.symbol) ?? sub);
+  }
+
+  private unsubscribe(session: Session, request: UnsubscribeRequest): void {
+    const removed = request.symbols.filter((symbol) => session.subs.delete(symbol));
+    if (removed.length > 0) this.joinGroup(session);
+    this.reply(session, { type: 'unsubscribed', id: request.id, symbols: removed });
+  }
+
+  private history(session: Session, request: HistoryRequest): void {
+    const bars = this.market.history(request.symbol, request.interval, request.limit ?? this.options.historyDefaultLimit, request.end);
+    if (bars === undefined) {
+      this.fail(session, 'UNKNOWN_SYMBOL', `no symbol "${request.symbol}" on this server`, request.id);
+      return;
+    }
+    this.reply(session, { type: 'history', id: request.id, symbol: request.symbol, interval: request.interval, bars });
+  }
+
+  private sendSnapshot(session: Session, state: SymbolState, sub: Subscription): void {
+    const key = `${sub.bars ? 1 : 0}${session.encoding}${state.symbol}`;
+    let encoded = this.snapshots.get(key);
+    if (encoded === undefined) {
+      const message: SnapshotMessage = {
+        type: 'snapshot',
+        symbol: state.symbol,
+        data: state.snapshot(sub.bars ? this.options.snapshotBars : 0),
+      };
+      encoded = session.encoding === 'json' ? encodeText(message) : encodeBinary(message);
+      this.snapshots.set(key, encoded);
+    }
+    this.counters.bytes += session.sendEncoded(encoded);
+  }
+
+  private reply(session: Session, message: Parameters<Session['send']>[0]): void {
+    this.counters.bytes += session.send(message);
+  }
+
+  private fail(session: Session, code: ErrorCode, message: string, id?: RequestId): void {
+    this.counters.errors[code]++;
+    this.reply(session, { type: 'error', id, code, message });
+  }
+
+  /** Moves a session to the group of connections subscribed exactly as it now is. */
+  private joinGroup(session: Session): void {
+    this.leaveGroup(session);
+    if (session.subs.size === 0) return;
+    const key = Group.keyOf(session.subs);
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = new Group(key, session.subs, this.market);
+      this.groups.set(key, group);
+    }
+    group.members.add(session);
+    session.group = group;
+  }
+
+  private leaveGroup(session: Session): void {
+    const group = session.group;
+    if (group === undefined) return;
+    group.members.delete(session);
+    if (group.members.size === 0) this.groups.delete(group.key);
+    session.group = undefined;
+  }
+
+  /** Sends one round of updates for the generation the market just closed. */
+  flush(result: FlushResult): void {
+    const { gen } = result;
+    const now = Date.now();
+    this.pieces.clear();
+    this.snapshots = new Map();
+    // In step, a connection last received tier-k symbols k generations ago.
+    const inStep: SinceFor = (tier) => gen - tier;
+    for (const group of this.groups.values()) {
+      const due = group.isDue(gen);
+      let shared: Body | undefined;
+      for (const session of group.members) {
+        if (session.pausedSince !== undefined) {
+          this.resumeOrClose(session, group, gen, now);
+          continue;
+        }
+        if (!due) continue;
+        if (session.socket.bufferedAmount > this.options.maxBufferedBytes) {
+          session.pausedSince = gen - 1;
+          session.pausedAt = now;
+          this.counters.paused++;
+          continue;
+        }
+        shared ??= group.body(gen, inStep, this.pieces);
+        this.sendUpdate(session, shared, now);
+      }
+    }
+  }
+
+  private resumeOrClose(session: Session, group: Group, gen: number, now: number): void {
+    const paused = session.pausedSince!;
+    if (session.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) {
+      // Everything changed since the pause, in one frame: for tier k the connection last got data at the
+      // last multiple of k up to `paused`.
+      const body = group.body(gen, (tier) => Math.floor(paused / tier) * tier, this.pieces, true);
+      session.pausedSince = undefined;
+      this.sendUpdate(session, body, now);
+    } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {
+      this.counters.slowClosed++;
+      session.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resubscribe');
+    }
+  }
+
+  private sendUpdate(session: Session, body: Body, now: number): void {
+    if (body.count === 0) return;
+    session.seq++;
+    const frame = session.encoding === 'json' ? textFrame(session.seq, now, body) : binaryFrame(session.seq, now, body);
+    const bytes = session.sendEncoded(frame);
+    this.counters.frames++;
+    this.counters.entries += body.count;
+    this.counters.updateBytes += bytes;
+    this.counters.bytes += bytes;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Turns a decoded inbound frame into a typed request, or says precisely what is wrong with it. Unknown
+ * fields are ignored (so newer clients keep working with this server); known fields are checked strictly.
+ */
+import {
+  INTERVALS,
+  isInterval,
+  type ClientMessage,
+  type ErrorCode,
+  type RequestId,
+} from '../../client/protocol/messages.js';
+
+export interface RequestLimits {
+  readonly maxSymbolLength: number;
+  readonly maxSymbolsPerRequest: number;
+  readonly maxHistoryLimit: number;
+}
+
+export class RequestError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly id?: RequestId,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_ID_LENGTH = 64;
+/** Symbol names: letters, digits and `. _ : / -`, as exchanges and data vendors write them. */
+const SYMBOL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+export const WILDCARD = '*';
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function isPlainObject(value: unknown): value is Fields {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function parseRequest(value: unknown, limits: RequestLimits): ClientMessage {
+  if (!isPlainObject(value)) throw new RequestError('BAD_FRAME', 'a request must be a map with a string field "type"');
+  const id = requestId(value);
+  const type = value['type'];
+  if (typeof type !== 'string') throw new RequestError('BAD_FRAME', 'a request must be a map with a string field "type"', id);
+  switch (type) {
+    case 'subscribe': {
+      const maxRate = optionalNumber(value, 'maxRate', id);
+      if (maxRate !== undefined && !(maxRate > 0)) throw new RequestError('BAD_FIELD', '"maxRate" must be a number > 0 (updates per second)', id);
+      return {
+        type,
+        id,
+        symbols: symbolList(value, limits, id, true),
+        bars: optionalBoolean(value, 'bars', id),
+        snapshot: optionalBoolean(value, 'snapshot', id),
+        maxRate,
+      };
+    }
+    case 'unsubscribe':
+      return { type, id, symbols: symbolList(value, limits, id, true) };
+    case 'history': {
+      const symbol = value['symbol'];
+      if (typeof symbol !== 'string' || !validSymbol(symbol, limits)) {
+        throw new RequestError('BAD_FIELD', '"symbol" must be a symbol name', id);
+      }
+      const interval = value['interval'];
+      if (!isInterval(interval)) {
+        throw new RequestError('BAD_FIELD', `"interval" must be one of ${INTERVALS.join(', ')}`, id);
+      }
+      const limit = optionalNumber(value, 'limit', id);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= limits.maxHistoryLimit)) {
+        throw new RequestError('BAD_FIELD', `"limit" must be a whole number from 1 to ${limits.maxHistoryLimit}`, id);
+      }
+      const end = optionalNumber(value, 'end', id);
+      if (end !== undefined && !(end >= 0)) throw new RequestError('BAD_FIELD', '"end" must be a time in ms since the epoch', id);
+      return { type, id, symbol, interval, limit, end };
+    }
+    case 'ping':
+    case 'list':
+      return { type, id };
+    default:
+      throw new RequestError('UNKNOWN_TYPE', `unknown request type "${type.slice(0, 32)}"`, id);
+  }
+}
+
+function requestId(fields: Fields): RequestId | undefined {
+  const id = fields['id'];
+  if (id === undefined || id === null) return undefined;
+  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  if (typeof id === 'string' && id.length <= MAX_ID_LENGTH) return id;
+  throw new RequestError('BAD_FIELD', `"id" must be a number or a string of at most ${MAX_ID_LENGTH} characters`);
+}
+
+function validSymbol(symbol: string, limits: RequestLimits): boolean {
+  return symbol.length > 0 && symbol.length <= limits.maxSymbolLength && SYMBOL_PATTERN.test(symbol);
+}
+
+function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undefined, allowWildcard: boolean): string[] {
+  const symbols = fields['symbols'];
+  if (!Array.isArray(symbols) || symbols.length === 0) {
+    throw new RequestError('BAD_FIELD', '"symbols" must be a non-empty array of symbol names', id);
+  }
+  if (symbols.length > limits.maxSymbolsPerRequest) {
+    throw new RequestError('TOO_MANY_SYMBOLS', `at most ${limits.maxSymbolsPerRequest} symbols per request`, id);
+  }
+  const out: string[] = [];
+  for (const symbol of symbols as unknown[]) {
+    if (typeof symbol !== 'string' || !(validSymbol(symbol, limits) || (allowWildcard && symbol === WILDCARD))) {
+      throw new RequestError(
+        'BAD_FIELD',
+        `"symbols" must hold symbol names of 1 to ${limits.maxSymbolLength} letters, digits or . _ : / -`,
+        id,
+      );
+    }
+    out.push(symbol);
+  }
+  return out;
+}
+
+function optionalBoolean(fields: Fields, name: string, id: RequestId | undefined): boolean | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new RequestError('BAD_FIELD', `"${name}" must be true or false`, id);
+  return value;
+}
+
+function optionalNumber(fields: Fields, name: string, id: RequestId | undefined): number | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RequestError('BAD_FIELD', `"${name}" must be a number`, id);
+  return value;
+}

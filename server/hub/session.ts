@@ -1,0 +1,51 @@
+import type { WebSocket } from 'ws';
+import { encodeBinary, encodeText } from '../../client/protocol/codec.js';
+import type { Encoding, ServerMessage } from '../../client/protocol/messages.js';
+import type { Group } from './group.js';
+
+/** How one symbol (or `*`) is subscribed on one connection. */
+export interface Subscription {
+  /** Carry 1 s bars in snapshots and updates. */
+  readonly bars: boolean;
+  /** Send this symbol's updates on every `tier`-th flush only (from the subscription's maxRate). */
+  readonly tier: number;
+}
+
+/** One WebSocket connection: what it subscribed to, where its update stream stands, how it is encoded. */
+export class Session {
+  /** Number of the last update frame sent; the next one is seq + 1. */
+  seq = 0;
+  readonly subs = new Map<string, Subscription>();
+  group: Group | undefined;
+  /**
+   * Set while back-pressure holds this connection's updates: the last generation it fully received. It
+   * is then sent everything changed after it, in one frame, once its socket drains.
+   */
+  pausedSince: number | undefined;
+  /** When the current pause began (ms). */
+  pausedAt = 0;
+
+  constructor(
+    readonly id: number,
+    readonly socket: WebSocket,
+    readonly encoding: Encoding,
+    readonly remote: string,
+  ) {}
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Sends a control message (hello, replies, snapshots), encoded for this connection. */
+  send(message: ServerMessage): number {
+    const data = this.encoding === 'json' ? encodeText(message) : encodeBinary(message);
+    return this.sendEncoded(data);
+  }
+
+  /** Sends bytes (binary connections) or text (JSON connections) already encoded. Returns bytes queued. */
+  sendEncoded(data: Uint8Array | string): number {
+    if (!this.open) return 0;
+    this.socket.send(data, { binary: typeof data !== 'string' });
+    return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  }
+}

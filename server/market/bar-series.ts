@@ -1,0 +1,247 @@
+import type { Bar } from '../../client/protocol/messages.js';
+import { addVolume } from './volume.js';
+
+/** Slots per bar in the backing array: time, open, high, low, close, volume, gen. */
+const STRIDE = 7;
+const T = 0;
+const O = 1;
+const H = 2;
+const L = 3;
+const C = 4;
+const V = 5;
+const G = 6;
+
+const INITIAL_CAPACITY_BARS = 64;
+
+/**
+ * OHLCV bars of one interval for one symbol, oldest first, in a bounded ring that grows on demand up to
+ * `capacity` bars and then forgets the oldest: memory stays flat on a feed that runs for days.
+ *
+ * Each bar remembers `gen`, the market flush generation in which it last changed, so a connection that has
+ * seen everything up to generation P is sent exactly the bars with gen > P.
+ *
+ * Bars are keyed by start time and kept sorted; a late trade updates (or creates) the bar it belongs to as
+ * long as that bar is still retained.
+ */
+export class BarSeries {
+  private data: Float64Array;
+  /** Ring slot of the oldest bar. */
+  private head = 0;
+  private count = 0;
+  private slots: number;
+  private readonly lateLog: { gen: number; time: number }[] = [];
+  /** Newest generation among late writes the log has forgotten. */
+  private lateOverflowGen = 0;
+
+  constructor(
+    readonly intervalMs: number,
+    readonly capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    this.slots = Math.min(capacity, INITIAL_CAPACITY_BARS);
+    this.data = new Float64Array(this.slots * STRIDE);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Start time of the bar containing `ts`. */
+  bucket(ts: number): number {
+    return Math.floor(ts / this.intervalMs) * this.intervalMs;
+  }
+
+  /** Backing-array offset of the i-th oldest bar. */
+  private at(i: number): number {
+    return ((this.head + i) % this.slots) * STRIDE;
+  }
+
+  time(i: number): number {
+    return this.data[this.at(i) + T]!;
+  }
+
+  gen(i: number): number {
+    return this.data[this.at(i) + G]!;
+  }
+
+  newestTime(): number {
+    return this.count === 0 ? Number.NaN : this.time(this.count - 1);
+  }
+
+  oldestTime(): number {
+    return this.count === 0 ? Number.NaN : this.time(0);
+  }
+
+  bar(i: number): Bar {
+    const d = this.data;
+    const o = this.at(i);
+    return [d[o + T]!, d[o + O]!, d[o + H]!, d[o + L]!, d[o + C]!, d[o + V]!];
+  }
+
+  /** Index of the bar starting at `time`, or -(insertion point) - 1 when there is none (binary search). */
+  indexOf(time: number): number {
+    // Trades nearly always land in the newest bar: check it before searching.
+    if (this.count > 0 && this.time(this.count - 1) === time) return this.count - 1;
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.time(mid);
+      if (t < time) lo = mid + 1;
+      else if (t > time) hi = mid - 1;
+      else return mid;
+    }
+    return -lo - 1;
+  }
+
+  /**
+   * Adds a trade to the bar it belongs to. Returns false when the trade is older than everything retained
+   * in a full ring (it cannot be placed without breaking the bound).
+   */
+  addTrade(ts: number, price: number, size: number, gen: number): boolean {
+    const time = this.bucket(ts);
+    let i = this.indexOf(time);
+    if (i < 0) {
+      i = this.insertAt(-i - 1, time, price, gen);
+      if (i < 0) return false;
+    }
+    const d = this.data;
+    const o = this.at(i);
+    if (price > d[o + H]!) d[o + H] = price;
+    if (price < d[o + L]!) d[o + L] = price;
+    d[o + C] = price;
+    d[o + V] = addVolume(d[o + V]!, size);
+    d[o + G] = gen;
+    this.noteLate(i, gen);
+    return true;
+  }
+
+  /** Writes a whole bar (folded from a finer series), replacing any bar with the same start time. */
+  put(bar: Readonly<Bar>, gen: number): boolean {
+    const time = bar[0];
+    let i = this.indexOf(time);
+    if (i < 0) {
+      i = this.insertAt(-i - 1, time, bar[1], gen);
+      if (i < 0) return false;
+    }
+    const d = this.data;
+    const o = this.at(i);
+    d[o + O] = bar[1];
+    d[o + H] = bar[2];
+    d[o + L] = bar[3];
+    d[o + C] = bar[4];
+    d[o + V] = bar[5];
+    d[o + G] = gen;
+    this.noteLate(i, gen);
+    return true;
+  }
+
+  /**
+   * Opens an empty bar (o = h = l = c = price, v = 0) at sorted position `pos`. Returns its index, or -1
+   * when the ring is full and the bar would be the oldest.
+   */
+  private insertAt(pos: number, time: number, price: number, gen: number): number {
+    if (this.count === this.slots) {
+      if (this.slots < this.capacity) this.grow();
+      else {
+        if (pos === 0) return -1;
+        // Forget the oldest bar to make room.
+        this.head = (this.head + 1) % this.slots;
+        this.count--;
+        pos--;
+      }
+    }
+    // Shift the bars after `pos` one slot towards the newest end (rare: only late trades insert mid-ring).
+    for (let j = this.count; j > pos; j--) {
+      const to = this.at(j);
+      const from = this.at(j - 1);
+      this.data.copyWithin(to, from, from + STRIDE);
+    }
+    this.count++;
+    const d = this.data;
+    const o = this.at(pos);
+    d[o + T] = time;
+    d[o + O] = price;
+    d[o + H] = price;
+    d[o + L] = price;
+    d[o + C] = price;
+    d[o + V] = 0;
+    d[o + G] = gen;
+    return pos;
+  }
+
+  private grow(): void {
+    const slots = Math.min(this.capacity, this.slots * 2);
+    const data = new Float64Array(slots * STRIDE);
+    for (let i = 0; i < this.count; i++) {
+      const from = this.at(i);
+      data.set(this.data.subarray(from, from + STRIDE), i * STRIDE);
+    }
+    this.data = data;
+    this.slots = slots;
+    this.head = 0;
+  }
+
+  /**
+   * Bars changed after generation `since`, oldest first. Ordinary trades only touch the newest bars, so
+   * those form a suffix of the ring; trades that landed in older bars are found through the late-write log.
+   */
+  changedSince(since: number): Bar[] {
+    let first = this.count;
+    while (first > 0 && this.gen(first - 1) > since) first--;
+    const out: Bar[] = [];
+    if (this.lateOverflowGen > since) {
+      // The log forgot a late write that this reader has not seen: scan everything (rare).
+      for (let i = 0; i < first; i++) if (this.gen(i) > since) out.push(this.bar(i));
+    } else if (this.lateLog.length > 0) {
+      const times = new Set<number>();
+      for (const late of this.lateLog) if (late.gen > since) times.add(late.time);
+      const older: number[] = [];
+      for (const time of times) {
+        const i = this.indexOf(time);
+        if (i >= 0 && i < first && this.gen(i) > since) older.push(i);
+      }
+      older.sort((x, y) => x - y);
+      for (const i of older) out.push(this.bar(i));
+    }
+    for (let i = first; i < this.count; i++) out.push(this.bar(i));
+    return out;
+  }
+
+  /** Records a write that went to a bar other than the newest, for changedSince(). */
+  private noteLate(index: number, gen: number): void {
+    if (index === this.count - 1) return;
+    if (this.lateLog.length === LATE_LOG_SIZE) {
+      const dropped = this.lateLog.shift()!;
+      this.lateOverflowGen = Math.max(this.lateOverflowGen, dropped.gen);
+    }
+    this.lateLog.push({ gen, time: this.time(index) });
+  }
+
+  /** The newest `limit` bars starting before `end` (ms, exclusive), oldest first. */
+  range(limit: number, end = Number.POSITIVE_INFINITY): Bar[] {
+    let stop = this.count;
+    if (end !== Number.POSITIVE_INFINITY) {
+      const i = this.indexOf(this.bucket(end - 1));
+      stop = i >= 0 ? i + 1 : -i - 1;
+    }
+    const start = Math.max(0, stop - limit);
+    const out: Bar[] = [];
+    for (let i = start; i < stop; i++) out.push(this.bar(i));
+    return out;
+  }
+
+  /** Bars whose start lies in [from, to), oldest first. */
+  between(from: number, to: number): Bar[] {
+    const a = this.indexOf(from);
+    const out: Bar[] = [];
+    for (let i = a >= 0 ? a : -a - 1; i < this.count; i++) {
+      if (this.time(i) >= to) break;
+      out.push(this.bar(i));
+    }
+    return out;
+  }
+}
+
+/** Late writes remembered for changedSince(); beyond this, a reader that far behind gets a full scan. */
+const LATE_LOG_SIZE = 64;

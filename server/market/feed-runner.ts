@@ -1,0 +1,60 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Feed, FeedInfo } from '../../feeds/tick.js';
+import type { Market } from './market.js';
+
+export type FeedState = 'idle' | 'running' | 'ended' | 'failed' | 'stopped';
+
+/**
+ * Pumps a feed into the market. A feed that ends or fails leaves the market as it was (nothing accepted is
+ * lost) and the state says why; the server keeps serving what it has.
+ */
+export class FeedRunner {
+  state: FeedState = 'idle';
+  error: Error | undefined;
+  private iterator: AsyncIterator<unknown> | undefined;
+  private done: Promise<void> | undefined;
+
+  constructor(
+    private readonly feed: Feed,
+    private readonly market: Market,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  get info(): FeedInfo {
+    return this.feed.info;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    this.done = this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    const iterator = this.feed[Symbol.asyncIterator]();
+    this.iterator = iterator;
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) break;
+        this.market.apply(next.value);
+      }
+      if (this.state === 'running') {
+        this.state = 'ended';
+        this.log.info({ feed: this.feed.info.description }, 'feed ended');
+      }
+    } catch (error) {
+      if (this.state !== 'running') return;
+      this.state = 'failed';
+      this.error = error instanceof Error ? error : new Error(String(error));
+      this.log.error({ err: this.error, feed: this.feed.info.description }, 'feed failed');
+    }
+  }
+
+  /** Stops pulling ticks and lets the feed release its resources. */
+  async stop(): Promise<void> {
+    if (this.state === 'running') this.state = 'stopped';
+    await this.iterator?.return?.();
+    await this.done;
+  }
+}

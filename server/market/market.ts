@@ -1,0 +1,145 @@
+import { tickProblem, type Instrument, type Tick, type TickProblem } from '../../feeds/tick.js';
+import { INTERVAL_MS, type Bar, type Interval } from '../../client/protocol/messages.js';
+import { foldBars } from './aggregate.js';
+import { SymbolState, type BarRetention } from './symbol-state.js';
+
+export interface MarketOptions {
+  readonly retention: BarRetention;
+  /** Most symbols the market will track; ticks for further new symbols are refused and counted. */
+  readonly maxSymbols: number;
+}
+
+export interface FlushResult {
+  /** The generation that just closed. */
+  readonly gen: number;
+  /** Symbols that changed during it. */
+  readonly changed: readonly SymbolState[];
+}
+
+export type RefusedReason = TickProblem | 'too-late' | 'symbol-limit';
+
+export interface MarketCounters {
+  ticks: number;
+  refused: Record<RefusedReason, number>;
+}
+
+/**
+ * All symbols' state. Ticks are applied as they arrive; flush() closes the current generation and returns
+ * the symbols it changed, which is all the hub needs to build a round of updates.
+ */
+export class Market {
+  /** The generation ticks are currently applied in; flush() closes it. Starts at 1 (0 = "seen nothing"). */
+  gen = 1;
+  private readonly states = new Map<string, SymbolState>();
+  private changed: SymbolState[] = [];
+  private readonly addedListeners = new Set<(state: SymbolState) => void>();
+  readonly counters: MarketCounters = {
+    ticks: 0,
+    refused: { symbol: 0, time: 0, price: 0, size: 0, quote: 0, empty: 0, 'too-late': 0, 'symbol-limit': 0 },
+  };
+
+  constructor(
+    instruments: readonly Instrument[],
+    private readonly options: MarketOptions,
+  ) {
+    for (const instrument of instruments) this.add(instrument);
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  get(symbol: string): SymbolState | undefined {
+    return this.states.get(symbol);
+  }
+
+  all(): IterableIterator<SymbolState> {
+    return this.states.values();
+  }
+
+  instruments(): Instrument[] {
+    return Array.from(this.states.values(), (state) => state.instrument);
+  }
+
+  /** Calls `listener` for each symbol added after start-up (first seen in a tick). Returns an unsubscriber. */
+  onSymbolAdded(listener: (state: SymbolState) => void): () => void {
+    this.addedListeners.add(listener);
+    return () => this.addedListeners.delete(listener);
+  }
+
+  private add(instrument: Instrument): SymbolState {
+    const state = new SymbolState(instrument, this.options.retention);
+    this.states.set(instrument.symbol, state);
+    return state;
+  }
+
+  /** Applies one tick from any feed. Invalid ticks are refused and counted; nothing throws. */
+  apply(tick: Tick): void {
+    const problem = tickProblem(tick);
+    if (problem !== undefined) {
+      this.counters.refused[problem]++;
+      return;
+    }
+    let state = this.states.get(tick.symbol);
+    if (state === undefined) {
+      if (this.states.size >= this.options.maxSymbols) {
+        this.counters.refused['symbol-limit']++;
+        return;
+      }
+      state = this.add(defaultInstrument(tick.symbol));
+      for (const listener of this.addedListeners) listener(state);
+    }
+    const before = state.changedGen;
+    if (state.apply(tick, this.gen) === 'too-late') this.counters.refused['too-late']++;
+    else this.counters.ticks++;
+    if (before !== this.gen && state.changedGen === this.gen) this.changed.push(state);
+  }
+
+  flush(): FlushResult {
+    const result: FlushResult = { gen: this.gen, changed: this.changed };
+    this.changed = [];
+    this.gen++;
+    return result;
+  }
+
+  /**
+   * Up to `limit` bars of `interval` starting before `end` (ms; default: up to now, including the forming
+   * bar), oldest first, each folded exactly from 1 s bars (see aggregate.ts). Undefined for an unknown
+   * symbol.
+   */
+  history(symbol: string, interval: Interval, limit: number, end?: number): Bar[] | undefined {
+    const state = this.states.get(symbol);
+    if (state === undefined) return undefined;
+    const before = end ?? Number.POSITIVE_INFINITY;
+    switch (interval) {
+      case '1s':
+        return state.seconds.range(limit, before);
+      case '5s':
+        return lastBefore(foldBars(state.seconds.range(state.seconds.length), INTERVAL_MS[interval]), limit, before);
+      case '1m':
+        state.foldMinutes();
+        return state.minutes.range(limit, before);
+      default:
+        state.foldMinutes();
+        return lastBefore(foldBars(state.minutes.range(state.minutes.length), INTERVAL_MS[interval]), limit, before);
+    }
+  }
+}
+
+function lastBefore(bars: Bar[], limit: number, end: number): Bar[] {
+  let stop = bars.length;
+  while (stop > 0 && bars[stop - 1]![0] >= end) stop--;
+  return bars.slice(Math.max(0, stop - limit), stop);
+}
+
+/** What we assume about a symbol a feed did not describe: `BASE-QUOTE` and `BASEQUOTE` pairs are crypto. */
+export function defaultInstrument(symbol: string): Instrument {
+  const pair = /^([A-Z0-9]+)-([A-Z]{3,5})$/.exec(symbol);
+  return {
+    symbol,
+    name: symbol,
+    assetClass: pair !== null ? 'crypto' : 'other',
+    currency: pair?.[2] ?? 'USD',
+    tickSize: 0.01,
+  };
+}
