@@ -1,0 +1,117 @@
+/**
+ * Plays a simulated market in real time: a tick is handed over once the wall clock has passed its event-time
+ * offset. The iterator wakes every `batchIntervalMs` (or when the next tick falls due, at low rates), hands over
+ * everything due by then one tick per `next()`, and sleeps again, so it never spins and never drifts: event
+ * time is computed, not accumulated from timer delays.
+ *
+ * Pull-driven: ticks are made only when asked for, so a slow consumer sees event time fall behind the wall
+ * clock rather than a buffer grow. While behind, batches are capped and separated by `setImmediate`, so the
+ * rest of the process (sockets, timers) still gets its turn.
+ */
+import type { Tick } from '../tick.js';
+import type { SimulatedMarket } from './market.js';
+
+/** A batch holds at most this many batch intervals' worth of ticks at the mean rate (catch-up bursts). */
+const MAX_BATCH_INTERVALS_PER_BATCH = 4;
+const MIN_TICKS_PER_BATCH = 64;
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefined> {
+  private readonly market: SimulatedMarket;
+  private readonly batchIntervalMs: number;
+  private readonly maxTicksPerBatch: number;
+  /** performance.now() at event-time offset zero. */
+  private readonly wallStartMs: number;
+  /** Ticks with offsets up to here belong to the current batch. */
+  private batchEndMs = -Infinity;
+  private batchTicksLeft = 0;
+  private lastWakeMs: number;
+  private finished = false;
+
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** The consumer's `next()` waiting for the next batch. */
+  private waiting: ((result: IteratorResult<Tick, undefined>) => void) | undefined;
+  /** Settles when the waiting `next()` does; a `next()` called meanwhile queues behind it. */
+  private waitingPromise: Promise<IteratorResult<Tick, undefined>> | undefined;
+
+  constructor(market: SimulatedMarket, ticksPerSecond: number, batchIntervalMs: number) {
+    this.market = market;
+    this.batchIntervalMs = batchIntervalMs;
+    this.maxTicksPerBatch = Math.max(
+      MIN_TICKS_PER_BATCH,
+      Math.ceil((ticksPerSecond / 1000) * batchIntervalMs * MAX_BATCH_INTERVALS_PER_BATCH),
+    );
+    this.wallStartMs = performance.now();
+    this.lastWakeMs = this.wallStartMs;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Tick, undefined>> {
+    if (this.finished) return Promise.resolve(DONE);
+    if (this.waitingPromise !== undefined) {
+      const queued: Promise<IteratorResult<Tick, undefined>> = this.waitingPromise.then(() => this.next());
+      return queued;
+    }
+    if (this.batchTicksLeft > 0 && this.market.nextOffsetMs <= this.batchEndMs) {
+      this.batchTicksLeft--;
+      return Promise.resolve({ done: false, value: this.market.next() });
+    }
+    const promise = new Promise<IteratorResult<Tick, undefined>>((resolve) => {
+      this.waiting = resolve;
+    });
+    this.waitingPromise = promise;
+    this.sleep();
+    return promise;
+  }
+
+  /** Stops at once: clears the pending timer and settles a waiting `next()` as done. */
+  return(): Promise<IteratorResult<Tick, undefined>> {
+    this.finished = true;
+    this.batchTicksLeft = 0;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    this.settle(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  private sleep(): void {
+    const now = performance.now();
+    const dueInMs = this.wallStartMs + this.market.nextOffsetMs - now;
+    const nextBatchInMs = this.lastWakeMs + this.batchIntervalMs - now;
+    // Wake at the next batch time, or later when nothing falls due before then (low rates).
+    const delayMs = Math.max(dueInMs, nextBatchInMs);
+    if (delayMs > 0) this.timer = setTimeout(this.wake, delayMs);
+    else this.immediate = setImmediate(this.wake);
+  }
+
+  private readonly wake = (): void => {
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.finished) return;
+    const now = performance.now();
+    const elapsedMs = now - this.wallStartMs;
+    if (this.market.nextOffsetMs > elapsedMs) {
+      // Timers may fire a little early: wait for the tick actually to fall due.
+      this.timer = setTimeout(this.wake, this.market.nextOffsetMs - elapsedMs);
+      return;
+    }
+    this.lastWakeMs = now;
+    this.batchEndMs = elapsedMs;
+    this.batchTicksLeft = this.maxTicksPerBatch - 1;
+    this.settle({ done: false, value: this.market.next() });
+  };
+
+  private settle(result: IteratorResult<Tick, undefined>): void {
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    this.waitingPromise = undefined;
+    resolve?.(result);
+  }
+}

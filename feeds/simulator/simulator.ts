@@ -1,0 +1,55 @@
+/**
+ * `createSimulator(options)`: a seeded, deterministic simulated market behind the `Feed` seam. The same seed and
+ * `startTime` give exactly the same ticks, whether played in real time (`for await`) or drawn unpaced (`ticks()`).
+ */
+import type { Feed, FeedInfo, Instrument, Tick } from '../tick.js';
+import { SimulatedMarket } from './market.js';
+import { resolveOptions, type ResolvedSimulatorOptions, type SimulatorOptions } from './options.js';
+import { PacedTicks } from './paced-ticks.js';
+import { toInstrument } from './universe.js';
+
+export interface Simulator extends Feed {
+  /** The options in force, defaults filled in. */
+  readonly options: ResolvedSimulatorOptions;
+  /**
+   * Paced in real time: each iteration replays the sequence from the seed, with event times from `startTime`
+   * (default: `Date.now()` as the iteration starts) following the wall clock. `break` or `return()` stops it.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Tick, undefined, undefined>;
+  /**
+   * The same sequence, unpaced, as fast as it can be made: the first `count` ticks (default: without end).
+   * Event times start at `startTime` (default: `Date.now()` at this call).
+   */
+  ticks(count?: number): Generator<Tick, void, undefined>;
+}
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const resolved = resolveOptions(options);
+  const { seed, ticksPerSecond, instruments, batchIntervalMs } = resolved;
+  const equities = instruments.filter((instrument) => instrument.assetClass === 'equity').length;
+  const info: FeedInfo = {
+    kind: 'simulated',
+    description:
+      `simulator seed=${seed}, ${ticksPerSecond} ticks/s, ${instruments.length} symbols ` +
+      `(${equities} equities, ${instruments.length - equities} crypto)`,
+  };
+  const feedInstruments: readonly Instrument[] = Object.freeze(instruments.map(toInstrument));
+  const newMarket = (): SimulatedMarket => new SimulatedMarket(resolved, resolved.startTime ?? Date.now());
+
+  return {
+    info,
+    instruments: feedInstruments,
+    options: resolved,
+    [Symbol.asyncIterator]: () => new PacedTicks(newMarket(), ticksPerSecond, batchIntervalMs),
+    ticks(count = Infinity) {
+      if (!(count === Infinity || (Number.isSafeInteger(count) && count >= 0))) {
+        throw new RangeError(`ticks(count): count must be a non-negative integer or Infinity, got ${String(count)}`);
+      }
+      return unpaced(newMarket(), count);
+    },
+  };
+}
+
+function* unpaced(market: SimulatedMarket, count: number): Generator<Tick, void, undefined> {
+  for (let i = 0; i < count; i++) yield market.next();
+}
