@@ -9,7 +9,7 @@ const devBackend = process.env.TICKERTAPE_DEV_BACKEND ?? 'http://127.0.0.1:8080'
 
 export default defineConfig({
   root: 'web',
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

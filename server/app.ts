@@ -25,6 +25,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: 64 * 1024,
+    // Unknown query parameters are an error (usually a typo), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   await app.register(marketPlugin, { config, feed: options.feed ?? createFeed(config.feed) });
   await app.register(hubPlugin, { config });

@@ -89,7 +89,10 @@ export function encodeText(message: ServerMessage | ClientMessage): string {
   return JSON.stringify(message);
 }
 
-/** Decodes one binary frame. Throws on bytes that are not one complete MessagePack value. */
+/**
+ * Decodes one binary frame from a trusted peer (the server, for clients). Fast rather than strict: the
+ * server decodes what clients send with a strict decoder instead (server/hub/inbound.ts).
+ */
 export function decodeBinary(bytes: Uint8Array): unknown {
   return unpackr.unpack(bytes);
 }

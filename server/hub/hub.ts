@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
-import { decodeBinary, decodeText, encodeBinary, encodeText } from '../../client/protocol/codec.js';
+import { decodeText, encodeBinary, encodeText } from '../../client/protocol/codec.js';
 import {
   CLOSE_CODES,
   INTERVALS,
@@ -19,9 +19,15 @@ import type { FlushResult, Market } from '../market/market.js';
 import type { SymbolState } from '../market/symbol-state.js';
 import { binaryFrame, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
+import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { PieceCache } from './piece-cache.js';
 import { parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
+
+/** Fields a request may have; more means it is not one of ours. */
+const MAX_REQUEST_FIELDS = 32;
+/** Longest string field of a request. */
+const MAX_REQUEST_STRING_BYTES = 1_024;
 
 export interface HubOptions {
   readonly serverName: string;
@@ -45,6 +51,8 @@ export interface HubCounters {
   frames: number;
   /** Symbol entries sent inside update frames. */
   entries: number;
+  /** Symbol entries encoded: what the fan-out costs in encoding, independent of the number of clients. */
+  readonly encodedEntries: () => number;
   /** Bytes of update frames sent. */
   updateBytes: number;
   /** Bytes of everything sent (updates, snapshots, replies). */
@@ -70,11 +78,13 @@ export class Hub {
   /** Encoded snapshots for the current generation, keyed by symbol and bars/no bars. */
   private snapshots = new Map<string, Uint8Array | string>();
   private nextSessionId = 1;
+  private readonly decodeInbound: InboundDecoder;
   readonly counters: HubCounters = {
     connectionsOpened: 0,
     connectionsClosed: 0,
     frames: 0,
     entries: 0,
+    encodedEntries: () => this.pieces.encoded,
     updateBytes: 0,
     bytes: 0,
     paused: 0,
@@ -87,7 +97,13 @@ export class Hub {
     private readonly market: Market,
     private readonly options: HubOptions,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.decodeInbound = createInboundDecoder({
+      maxArrayLength: options.requests.maxSymbolsPerRequest,
+      maxMapLength: MAX_REQUEST_FIELDS,
+      maxStringBytes: MAX_REQUEST_STRING_BYTES,
+    });
+  }
 
   get connections(): number {
     return this.sessions.size;
@@ -131,12 +147,15 @@ export class Hub {
   }
 
   receive(session: Session, data: Buffer, isBinary: boolean): void {
+    // A connection we are closing gets no more answers (and cannot rejoin the fan-out).
+    if (!session.open) return;
     this.counters.requests++;
     let decoded: unknown;
     try {
-      decoded = isBinary ? decodeBinary(data) : decodeText(data.toString('utf8'));
-    } catch {
-      this.fail(session, 'BAD_FRAME', isBinary ? 'frame is not one MessagePack value' : 'frame is not JSON');
+      decoded = isBinary ? this.decodeInbound(data) : decodeText(data.toString('utf8'));
+    } catch (error) {
+      const detail = error instanceof Error ? `: ${error.message.slice(0, 120)}` : '';
+      this.fail(session, 'BAD_FRAME', `${isBinary ? 'frame is not one plain MessagePack value' : 'frame is not JSON'}${detail}`);
       return;
     }
     try {
@@ -300,6 +319,9 @@ export class Hub {
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {
       this.counters.slowClosed++;
+      // Out of the fan-out at once: the close frame waits behind the unread bytes, and ws destroys the
+      // socket if the peer never completes the closing handshake.
+      this.leaveGroup(session);
       session.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resubscribe');
     }
   }

@@ -21,6 +21,7 @@ export function pieceText(piece: Piece): string {
  */
 export class PieceCache {
   private pieces = new Map<SymbolState, Map<number, Piece | null>>();
+  /** Entries encoded since this cache was made: one per (symbol, since, bars) per flush at most. */
   encoded = 0;
 
   clear(): void {

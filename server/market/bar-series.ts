@@ -1,8 +1,12 @@
 import type { Bar } from '../../client/protocol/messages.js';
+import { foldBars } from './aggregate.js';
 import { addVolume } from './volume.js';
 
-/** Slots per bar in the backing array: time, open, high, low, close, volume, gen. */
-const STRIDE = 7;
+/**
+ * Slots per bar in the backing array: time, open, high, low, close, volume, gen, and the event times of the
+ * trades that set open and close.
+ */
+const STRIDE = 9;
 const T = 0;
 const O = 1;
 const H = 2;
@@ -10,8 +14,12 @@ const L = 3;
 const C = 4;
 const V = 5;
 const G = 6;
+const OPEN_TS = 7;
+const CLOSE_TS = 8;
 
 const INITIAL_CAPACITY_BARS = 64;
+/** Late writes remembered for changedSince(); a reader further behind than this gets a full scan. */
+const LATE_LOG_SIZE = 64;
 
 /**
  * OHLCV bars of one interval for one symbol, oldest first, in a bounded ring that grows on demand up to
@@ -21,7 +29,9 @@ const INITIAL_CAPACITY_BARS = 64;
  * seen everything up to generation P is sent exactly the bars with gen > P.
  *
  * Bars are keyed by start time and kept sorted; a late trade updates (or creates) the bar it belongs to as
- * long as that bar is still retained.
+ * long as that bar is still retained. Open is the trade with the earliest event time and close the one with
+ * the latest (ties: arrival order), so a bar does not depend on the order its trades arrive in, and a bar
+ * built from trades equals the fold of shorter bars built from the same trades (aggregate.ts).
  */
 export class BarSeries {
   private data: Float64Array;
@@ -32,6 +42,8 @@ export class BarSeries {
   private readonly lateLog: { gen: number; time: number }[] = [];
   /** Newest generation among late writes the log has forgotten. */
   private lateOverflowGen = 0;
+  /** Start time of the newest bar the ring has forgotten; NaN while it has forgotten none. */
+  evictedThrough = Number.NaN;
 
   constructor(
     readonly intervalMs: number,
@@ -62,10 +74,6 @@ export class BarSeries {
 
   gen(i: number): number {
     return this.data[this.at(i) + G]!;
-  }
-
-  newestTime(): number {
-    return this.count === 0 ? Number.NaN : this.time(this.count - 1);
   }
 
   oldestTime(): number {
@@ -102,50 +110,38 @@ export class BarSeries {
     const time = this.bucket(ts);
     let i = this.indexOf(time);
     if (i < 0) {
-      i = this.insertAt(-i - 1, time, price, gen);
+      i = this.insertAt(-i - 1, time, price, ts, gen);
       if (i < 0) return false;
     }
     const d = this.data;
     const o = this.at(i);
+    if (ts < d[o + OPEN_TS]!) {
+      d[o + O] = price;
+      d[o + OPEN_TS] = ts;
+    }
     if (price > d[o + H]!) d[o + H] = price;
     if (price < d[o + L]!) d[o + L] = price;
-    d[o + C] = price;
+    if (ts >= d[o + CLOSE_TS]!) {
+      d[o + C] = price;
+      d[o + CLOSE_TS] = ts;
+    }
     d[o + V] = addVolume(d[o + V]!, size);
     d[o + G] = gen;
     this.noteLate(i, gen);
     return true;
   }
 
-  /** Writes a whole bar (folded from a finer series), replacing any bar with the same start time. */
-  put(bar: Readonly<Bar>, gen: number): boolean {
-    const time = bar[0];
-    let i = this.indexOf(time);
-    if (i < 0) {
-      i = this.insertAt(-i - 1, time, bar[1], gen);
-      if (i < 0) return false;
-    }
-    const d = this.data;
-    const o = this.at(i);
-    d[o + O] = bar[1];
-    d[o + H] = bar[2];
-    d[o + L] = bar[3];
-    d[o + C] = bar[4];
-    d[o + V] = bar[5];
-    d[o + G] = gen;
-    this.noteLate(i, gen);
-    return true;
-  }
-
   /**
-   * Opens an empty bar (o = h = l = c = price, v = 0) at sorted position `pos`. Returns its index, or -1
-   * when the ring is full and the bar would be the oldest.
+   * Opens an empty bar (o = h = l = c = price at `ts`, v = 0) at sorted position `pos`. Returns its index,
+   * or -1 when the ring is full and the bar would be the oldest.
    */
-  private insertAt(pos: number, time: number, price: number, gen: number): number {
+  private insertAt(pos: number, time: number, price: number, ts: number, gen: number): number {
     if (this.count === this.slots) {
       if (this.slots < this.capacity) this.grow();
       else {
         if (pos === 0) return -1;
         // Forget the oldest bar to make room.
+        this.evictedThrough = this.time(0);
         this.head = (this.head + 1) % this.slots;
         this.count--;
         pos--;
@@ -167,6 +163,8 @@ export class BarSeries {
     d[o + C] = price;
     d[o + V] = 0;
     d[o + G] = gen;
+    d[o + OPEN_TS] = ts;
+    d[o + CLOSE_TS] = ts;
     return pos;
   }
 
@@ -225,23 +223,19 @@ export class BarSeries {
       const i = this.indexOf(this.bucket(end - 1));
       stop = i >= 0 ? i + 1 : -i - 1;
     }
-    const start = Math.max(0, stop - limit);
     const out: Bar[] = [];
-    for (let i = start; i < stop; i++) out.push(this.bar(i));
+    for (let i = Math.max(0, stop - limit); i < stop; i++) out.push(this.bar(i));
     return out;
   }
 
-  /** Bars whose start lies in [from, to), oldest first. */
-  between(from: number, to: number): Bar[] {
-    const a = this.indexOf(from);
-    const out: Bar[] = [];
-    for (let i = a >= 0 ? a : -a - 1; i < this.count; i++) {
-      if (this.time(i) >= to) break;
-      out.push(this.bar(i));
-    }
-    return out;
+  /**
+   * Every retained bar, folded into `intervalMs` buckets, without the oldest bucket when the ring has
+   * forgotten part of it (a folded bar is returned only when complete).
+   */
+  folded(intervalMs: number): Bar[] {
+    const bars = foldBars(this.range(this.count), intervalMs);
+    const first = bars[0];
+    if (first !== undefined && !Number.isNaN(this.evictedThrough) && this.evictedThrough >= first[0]) bars.shift();
+    return bars;
   }
 }
-
-/** Late writes remembered for changedSince(); beyond this, a reader that far behind gets a full scan. */
-const LATE_LOG_SIZE = 64;

@@ -1,6 +1,5 @@
 import { tickProblem, type Instrument, type Tick, type TickProblem } from '../../feeds/tick.js';
 import { INTERVAL_MS, type Bar, type Interval } from '../../client/protocol/messages.js';
-import { foldBars } from './aggregate.js';
 import { SymbolState, type BarRetention } from './symbol-state.js';
 
 export interface MarketOptions {
@@ -115,13 +114,11 @@ export class Market {
       case '1s':
         return state.seconds.range(limit, before);
       case '5s':
-        return lastBefore(foldBars(state.seconds.range(state.seconds.length), INTERVAL_MS[interval]), limit, before);
+        return lastBefore(state.seconds.folded(INTERVAL_MS[interval]), limit, before);
       case '1m':
-        state.foldMinutes();
         return state.minutes.range(limit, before);
       default:
-        state.foldMinutes();
-        return lastBefore(foldBars(state.minutes.range(state.minutes.length), INTERVAL_MS[interval]), limit, before);
+        return lastBefore(state.minutes.folded(INTERVAL_MS[interval]), limit, before);
     }
   }
 }

@@ -1,7 +1,6 @@
 import type { Instrument, Tick } from '../../feeds/tick.js';
 import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
 import { BarSeries } from './bar-series.js';
-import { foldBars } from './aggregate.js';
 import { addVolume } from './volume.js';
 
 const DAY_MS = 86_400_000;
@@ -42,21 +41,23 @@ export class SymbolState {
   volume = 0;
   trades = 0;
 
-  /** Generation of the last change to t/p/v. */
+  /**
+   * Generation of the last change of each field group, for "what changed after P?". A trade always
+   * changes t and v (and its bar); p, h, l, b and a only when their value actually changes.
+   */
   tradeGen = 0;
-  /** ... to b/a. */
-  quoteGen = 0;
-  /** ... to o/d (a new session). */
+  priceGen = 0;
+  highGen = 0;
+  lowGen = 0;
+  bidGen = 0;
+  askGen = 0;
+  /** o and d: a new session. */
   sessionGen = 0;
-  /** ... to h/l. */
-  extremesGen = 0;
-  /** ... to anything. */
+  /** The newest of all the above. */
   changedGen = 0;
 
   readonly seconds: BarSeries;
   readonly minutes: BarSeries;
-  /** Start of the earliest minute whose 1 s bars changed since it was last folded into `minutes`. */
-  private dirtyMinute = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly instrument: Instrument,
@@ -80,31 +81,26 @@ export class SymbolState {
     if ((tick.bid !== undefined || tick.ask !== undefined) && !(ts < this.quoteTime)) {
       if (tick.bid !== undefined && tick.bid !== this.bid) {
         this.bid = tick.bid;
-        this.quoteGen = gen;
+        this.bidGen = gen;
+        this.changedGen = gen;
       }
       if (tick.ask !== undefined && tick.ask !== this.ask) {
         this.ask = tick.ask;
-        this.quoteGen = gen;
+        this.askGen = gen;
+        this.changedGen = gen;
       }
       this.quoteTime = ts;
     }
-    this.changedGen = Math.max(this.tradeGen, this.quoteGen, this.sessionGen, this.extremesGen);
     return outcome;
   }
 
   private applyTrade(ts: number, price: number, size: number, gen: number): boolean {
-    const seconds = this.seconds;
-    const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
-    if (seconds.length === seconds.capacity && minute < seconds.oldestTime()) {
-      // This minute's first seconds are no longer kept at 1 s. It was folded before they went (see
-      // beforeSecondsEvict), so the trade goes into the minute bar directly, and into its 1 s bar if kept.
-      if (!this.minutes.addTrade(ts, price, size, gen)) return false;
-      if (seconds.bucket(ts) >= seconds.oldestTime()) seconds.addTrade(ts, price, size, gen);
-    } else {
-      this.beforeSecondsEvict(ts, gen);
-      seconds.addTrade(ts, price, size, gen);
-      if (minute < this.dirtyMinute) this.dirtyMinute = minute;
-    }
+    // Both series take every trade: bars are independent of arrival order (bar-series.ts), so minute bars
+    // built this way equal the fold of the 1 s bars, and either series may be the only one still holding
+    // an old trade's bar.
+    const inSeconds = this.seconds.addTrade(ts, price, size, gen);
+    const inMinutes = this.minutes.addTrade(ts, price, size, gen);
+    if (!inSeconds && !inMinutes) return false;
 
     const day = Math.floor(ts / DAY_MS) * DAY_MS;
     if (!(day <= this.sessionStart)) {
@@ -116,46 +112,32 @@ export class SymbolState {
       this.volume = 0;
       this.trades = 0;
       this.sessionGen = gen;
-      this.extremesGen = gen;
+      this.highGen = gen;
+      this.lowGen = gen;
     }
     if (day === this.sessionStart) {
       this.volume = addVolume(this.volume, size);
       this.trades++;
       if (price > this.high) {
         this.high = price;
-        this.extremesGen = gen;
+        this.highGen = gen;
       }
       if (price < this.low) {
         this.low = price;
-        this.extremesGen = gen;
+        this.lowGen = gen;
       }
     }
     // A late trade updates its bars and the session totals, but the last price stays the newest trade's.
     if (!(ts < this.lastTime)) {
-      this.last = price;
+      if (price !== this.last) {
+        this.last = price;
+        this.priceGen = gen;
+      }
       this.lastTime = ts;
     }
     this.tradeGen = gen;
+    this.changedGen = gen;
     return true;
-  }
-
-  /**
-   * A new 1 s bar is about to push the oldest one out of a full ring: fold its minute first, so no 1 s bar
-   * is forgotten before it has been counted in its minute.
-   */
-  private beforeSecondsEvict(ts: number, gen: number): void {
-    const seconds = this.seconds;
-    if (seconds.length < seconds.capacity) return;
-    if (seconds.indexOf(seconds.bucket(ts)) >= 0) return;
-    if (seconds.oldestTime() >= this.dirtyMinute) this.foldMinutes(gen);
-  }
-
-  /** Folds every minute whose 1 s bars changed into the minute series (exactly: see aggregate.ts). */
-  foldMinutes(gen = this.changedGen): void {
-    if (this.dirtyMinute === Number.POSITIVE_INFINITY) return;
-    const seconds = this.seconds.between(this.dirtyMinute, Number.POSITIVE_INFINITY);
-    for (const bar of foldBars(seconds, MINUTE_MS)) this.minutes.put(bar, gen);
-    this.dirtyMinute = Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -164,45 +146,30 @@ export class SymbolState {
    */
   entrySince(since: number, bars: boolean): SymbolEntry | undefined {
     if (this.changedGen <= since) return undefined;
-    const tradeChanged = this.tradeGen > since;
-    return this.entry(
-      tradeChanged,
-      this.quoteGen > since,
-      this.sessionGen > since,
-      this.extremesGen > since,
-      bars && tradeChanged ? this.seconds.changedSince(since) : undefined,
-    );
+    const trade = this.tradeGen > since;
+    const session = this.sessionGen > since && !Number.isNaN(this.open);
+    const changedBars = bars && trade ? this.seconds.changedSince(since) : undefined;
+    // Keys are assigned in one fixed order so every entry object has the same shape; undefined keys are
+    // left out by the codec.
+    return {
+      s: this.instrument.symbol,
+      t: trade && !Number.isNaN(this.lastTime) ? Math.floor(this.lastTime) : undefined,
+      p: this.priceGen > since && !Number.isNaN(this.last) ? this.last : undefined,
+      b: this.bidGen > since && !Number.isNaN(this.bid) ? this.bid : undefined,
+      a: this.askGen > since && !Number.isNaN(this.ask) ? this.ask : undefined,
+      o: session ? this.open : undefined,
+      h: this.highGen > since && !Number.isNaN(this.high) ? this.high : undefined,
+      l: this.lowGen > since && !Number.isNaN(this.low) ? this.low : undefined,
+      v: trade || session ? this.volume : undefined,
+      d: session ? this.sessionStart : undefined,
+      k: changedBars !== undefined && changedBars.length > 0 ? changedBars : undefined,
+    };
   }
 
   /** Every known field, with up to `barCount` of the most recent 1 s bars (none when 0). */
   snapshot(barCount: number): SymbolEntry {
-    return this.entry(true, true, true, true, barCount > 0 ? this.seconds.range(barCount) : undefined);
-  }
-
-  private entry(
-    trade: boolean,
-    quote: boolean,
-    session: boolean,
-    extremes: boolean,
-    bars: Bar[] | undefined,
-  ): SymbolEntry {
-    // Fields are assigned in one fixed order so every entry object has the same shape; absent = undefined,
-    // which the codec skips.
-    const hasTrade = trade && !Number.isNaN(this.last);
-    const hasSession = session && !Number.isNaN(this.open);
-    const hasExtremes = extremes && !Number.isNaN(this.high);
-    return {
-      s: this.instrument.symbol,
-      t: hasTrade ? Math.floor(this.lastTime) : undefined,
-      p: hasTrade ? this.last : undefined,
-      b: quote && !Number.isNaN(this.bid) ? this.bid : undefined,
-      a: quote && !Number.isNaN(this.ask) ? this.ask : undefined,
-      o: hasSession ? this.open : undefined,
-      h: hasExtremes ? this.high : undefined,
-      l: hasExtremes ? this.low : undefined,
-      v: hasTrade || hasSession ? this.volume : undefined,
-      d: hasSession ? this.sessionStart : undefined,
-      k: bars !== undefined && bars.length > 0 ? bars : undefined,
-    };
+    const entry = this.entrySince(-1, false) ?? { s: this.instrument.symbol };
+    if (barCount === 0 || this.seconds.length === 0) return entry;
+    return { ...entry, k: this.seconds.range(barCount) };
   }
 }

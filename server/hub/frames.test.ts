@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import { decode as referenceDecode } from '@msgpack/msgpack';
+import { packPrepared, toWireValue } from '../../client/protocol/codec.js';
+import type { SymbolEntry } from '../../client/protocol/messages.js';
+import { arrayHeader, binaryFrame, Body, textFrame } from './frames.js';
+import type { Piece } from './piece-cache.js';
+
+function piece(entry: SymbolEntry): Piece {
+  return { entry, binary: packPrepared(toWireValue(entry)) };
+}
+
+describe('update frames assembled from pieces', () => {
+  test.each([0, 1, 15, 16, 300, 70_000])('with %i entries decode to the same message as one encode would give', (count) => {
+    const pieces = Array.from({ length: count }, (_, i) => piece({ s: `S${i}`, p: 100 + i / 100, t: 1_722_470_400_000 + i }));
+    const body = new Body(pieces);
+    const expected = { type: 'update', seq: 42, time: 1_722_470_400_999, updates: pieces.map((p) => p.entry) };
+    expect(referenceDecode(binaryFrame(42, 1_722_470_400_999, body))).toEqual(expected);
+    expect(JSON.parse(textFrame(42, 1_722_470_400_999, body))).toEqual(expected);
+  });
+
+  test('array headers use the shortest MessagePack form', () => {
+    expect([...arrayHeader(3)]).toEqual([0x93]);
+    expect([...arrayHeader(16)]).toEqual([0xdc, 0, 16]);
+    expect([...arrayHeader(65_536)]).toEqual([0xdd, 0, 1, 0, 0]);
+  });
+});

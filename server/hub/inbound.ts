@@ -1,0 +1,43 @@
+/**
+ * Decoding of frames from clients, which may be anyone. msgpackr, our encoder, decodes for speed on data
+ * it trusts: it turns the never-used byte 0xC1 into an object and extension types into Date, RegExp or
+ * Error. Inbound bytes therefore go through the msgpack.org reference decoder (@msgpack/msgpack), which
+ * throws on unknown type bytes and `__proto__` keys, checks every declared length against a cap before
+ * allocating, keeps its own stack (deep nesting cannot overflow ours), and here refuses every extension
+ * type: a request is only ever maps, arrays, strings, numbers, booleans and nil.
+ */
+import { DecodeError, Decoder, type ExtensionCodecType } from '@msgpack/msgpack';
+
+const noExtensions: ExtensionCodecType<undefined> = {
+  tryToEncode: () => null,
+  decode: (_data, type) => {
+    throw new DecodeError(`MessagePack extension type ${type} is not accepted`);
+  },
+};
+
+export interface InboundLimits {
+  /** Most items in any one array (a subscribe's symbols). */
+  readonly maxArrayLength: number;
+  /** Most keys in any one map. */
+  readonly maxMapLength: number;
+  /** Longest string, in UTF-8 bytes. */
+  readonly maxStringBytes: number;
+}
+
+export type InboundDecoder = (bytes: Uint8Array) => unknown;
+
+export function createInboundDecoder(limits: InboundLimits): InboundDecoder {
+  const decoder = new Decoder({
+    extensionCodec: noExtensions,
+    maxArrayLength: limits.maxArrayLength,
+    maxMapLength: limits.maxMapLength,
+    maxStrLength: limits.maxStringBytes,
+    maxBinLength: 0,
+    maxExtLength: 0,
+    mapKeyConverter: (key) => {
+      if (typeof key !== 'string') throw new DecodeError('map keys must be strings');
+      return key;
+    },
+  });
+  return (bytes) => decoder.decode(bytes);
+}

@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { finished, lineMatching, tickertape } from '../helpers/cli.js';
+import { WsClient } from '../helpers/ws-client.js';
+
+describe('tickertape serve', () => {
+  test('starts on the simulated feed, serves /ws, and exits 0 on SIGTERM', async () => {
+    const child = tickertape(['serve', '--port', '0', '--host', '127.0.0.1', '--rate', '500', '--seed', '9', '--flush-ms', '40']);
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    const hello = await client.next('hello');
+    expect(hello.flushMs).toBe(40);
+    expect(hello.feed.description).toMatch(/seed=9, 500 ticks\/s/);
+    client.send({ type: 'subscribe', id: 1, symbols: ['AAPL', 'BTC-USD'] });
+    await client.next('update');
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    expect((await client.closedWith()).code).toBe(1001);
+  });
+
+  test('environment variables configure it when flags do not', async () => {
+    const child = tickertape(['--host', '127.0.0.1'], { PORT: '0', TICK_RATE: '300', FLUSH_INTERVAL_MS: '100', SEED: '5' });
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    const hello = await client.next('hello');
+    expect([hello.flushMs, hello.feed.description]).toEqual([100, expect.stringMatching(/seed=5, 300 ticks\/s/)]);
+    client.close();
+    child.kill('SIGINT');
+    expect((await done).code).toBe(0);
+  });
+
+  test.each([
+    [['--port', '70000'], /port must be a whole number from 0 to 65535 \(--port, PORT\), got 70000/],
+    [['--rate', 'fast'], /tick rate \(--rate, TICK_RATE\) must be a number, got "fast"/],
+    [['--flush-ms', '1'], /flush interval must be 5\.\.5000 ms/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('%j is refused with a clear message and exit code 2', async (args, message) => {
+    const exit = await finished(tickertape(['serve', ...args]));
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toMatch(message);
+  });
+
+  test('--help prints the options; an unknown command is refused', async () => {
+    const help = await finished(tickertape(['serve', '--help']));
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--flush-ms N/);
+    const unknown = await finished(tickertape(['dance']));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "dance"/);
+  });
+
+  test('a port already in use is reported plainly', async () => {
+    const first = tickertape(['--port', '0', '--host', '127.0.0.1']);
+    const [, port] = await lineMatching(first, /dashboard on http:\/\/localhost:(\d+)\//);
+    const second = await finished(tickertape(['--port', port!, '--host', '127.0.0.1']));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`port ${port} is already in use`));
+    first.kill('SIGTERM');
+    expect((await finished(first)).code).toBe(0);
+  });
+});

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/app.js';
+import { defineConfig } from '../../server/config.js';
+import type { Feed } from '../../feeds/tick.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly port: number;
+  readonly url: string;
+  readonly http: string;
+  close(): Promise<void>;
+}
+
+/** A real server on a free loopback port, built exactly as the CLI builds it. */
+export async function startServer(options: { feed?: Feed; config?: Parameters<typeof defineConfig>[0]; port?: number } = {}): Promise<RunningServer> {
+  const app = await buildApp({ config: defineConfig({ ...options.config }), feed: options.feed, logger: false });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no port');
+  return {
+    app,
+    port: address.port,
+    url: `ws://127.0.0.1:${address.port}/ws`,
+    http: `http://127.0.0.1:${address.port}`,
+    close: () => app.close(),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
