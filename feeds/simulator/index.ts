@@ -1,5 +1,5 @@
 /** The simulated market feed: `createSimulator(options)` and what its callers may want to name. */
-export { createSimulator, type Simulator } from './simulator.js';
+export { createSimulator, type PacedTickIterator, type Simulator } from './simulator.js';
 export {
   DEFAULT_BATCH_INTERVAL_MS,
   DEFAULT_SEED,

@@ -14,7 +14,7 @@ import { MARKET_JUMP, MARKET_JUMP_MIN_SHARE, SYMBOL_JUMP, type JumpLaw } from '.
 import { SymbolBook } from './symbol-book.js';
 
 /**
- * The regimes' mean is 1 only in expectation; over ten minutes it could still miss by several per cent.
+ * The regimes' mean is 1 only in expectation; over a few minutes it could still miss by a few per cent.
  * Once a second a governor nudges the rate so the count catches up with the target over this horizon,
  * far slower than any burst, so burstiness is untouched and the long-run rate is on target.
  */
@@ -94,11 +94,6 @@ export class SimulatedMarket {
   /** Event-time offset (ms from `startTime`) of the trade `next()` will return. */
   get nextOffsetMs(): number {
     return this.nextTradeAtMs;
-  }
-
-  /** Trades returned so far. */
-  get tradeCount(): number {
-    return this.emitted;
   }
 
   next(): Tick {

@@ -5,27 +5,31 @@
  * time is computed, not accumulated from timer delays.
  *
  * Pull-driven: ticks are made only when asked for, so a slow consumer sees event time fall behind the wall
- * clock rather than a buffer grow. While behind, batches are capped and separated by `setImmediate`, so the
- * rest of the process (sockets, timers) still gets its turn.
+ * clock rather than a buffer grow. While behind, a batch ends after a couple of batch intervals of wall time and
+ * the next starts from `setImmediate`, so the rest of the process (sockets, timers) still gets its turn.
  */
 import type { Tick } from '../tick.js';
 import type { SimulatedMarket } from './market.js';
 
-/** A batch holds at most this many batch intervals' worth of ticks at the mean rate (catch-up bursts). */
-const MAX_BATCH_INTERVALS_PER_BATCH = 4;
-const MIN_TICKS_PER_BATCH = 64;
+/**
+ * While catching up, a batch ends once handing it over has taken this many batch intervals of wall time, so
+ * the event loop gets a turn however slow the consumer is. Checked every `TICKS_PER_CLOCK_CHECK` ticks.
+ */
+const MAX_BATCH_INTERVALS_PER_BATCH = 2;
+const TICKS_PER_CLOCK_CHECK = 64;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefined> {
   private readonly market: SimulatedMarket;
   private readonly batchIntervalMs: number;
-  private readonly maxTicksPerBatch: number;
+  private readonly maxBatchWallMs: number;
   /** performance.now() at event-time offset zero. */
   private readonly wallStartMs: number;
   /** Ticks with offsets up to here belong to the current batch. */
   private batchEndMs = -Infinity;
-  private batchTicksLeft = 0;
+  /** Ticks until the next look at the clock; 0 when no batch is open. */
+  private ticksBeforeClockCheck = 0;
   private lastWakeMs: number;
   private finished = false;
 
@@ -36,13 +40,10 @@ export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefi
   /** Settles when the waiting `next()` does; a `next()` called meanwhile queues behind it. */
   private waitingPromise: Promise<IteratorResult<Tick, undefined>> | undefined;
 
-  constructor(market: SimulatedMarket, ticksPerSecond: number, batchIntervalMs: number) {
+  constructor(market: SimulatedMarket, batchIntervalMs: number) {
     this.market = market;
     this.batchIntervalMs = batchIntervalMs;
-    this.maxTicksPerBatch = Math.max(
-      MIN_TICKS_PER_BATCH,
-      Math.ceil((ticksPerSecond / 1000) * batchIntervalMs * MAX_BATCH_INTERVALS_PER_BATCH),
-    );
+    this.maxBatchWallMs = batchIntervalMs * MAX_BATCH_INTERVALS_PER_BATCH;
     this.wallStartMs = performance.now();
     this.lastWakeMs = this.wallStartMs;
   }
@@ -57,8 +58,7 @@ export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefi
       const queued: Promise<IteratorResult<Tick, undefined>> = this.waitingPromise.then(() => this.next());
       return queued;
     }
-    if (this.batchTicksLeft > 0 && this.market.nextOffsetMs <= this.batchEndMs) {
-      this.batchTicksLeft--;
+    if (this.market.nextOffsetMs <= this.batchEndMs && this.batchStillOpen()) {
       return Promise.resolve({ done: false, value: this.market.next() });
     }
     const promise = new Promise<IteratorResult<Tick, undefined>>((resolve) => {
@@ -69,10 +69,20 @@ export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefi
     return promise;
   }
 
+  private batchStillOpen(): boolean {
+    if (--this.ticksBeforeClockCheck > 0) return true;
+    if (this.ticksBeforeClockCheck === 0 && performance.now() - this.lastWakeMs < this.maxBatchWallMs) {
+      this.ticksBeforeClockCheck = TICKS_PER_CLOCK_CHECK;
+      return true;
+    }
+    this.ticksBeforeClockCheck = 0;
+    return false;
+  }
+
   /** Stops at once: clears the pending timer and settles a waiting `next()` as done. */
   return(): Promise<IteratorResult<Tick, undefined>> {
     this.finished = true;
-    this.batchTicksLeft = 0;
+    this.ticksBeforeClockCheck = 0;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
@@ -104,7 +114,7 @@ export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefi
     }
     this.lastWakeMs = now;
     this.batchEndMs = elapsedMs;
-    this.batchTicksLeft = this.maxTicksPerBatch - 1;
+    this.ticksBeforeClockCheck = TICKS_PER_CLOCK_CHECK;
     this.settle({ done: false, value: this.market.next() });
   };
 

@@ -8,6 +8,11 @@ import { resolveOptions, type ResolvedSimulatorOptions, type SimulatorOptions } 
 import { PacedTicks } from './paced-ticks.js';
 import { toInstrument } from './universe.js';
 
+/** The paced feed's iterator; `return()` is always present and stops it at once, even mid-wait. */
+export interface PacedTickIterator extends AsyncIterableIterator<Tick, undefined, undefined> {
+  return(): Promise<IteratorResult<Tick, undefined>>;
+}
+
 export interface Simulator extends Feed {
   /** The options in force, defaults filled in. */
   readonly options: ResolvedSimulatorOptions;
@@ -15,7 +20,7 @@ export interface Simulator extends Feed {
    * Paced in real time: each iteration replays the sequence from the seed, with event times from `startTime`
    * (default: `Date.now()` as the iteration starts) following the wall clock. `break` or `return()` stops it.
    */
-  [Symbol.asyncIterator](): AsyncIterableIterator<Tick, undefined, undefined>;
+  [Symbol.asyncIterator](): PacedTickIterator;
   /**
    * The same sequence, unpaced, as fast as it can be made: the first `count` ticks (default: without end).
    * Event times start at `startTime` (default: `Date.now()` at this call).
@@ -40,7 +45,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     info,
     instruments: feedInstruments,
     options: resolved,
-    [Symbol.asyncIterator]: () => new PacedTicks(newMarket(), ticksPerSecond, batchIntervalMs),
+    [Symbol.asyncIterator]: () => new PacedTicks(newMarket(), batchIntervalMs),
     ticks(count = Infinity) {
       if (!(count === Infinity || (Number.isSafeInteger(count) && count >= 0))) {
         throw new RangeError(`ticks(count): count must be a non-negative integer or Infinity, got ${String(count)}`);
