@@ -1,0 +1,17 @@
+#!/usr/bin/env python3
+"""A tickertape client in a dozen lines: Debian's python3-msgpack and python3-websockets, nothing else.
+
+    python3 subscribe.py ws://localhost:8080/ws AAPL BTC-USD
+"""
+import asyncio, sys
+import msgpack, websockets
+
+async def main(url, symbols):
+    async with websockets.connect(url, subprotocols=["msgpack"]) as ws:
+        await ws.send(msgpack.packb({"type": "subscribe", "id": 1, "symbols": symbols, "bars": False}))
+        async for frame in ws:
+            message = msgpack.unpackb(frame)
+            for entry in message.get("updates", []):
+                print(entry["s"], entry.get("p", ""), entry.get("b", ""), entry.get("a", ""), flush=True)
+
+asyncio.run(main(sys.argv[1], sys.argv[2:]))

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createSimulator } from '../../feeds/simulator/index.js';
+import { finished, lineMatching, REPO_ROOT } from '../helpers/cli.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+
+/** Debian's interpreter, where python3-msgpack and python3-websockets install (not a pyenv shim). */
+const PYTHON = '/usr/bin/python3';
+
+function checkPython(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} is missing: apt-get install -y python3 python3-msgpack python3-websockets`;
+  const probe = spawnSync(PYTHON, ['-c', 'import msgpack, websockets']);
+  if (probe.status !== 0) return `Python modules missing (${probe.stderr.toString().trim()}): apt-get install -y python3-msgpack python3-websockets`;
+  return undefined;
+}
+
+describe('a Python client written only from docs/protocol.md', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    const missing = checkPython();
+    if (missing !== undefined) throw new Error(missing);
+    server = await startServer({ feed: createSimulator({ seed: 4, ticksPerSecond: 2_000 }), config: { flushIntervalMs: 50 } });
+  });
+  afterAll(async () => server?.close());
+
+  test.each([[[]], [['--json']]])('decodes every message type (extra args %j)', async (extra) => {
+    const child = spawn(PYTHON, ['examples/python/tour.py', server.url, '--updates', '3', ...extra], { cwd: REPO_ROOT });
+    const result = await finished(child);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const types = new Set(lines.map((line) => line.split(' ')[0]));
+    expect([...types].sort()).toEqual(['error', 'hello', 'history', 'list', 'pong', 'snapshot', 'subscribed', 'unsubscribed', 'update']);
+    expect(lines.find((l) => l.startsWith('subscribed'))).toMatch(/symbols=AAPL,BTC-USD rejected=NO-SUCH-SYMBOL:UNKNOWN_SYMBOL/);
+    expect(lines.find((l) => l.startsWith('error'))).toMatch(/id=5 code=BAD_FIELD/);
+    expect(lines.find((l) => l.startsWith('history'))).toMatch(/AAPL 1m bars=1 first=\[\d{13}, /);
+    expect(lines.filter((l) => l.startsWith('update')).map((l) => /seq=(\d+)/.exec(l)![1])).toEqual(['1', '2', '3']);
+  });
+
+  test('the dozen-line client in the docs prints live prices', async () => {
+    const child = spawn(PYTHON, ['examples/python/subscribe.py', server.url, 'AAPL', 'ETH-USD'], { cwd: REPO_ROOT });
+    const done = finished(child);
+    const [line] = await lineMatching(child, /^(AAPL|ETH-USD) [\d.]*/m);
+    expect(line).toMatch(/^(AAPL|ETH-USD)/);
+    child.kill('SIGTERM');
+    await done;
+  });
+});
