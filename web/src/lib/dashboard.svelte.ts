@@ -1,0 +1,95 @@
+import { ChartFeed, type ChartInterval } from './chart-feed.svelte.js';
+import { Market, type MarketOptions } from './market.svelte.js';
+import { loadLayout, saveLayout } from './saved-layout.js';
+import { Watchlist } from './watchlist.svelte.js';
+
+export interface DashboardOptions extends MarketOptions {
+  /** Where the layout persists; undefined: nowhere. */
+  readonly storage: Storage | undefined;
+}
+
+/**
+ * The whole dashboard's state: one market connection, the watchlist, and the chart of the selected row.
+ * Every user action goes through here so subscriptions, chart and saved layout stay in step.
+ */
+export class Dashboard {
+  readonly market: Market;
+  readonly watchlist: Watchlist;
+  readonly chart: ChartFeed;
+  /** The charted symbol: a listed one, or none when the list is empty. */
+  selected = $state<string | undefined>(undefined);
+
+  private readonly storage: Storage | undefined;
+
+  constructor(options: DashboardOptions) {
+    this.storage = options.storage;
+    this.market = new Market(options);
+    this.watchlist = new Watchlist(this.market.client, this.market.directory);
+    this.chart = new ChartFeed(this.market.client);
+    const layout = loadLayout(this.storage);
+    this.watchlist.set(layout.symbols);
+    this.selected = layout.selected;
+    this.chart.show(this.selected, layout.interval);
+    this.resubscribe();
+  }
+
+  start(): void {
+    this.market.start();
+  }
+
+  stop(): void {
+    this.chart.dispose();
+    this.watchlist.dispose();
+    this.market.stop();
+  }
+
+  /** Adds a symbol to the watchlist (once); true if it was added. */
+  add(symbol: string): boolean {
+    if (!this.watchlist.add(symbol)) return false;
+    if (this.selected === undefined) this.select(symbol);
+    else this.changed();
+    return true;
+  }
+
+  remove(symbol: string): void {
+    const index = this.watchlist.symbols.indexOf(symbol);
+    if (!this.watchlist.remove(symbol)) return;
+    if (symbol === this.selected) {
+      const rows = this.watchlist.rows;
+      this.selected = rows[Math.min(index, rows.length - 1)]?.symbol;
+      this.chart.show(this.selected);
+    }
+    this.changed();
+  }
+
+  /** Charts a listed symbol. */
+  select(symbol: string): void {
+    if (symbol === this.selected || !this.watchlist.has(symbol)) return;
+    this.selected = symbol;
+    this.resubscribe();
+    this.chart.show(symbol);
+    this.persist();
+  }
+
+  setInterval(interval: ChartInterval): void {
+    if (interval === this.chart.interval) return;
+    this.chart.show(this.selected, interval);
+    this.persist();
+  }
+
+  private changed(): void {
+    this.resubscribe();
+    this.persist();
+  }
+
+  private resubscribe(): void {
+    this.market.track(this.watchlist.symbols, this.selected, (rejection) => {
+      const row = this.watchlist.row(rejection.symbol);
+      if (row !== undefined) row.refusal = rejection.message;
+    });
+  }
+
+  private persist(): void {
+    saveLayout(this.storage, { symbols: this.watchlist.symbols, selected: this.selected, interval: this.chart.interval });
+  }
+}

@@ -1,0 +1,129 @@
+import type { TickerClient, SymbolView } from '../../../client/index.js';
+import { QuoteRow } from './quote-row.svelte.js';
+import type { SymbolDirectory } from './symbol-directory.svelte.js';
+
+/** Rows this far outside the visible area are kept up to date as if visible, so scrolling shows no lag. */
+const ON_SCREEN_MARGIN = '240px 0px';
+
+/**
+ * The rows of the watchlist, in order. Updates are applied per frame: `update` events only note which rows
+ * changed, and the `frame` event that follows writes them, so the DOM is touched once per frame (Svelte
+ * flushes after the frame's handler) and only in the cells whose values changed.
+ *
+ * Rows scrolled out of view are not written at all: their latest view is kept aside and copied in (without
+ * a flash) when they come into view. With 200 rows and 20 on screen, that is most of the work saved.
+ */
+export class Watchlist {
+  rows = $state.raw<readonly QuoteRow[]>([]);
+  private readonly listed = $derived(new Set(this.rows.map((row) => row.symbol)));
+
+  private readonly bySymbol = new Map<string, QuoteRow>();
+  private readonly changed = new Map<QuoteRow, SymbolView>();
+  /** Off-screen rows with changes not yet shown. */
+  private readonly offScreen = new Map<QuoteRow, SymbolView>();
+  private readonly rowOf = new WeakMap<Element, QuoteRow>();
+  private readonly visibility =
+    typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => this.onVisibility(entries), { rootMargin: ON_SCREEN_MARGIN })
+      : undefined;
+  private readonly unlisten: readonly (() => void)[];
+
+  constructor(
+    private readonly client: TickerClient,
+    private readonly directory: SymbolDirectory,
+  ) {
+    this.unlisten = [
+      client.on('update', (view, entry) => {
+        const row = this.bySymbol.get(entry.s);
+        if (row !== undefined) this.changed.set(row, view);
+      }),
+      client.on('frame', () => this.applyChanges()),
+      client.on('snapshot', (view) => this.bySymbol.get(view.symbol)?.sync(view, false)),
+    ];
+  }
+
+  get symbols(): string[] {
+    return this.rows.map((row) => row.symbol);
+  }
+
+  /** Reactive: a view asking this re-renders when rows come and go. */
+  has(symbol: string): boolean {
+    return this.listed.has(symbol);
+  }
+
+  /** Reactive like has(). */
+  row(symbol: string): QuoteRow | undefined {
+    return this.listed.has(symbol) ? this.bySymbol.get(symbol) : undefined;
+  }
+
+  /** Replaces every row (keeps the state of rows that stay). */
+  set(symbols: readonly string[]): void {
+    const keep = new Set(symbols);
+    for (const symbol of this.bySymbol.keys()) if (!keep.has(symbol)) this.bySymbol.delete(symbol);
+    this.rows = [...keep].map((symbol) => this.bySymbol.get(symbol) ?? this.create(symbol));
+  }
+
+  /** Appends a row; false if it is already listed. */
+  add(symbol: string): boolean {
+    if (this.bySymbol.has(symbol)) return false;
+    this.rows = [...this.rows, this.create(symbol)];
+    return true;
+  }
+
+  remove(symbol: string): boolean {
+    const row = this.bySymbol.get(symbol);
+    if (row === undefined) return false;
+    this.bySymbol.delete(symbol);
+    this.changed.delete(row);
+    this.offScreen.delete(row);
+    this.rows = this.rows.filter((other) => other !== row);
+    return true;
+  }
+
+  /** Watches a row's element so the row is written only while on screen. Returns the function that stops. */
+  observe(element: Element, row: QuoteRow): () => void {
+    const visibility = this.visibility;
+    if (visibility === undefined) return () => {};
+    this.rowOf.set(element, row);
+    visibility.observe(element);
+    return () => {
+      visibility.unobserve(element);
+      row.onScreen = true;
+      this.offScreen.delete(row);
+    };
+  }
+
+  dispose(): void {
+    for (const off of this.unlisten) off();
+    this.visibility?.disconnect();
+  }
+
+  private create(symbol: string): QuoteRow {
+    const row = new QuoteRow(symbol, this.directory);
+    this.bySymbol.set(symbol, row);
+    const view = this.client.view(symbol);
+    if (view !== undefined) row.sync(view, false);
+    return row;
+  }
+
+  private applyChanges(): void {
+    for (const [row, view] of this.changed) {
+      if (row.onScreen) row.sync(view, true);
+      else this.offScreen.set(row, view);
+    }
+    this.changed.clear();
+  }
+
+  private onVisibility(entries: readonly IntersectionObserverEntry[]): void {
+    for (const entry of entries) {
+      const row = this.rowOf.get(entry.target);
+      if (row === undefined) continue;
+      row.onScreen = entry.isIntersecting;
+      const view = this.offScreen.get(row);
+      if (row.onScreen && view !== undefined) {
+        this.offScreen.delete(row);
+        row.sync(view, false);
+      }
+    }
+  }
+}
