@@ -17,7 +17,8 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './client.js';
-export { SymbolView, mergeBar, DEFAULT_VIEW_BARS } from './symbol-view.js';
+export { SymbolView, DEFAULT_VIEW_BARS } from './symbol-view.js';
+export { addVolume, bucketOf, foldBars, mergeBar } from './bars.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './protocol/messages.js';
 export { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';

@@ -1,8 +1,5 @@
-import {
-  BAR_TIME,
-  type Bar,
-  type SymbolEntry,
-} from './protocol/messages.js';
+import { mergeBar } from './bars.js';
+import type { Bar, SymbolEntry } from './protocol/messages.js';
 
 /** Default 1 s bars a view keeps (one hour). */
 export const DEFAULT_VIEW_BARS = 3_600;
@@ -74,25 +71,4 @@ export class SymbolView {
     if (entry.d !== undefined) this.sessionStart = entry.d;
     if (entry.k !== undefined) for (const bar of entry.k) mergeBar(this.bars, bar, this.maxBars);
   }
-}
-
-/** Puts `bar` into `bars` (sorted by time): replaces the bar with the same start, else inserts it in order. */
-export function mergeBar(bars: Bar[], bar: Readonly<Bar>, maxBars = Number.POSITIVE_INFINITY): void {
-  const copy: Bar = [bar[0], bar[1], bar[2], bar[3], bar[4], bar[5]];
-  const time = bar[BAR_TIME];
-  const last = bars[bars.length - 1];
-  if (last === undefined || last[BAR_TIME] < time) bars.push(copy);
-  else if (last[BAR_TIME] === time) bars[bars.length - 1] = copy;
-  else {
-    let lo = 0;
-    let hi = bars.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (bars[mid]![BAR_TIME] < time) lo = mid + 1;
-      else hi = mid;
-    }
-    if (bars[lo]?.[BAR_TIME] === time) bars[lo] = copy;
-    else bars.splice(lo, 0, copy);
-  }
-  if (bars.length > maxBars) bars.splice(0, bars.length - maxBars);
 }

@@ -1,6 +1,5 @@
 import type { Bar } from '../../client/protocol/messages.js';
-import { foldBars } from './aggregate.js';
-import { addVolume } from './volume.js';
+import { addVolume, foldBars } from '../../client/bars.js';
 
 /**
  * Slots per bar in the backing array: time, open, high, low, close, volume, gen, and the event times of the
@@ -31,7 +30,7 @@ const LATE_LOG_SIZE = 64;
  * Bars are keyed by start time and kept sorted; a late trade updates (or creates) the bar it belongs to as
  * long as that bar is still retained. Open is the trade with the earliest event time and close the one with
  * the latest (ties: arrival order), so a bar does not depend on the order its trades arrive in, and a bar
- * built from trades equals the fold of shorter bars built from the same trades (aggregate.ts).
+ * built from trades equals the fold of shorter bars built from the same trades (client/bars.ts).
  */
 export class BarSeries {
   private data: Float64Array;

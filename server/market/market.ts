@@ -103,7 +103,7 @@ export class Market {
 
   /**
    * Up to `limit` bars of `interval` starting before `end` (ms; default: up to now, including the forming
-   * bar), oldest first, each folded exactly from 1 s bars (see aggregate.ts). Undefined for an unknown
+   * bar), oldest first, each folded exactly from 1 s bars (client/bars.ts). Undefined for an unknown
    * symbol.
    */
   history(symbol: string, interval: Interval, limit: number, end?: number): Bar[] | undefined {

@@ -1,7 +1,7 @@
 import type { Instrument, Tick } from '../../feeds/tick.js';
 import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
 import { BarSeries } from './bar-series.js';
-import { addVolume } from './volume.js';
+import { addVolume } from '../../client/bars.js';
 
 const DAY_MS = 86_400_000;
 const SECOND_MS = 1_000;
