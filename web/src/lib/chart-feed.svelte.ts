@@ -1,5 +1,4 @@
-import { INTERVAL_MS, mergeBar, type Bar, type Interval, type TickerClient } from '../../../client/index.js';
-import { bucketOf, foldBars } from './bar-fold.js';
+import { INTERVAL_MS, bucketOf, foldBars, mergeBar, type Bar, type Interval, type TickerClient } from '../../../client/index.js';
 
 /** Intervals the chart offers. */
 export const CHART_INTERVALS = ['1s', '5s', '1m', '5m'] as const satisfies readonly Interval[];
@@ -38,8 +37,8 @@ export type ChartStatus = 'idle' | 'loading' | 'live' | 'error';
  * The bars of one symbol at one interval: filled from `history`, then kept live from the 1 s bars carried in
  * snapshots and updates (the symbol must be subscribed with `bars: true`).
  *
- * For intervals above 1 s the forming candle is folded here from its 1 s bars with the server's rule
- * (bar-fold.ts), so a live candle equals the one `history` would return. To fold a bucket exactly, all of its
+ * For intervals above 1 s the forming candle is folded here from its 1 s bars with the same foldBars the
+ * server's `history` uses (client/bars.ts), so a live candle equals the one `history` would return. To fold a bucket exactly, all of its
  * 1 s bars must be known: each load asks for the interval's bars and then for the 1 s bars of the last two
  * buckets. Both answers arrive on the socket after every update sent before them, so live bars received
  * while loading are older than the answers and are dropped; once loaded, every change arrives live.
