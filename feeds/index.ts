@@ -8,6 +8,8 @@ export interface SimulatedFeedConfig {
   readonly kind: 'simulated';
   readonly seed: number;
   readonly ticksPerSecond: number;
+  /** Start this far in the past and fast-forward, so the server starts with bars to chart. */
+  readonly warmupMs: number;
 }
 
 /** What the server is told to play; each kind has its own fields. */
@@ -16,6 +18,6 @@ export type FeedConfig = SimulatedFeedConfig;
 export function createFeed(config: FeedConfig): Feed {
   switch (config.kind) {
     case 'simulated':
-      return createSimulator({ seed: config.seed, ticksPerSecond: config.ticksPerSecond });
+      return createSimulator({ seed: config.seed, ticksPerSecond: config.ticksPerSecond, warmupMs: config.warmupMs });
   }
 }

@@ -12,6 +12,9 @@ export const DEFAULT_HOST = 'localhost';
 export const DEFAULT_SEED = 42;
 export const DEFAULT_TICKS_PER_S = 2_000;
 export const MAX_TICKS_PER_S = 1_000_000;
+/** How much simulated history `serve` fast-forwards through at start-up: the 15 minutes of 1 s bars it keeps. */
+export const DEFAULT_WARMUP_S = 900;
+export const MAX_WARMUP_S = 86_400;
 export const DEFAULT_FLUSH_INTERVAL_MS = 50;
 export const MIN_FLUSH_INTERVAL_MS = 5;
 export const MAX_FLUSH_INTERVAL_MS = 5_000;
@@ -92,6 +95,7 @@ export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed'>> &
       kind: 'simulated',
       seed: partial.feed?.seed ?? DEFAULT_SEED,
       ticksPerSecond: partial.feed?.ticksPerSecond ?? DEFAULT_TICKS_PER_S,
+      warmupMs: partial.feed?.warmupMs ?? 0,
     },
     limits: { ...DEFAULT_LIMITS, ...partial.limits },
     webRoot: partial.webRoot,
@@ -125,6 +129,10 @@ function validate(config: Config): void {
     `tick rate must be 1..${MAX_TICKS_PER_S} ticks/s (--rate, TICK_RATE), got ${config.feed.ticksPerSecond}`,
   );
   check(isWhole(config.feed.seed, 0, 2 ** 32 - 1), `seed must be a whole number from 0 to 4294967295 (--seed, SEED), got ${config.feed.seed}`);
+  check(
+    isWhole(config.feed.warmupMs / 1000, 0, MAX_WARMUP_S),
+    `warm-up must be a whole number of seconds from 0 to ${MAX_WARMUP_S} (--warmup-s, WARMUP_S), got ${config.feed.warmupMs / 1000}`,
+  );
   for (const [name, value] of Object.entries(config.limits)) {
     check(isWhole(value, name === 'snapshotBars' ? 0 : 1, Number.MAX_SAFE_INTEGER), `limit ${name} must be a whole number ≥ 1, got ${value}`);
   }
@@ -140,6 +148,8 @@ Options (each also read from the environment variable shown):
   --host NAME       address to listen on (HOST, default ${DEFAULT_HOST}; 0.0.0.0 for all interfaces)
   --rate N          simulated ticks per second (TICK_RATE, default ${DEFAULT_TICKS_PER_S}, max ${MAX_TICKS_PER_S})
   --seed N          simulator seed: same seed, same ticks (SEED, default ${DEFAULT_SEED})
+  --warmup-s N      seconds of simulated history to fast-forward through at start-up
+                    (WARMUP_S, default ${DEFAULT_WARMUP_S}; 0 starts empty)
   --flush-ms N      update flush interval in ms (FLUSH_INTERVAL_MS, default ${DEFAULT_FLUSH_INTERVAL_MS})
   --web DIR         built dashboard to serve (WEB_ROOT, default dist/web beside the server)
   --log-level L     fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
@@ -172,6 +182,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
         host: { type: 'string' },
         rate: { type: 'string' },
         seed: { type: 'string' },
+        'warmup-s': { type: 'string' },
         'flush-ms': { type: 'string' },
         web: { type: 'string' },
         'log-level': { type: 'string' },
@@ -186,6 +197,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel),
     `log level must be fatal, error, warn, info, debug, trace or silent (--log-level, LOG_LEVEL), got "${logLevel}"`,
   );
+  const warmupS = numberFrom(values['warmup-s'], env['WARMUP_S'], 'warm-up (--warmup-s, WARMUP_S)') ?? DEFAULT_WARMUP_S;
   const config = defineConfig({
     port: numberFrom(values.port, env['PORT'], 'port (--port, PORT)'),
     host: values.host ?? env['HOST'] ?? undefined,
@@ -193,6 +205,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
     feed: {
       seed: numberFrom(values.seed, env['SEED'], 'seed (--seed, SEED)'),
       ticksPerSecond: numberFrom(values.rate, env['TICK_RATE'], 'tick rate (--rate, TICK_RATE)'),
+      warmupMs: warmupS * 1000,
     },
     webRoot: values.web ?? env['WEB_ROOT'] ?? defaultWebRoot,
     logLevel,

@@ -10,6 +10,8 @@ export const DEFAULT_BATCH_INTERVAL_MS = 4;
 export const MIN_BATCH_INTERVAL_MS = 1;
 export const MAX_BATCH_INTERVAL_MS = 1000;
 export const MAX_VOLATILITY_SCALE = 1000;
+/** Longest warm start: one day of event time. */
+export const MAX_WARMUP_MS = 86_400_000;
 
 export interface SimulatorOptions {
   /** PRNG seed, any safe integer. Same seed and `startTime`, same ticks. Default 42. */
@@ -22,6 +24,11 @@ export interface SimulatorOptions {
   readonly symbols?: readonly string[] | number;
   /** Paced feed only: how often it wakes to generate the ticks that have fallen due, in ms. Default 4. */
   readonly batchIntervalMs?: number;
+  /**
+   * Paced feed only: start this far in the past and play the first `warmupMs` of event time as fast as the
+   * consumer takes it, so a server starts with minutes of bars to chart. Default 0.
+   */
+  readonly warmupMs?: number;
   /** Multiplies every symbol's volatility and jump sizes, e.g. 10 for a lively demo. Default 1 (realistic). */
   readonly volatilityScale?: number;
 }
@@ -33,6 +40,7 @@ export interface ResolvedSimulatorOptions {
   /** In universe order. */
   readonly instruments: readonly SimulatedInstrument[];
   readonly batchIntervalMs: number;
+  readonly warmupMs: number;
   readonly volatilityScale: number;
 }
 
@@ -42,6 +50,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SimulatorOptions>([
   'startTime',
   'symbols',
   'batchIntervalMs',
+  'warmupMs',
   'volatilityScale',
 ]);
 
@@ -56,7 +65,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
     }
   }
   const { seed = DEFAULT_SEED, ticksPerSecond = DEFAULT_TICKS_PER_SECOND, startTime } = options;
-  const { batchIntervalMs = DEFAULT_BATCH_INTERVAL_MS, volatilityScale = 1 } = options;
+  const { batchIntervalMs = DEFAULT_BATCH_INTERVAL_MS, volatilityScale = 1, warmupMs = 0 } = options;
 
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${String(seed)}`);
   if (!(Number.isFinite(ticksPerSecond) && ticksPerSecond > 0 && ticksPerSecond <= MAX_TICKS_PER_SECOND)) {
@@ -76,6 +85,9 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
       `batchIntervalMs must be in [${MIN_BATCH_INTERVAL_MS}, ${MAX_BATCH_INTERVAL_MS}], got ${String(batchIntervalMs)}`,
     );
   }
+  if (!(Number.isFinite(warmupMs) && warmupMs >= 0 && warmupMs <= MAX_WARMUP_MS)) {
+    throw new RangeError(`warmupMs must be in [0, ${MAX_WARMUP_MS}] (one day), got ${String(warmupMs)}`);
+  }
   if (!(Number.isFinite(volatilityScale) && volatilityScale > 0 && volatilityScale <= MAX_VOLATILITY_SCALE)) {
     throw new RangeError(`volatilityScale must be in (0, ${MAX_VOLATILITY_SCALE}], got ${String(volatilityScale)}`);
   }
@@ -85,6 +97,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
     startTime,
     instruments: selectInstruments(options.symbols),
     batchIntervalMs,
+    warmupMs,
     volatilityScale,
   };
 }

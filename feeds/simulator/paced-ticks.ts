@@ -40,12 +40,13 @@ export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefi
   /** Settles when the waiting `next()` does; a `next()` called meanwhile queues behind it. */
   private waitingPromise: Promise<IteratorResult<Tick, undefined>> | undefined;
 
-  constructor(market: SimulatedMarket, batchIntervalMs: number) {
+  /** `warmupMs`: how far in the past event-time zero lies; the iterator starts that far behind and catches up. */
+  constructor(market: SimulatedMarket, batchIntervalMs: number, warmupMs = 0) {
     this.market = market;
     this.batchIntervalMs = batchIntervalMs;
     this.maxBatchWallMs = batchIntervalMs * MAX_BATCH_INTERVALS_PER_BATCH;
-    this.wallStartMs = performance.now();
-    this.lastWakeMs = this.wallStartMs;
+    this.wallStartMs = performance.now() - warmupMs;
+    this.lastWakeMs = performance.now();
   }
 
   [Symbol.asyncIterator](): this {

@@ -33,6 +33,24 @@ describe('paced simulator feed', () => {
     expect(lags.length).toBeGreaterThan(2000);
   });
 
+  it('a warm start plays the last warmupMs of event time at once, then follows the clock', async () => {
+    const simulator = createSimulator({ ticksPerSecond: 2_000, warmupMs: 120_000 });
+    expect(simulator.info.description).toMatch(/warm start 2 min$/);
+    const started = Date.now();
+    let first: Tick | undefined;
+    let count = 0;
+    for await (const tick of simulator) {
+      first ??= tick;
+      count++;
+      // Caught up: event time has reached the wall clock.
+      if (tick.ts >= Date.now() - 20) break;
+    }
+    const tookMs = Date.now() - started;
+    expect(Math.abs((first?.ts ?? NaN) - (started - 120_000))).toBeLessThan(100);
+    expect(count).toBeGreaterThan(120 * 2_000 * 0.5);
+    expect(tookMs).toBeLessThan(30_000);
+  });
+
   it('stops cleanly when the consumer breaks out of for await: no timer is left behind', async () => {
     const before = pendingTimers();
     let count = 0;

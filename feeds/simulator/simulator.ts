@@ -30,13 +30,14 @@ export interface Simulator extends Feed {
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const resolved = resolveOptions(options);
-  const { seed, ticksPerSecond, instruments, batchIntervalMs } = resolved;
+  const { seed, ticksPerSecond, instruments, batchIntervalMs, warmupMs } = resolved;
   const equities = instruments.filter((instrument) => instrument.assetClass === 'equity').length;
   const info: FeedInfo = {
     kind: 'simulated',
     description:
       `simulator seed=${seed}, ${ticksPerSecond} ticks/s, ${instruments.length} symbols ` +
-      `(${equities} equities, ${instruments.length - equities} crypto)`,
+      `(${equities} equities, ${instruments.length - equities} crypto)` +
+      (warmupMs > 0 ? `, warm start ${formatDuration(warmupMs)}` : ''),
   };
   const feedInstruments: readonly Instrument[] = Object.freeze(instruments.map(toInstrument));
   const newMarket = (): SimulatedMarket => new SimulatedMarket(resolved, resolved.startTime ?? Date.now());
@@ -45,7 +46,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     info,
     instruments: feedInstruments,
     options: resolved,
-    [Symbol.asyncIterator]: () => new PacedTicks(newMarket(), batchIntervalMs),
+    [Symbol.asyncIterator]: () => {
+      // A warm start puts event-time zero `warmupMs` in the past; the paced iterator then catches up.
+      const market = new SimulatedMarket(resolved, resolved.startTime ?? Date.now() - warmupMs);
+      return new PacedTicks(market, batchIntervalMs, warmupMs);
+    },
     ticks(count = Infinity) {
       if (!(count === Infinity || (Number.isSafeInteger(count) && count >= 0))) {
         throw new RangeError(`ticks(count): count must be a non-negative integer or Infinity, got ${String(count)}`);
@@ -53,6 +58,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return unpaced(newMarket(), count);
     },
   };
+}
+
+function formatDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }
 
 function* unpaced(market: SimulatedMarket, count: number): Generator<Tick, void, undefined> {
