@@ -27,14 +27,20 @@ import { DEFAULT_VIEW_BARS, SymbolView } from './symbol-view.js';
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 export type SubscriptionState = 'unsubscribed' | 'subscribing' | 'subscribed';
 
+/**
+ * An event handler property. Declared through a method so its parameter is checked bivariantly: the
+ * browser's and `ws`'s sockets type these handlers with their own, richer event classes.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
 /** What a WebSocket must offer: the browser's WebSocket and the `ws` package's both do. */
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
   send(data: Uint8Array | string): void;
   close(code?: number, reason?: string): void;
 }

@@ -11,12 +11,8 @@ import { warmSimulator } from './warm-feed.js';
 
 const SYMBOL = 'BTC-USD';
 
-/**
- * The `ws` package's WebSocket. It works as the client's WebSocketConstructor, but its handler properties
- * take `ws`'s own event types, which client/client.ts's WebSocketLike (handlers typed `(event: unknown)`)
- * does not accept as assignable; hence the cast.
- */
-const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
+/** The `ws` package's WebSocket, accepted by the client as it is (checked here at compile time). */
+const NodeWebSocket: WebSocketConstructor = WebSocket;
 
 let server: RunningServer | undefined;
 let client: TickerClient | undefined;
