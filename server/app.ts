@@ -27,6 +27,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     // Unknown query parameters are an error (usually a typo), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // Two info lines per asset request drown what matters; requests are logged at debug below.
+    disableRequestLogging: true,
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
   await app.register(marketPlugin, { config, feed: options.feed ?? createFeed(config.feed) });
   await app.register(hubPlugin, { config });
