@@ -4,9 +4,11 @@
  * Error. Inbound bytes therefore go through the msgpack.org reference decoder (@msgpack/msgpack), which
  * throws on unknown type bytes and `__proto__` keys, checks every declared length against a cap before
  * allocating, keeps its own stack (deep nesting cannot overflow ours), and here refuses every extension
- * type: a request is only ever maps, arrays, strings, numbers, booleans and nil.
+ * type: a request is only ever maps, arrays, strings, numbers, booleans and nil. Strings must be valid
+ * UTF-8 (utf8-strings.ts), which that decoder does not check.
  */
 import { DecodeError, Decoder, type ExtensionCodecType } from '@msgpack/msgpack';
+import { stringsAreUtf8 } from './utf8-strings.js';
 
 const noExtensions: ExtensionCodecType<undefined> = {
   tryToEncode: () => null,
@@ -39,5 +41,8 @@ export function createInboundDecoder(limits: InboundLimits): InboundDecoder {
       return key;
     },
   });
-  return (bytes) => decoder.decode(bytes);
+  return (bytes) => {
+    if (!stringsAreUtf8(bytes)) throw new DecodeError('strings must be valid UTF-8');
+    return decoder.decode(bytes);
+  };
 }
