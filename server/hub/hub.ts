@@ -21,8 +21,10 @@ import { binaryFrame, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { PieceCache } from './piece-cache.js';
+import { RequestFlow, type FlowLimits } from './request-flow.js';
 import { parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
+import { SampledWarnings } from '../logging/sampled-warnings.js';
 
 /** Fields a request may have; more means it is not one of ours. */
 const MAX_REQUEST_FIELDS = 32;
@@ -42,6 +44,8 @@ export interface HubOptions {
   readonly snapshotBars: number;
   readonly historyDefaultLimit: number;
   readonly requests: RequestLimits;
+  /** Inbound rate and back-pressure (request-flow.ts). */
+  readonly flow: FlowLimits;
 }
 
 export interface HubCounters {
@@ -79,6 +83,11 @@ export class Hub {
   private snapshots = new Map<string, Uint8Array | string>();
   private nextSessionId = 1;
   private readonly decodeInbound: InboundDecoder;
+  /** Connections whose reading is paused until they read their answers. */
+  private readonly pausedFlows = new Map<Session, RequestFlow>();
+  private readonly warnings: SampledWarnings;
+  /** Resolves closeAll() once the last connection is gone. */
+  private onEmpty: (() => void) | undefined;
   readonly counters: HubCounters = {
     connectionsOpened: 0,
     connectionsClosed: 0,
@@ -103,6 +112,7 @@ export class Hub {
       maxMapLength: MAX_REQUEST_FIELDS,
       maxStringBytes: MAX_REQUEST_STRING_BYTES,
     });
+    this.warnings = new SampledWarnings(log);
   }
 
   get connections(): number {
@@ -118,9 +128,17 @@ export class Hub {
     const session = new Session(this.nextSessionId++, socket, encoding, remote);
     this.sessions.add(session);
     this.counters.connectionsOpened++;
-    socket.on('message', (data, isBinary) => {
-      this.receive(session, data as Buffer, isBinary);
+    const flow = new RequestFlow(socket, this.options.flow, {
+      request: (data, isBinary) => this.receive(session, data, isBinary),
+      rateLimited: () => {
+        const { maxMessagesPerS, burstMessages } = this.options.flow;
+        this.fail(session, 'RATE_LIMITED', `more than ${maxMessagesPerS} messages per second (burst ${burstMessages}): messages are being dropped`);
+      },
+      abusive: (reason) => this.closeForPolicy(session, reason),
+      paused: () => this.pausedFlows.set(session, flow),
     });
+    socket.on('message', (data, isBinary) => flow.offer(data as Buffer, isBinary));
+    socket.on('ping', () => flow.offerPing());
     socket.on('close', () => this.remove(session));
     socket.on('error', (error) => this.log.debug({ err: error, session: session.id }, 'websocket error'));
     this.reply(session, {
@@ -139,11 +157,39 @@ export class Hub {
     if (!this.sessions.delete(session)) return;
     this.counters.connectionsClosed++;
     this.leaveGroup(session);
+    this.pausedFlows.delete(session);
+    if (this.sessions.size === 0) this.onEmpty?.();
   }
 
-  /** Closes every connection, e.g. at shutdown with CLOSE_CODES.serviceRestart. */
-  closeAll(code: number, reason: string): void {
-    for (const session of this.sessions) session.socket.close(code, reason);
+  /**
+   * Closes every connection (at shutdown with CLOSE_CODES.serviceRestart) and resolves once all have
+   * completed the closing handshake; those that have not within `drainMs` are cut off. Resolves with how
+   * many were cut off.
+   */
+  async closeAll(code: number, reason: string, drainMs: number): Promise<number> {
+    for (const session of this.sessions) {
+      this.leaveGroup(session);
+      session.socket.close(code, reason);
+    }
+    if (this.sessions.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.onEmpty = resolve;
+        timer = setTimeout(resolve, drainMs);
+      });
+      clearTimeout(timer);
+      this.onEmpty = undefined;
+    }
+    const stragglers = this.sessions.size;
+    for (const session of this.sessions) session.socket.terminate();
+    return stragglers;
+  }
+
+  /** Closes a connection that broke a rule (1008); it leaves the fan-out at once. */
+  private closeForPolicy(session: Session, reason: string): void {
+    this.warnings.warn('policy', { session: session.id, ip: session.remote }, `closing connection: ${reason}`);
+    this.leaveGroup(session);
+    session.socket.close(CLOSE_CODES.policyViolation, reason);
   }
 
   receive(session: Session, data: Buffer, isBinary: boolean): void {
@@ -255,6 +301,7 @@ export class Hub {
 
   private fail(session: Session, code: ErrorCode, message: string, id?: RequestId): void {
     this.counters.errors[code]++;
+    this.warnings.warn(code, { session: session.id, ip: session.remote }, message);
     this.reply(session, { type: 'error', id, code, message });
   }
 
@@ -286,6 +333,7 @@ export class Hub {
     const now = Date.now();
     this.pieces.clear();
     this.snapshots = new Map();
+    for (const [session, flow] of this.pausedFlows) if (flow.release()) this.pausedFlows.delete(session);
     // In step, a connection last received tier-k symbols k generations ago.
     const inStep: SinceFor = (tier) => gen - tier;
     for (const group of this.groups.values()) {

@@ -146,6 +146,9 @@ describe('fan-out', () => {
 });
 
 describe('slow clients', () => {
+  /** These clients fire hundreds of requests at once: above the default inbound rate limit. */
+  const MANY_REQUESTS = { inboundBurstMessages: 1_000 };
+
   /** Makes a client's socket fall behind: it stops reading while asking for large answers. */
   async function stall(client: WsClient, requests: number): Promise<void> {
     client.socket.pause();
@@ -155,7 +158,7 @@ describe('slow clients', () => {
 
   test('a client that stops reading is held back without a queue, then sent the latest state; others are unaffected', async () => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 20, limits: { maxBufferedBytes: 64 * 1024 } } });
+    server = await startServer({ feed, config: { flushIntervalMs: 20, limits: { maxBufferedBytes: 64 * 1024, ...MANY_REQUESTS } } });
     const ticks: Tick[] = [];
     for (let s = 0; s < 900; s++) ticks.push({ symbol: 'AAPL', ts: T0 + s * 1_000, price: 100 + (s % 50) / 10, size: 1 + (s % 3) });
     feed.push(...ticks);
@@ -195,7 +198,7 @@ describe('slow clients', () => {
 
   test('a client held back longer than the limit is closed with 4000 so it can reconnect', async () => {
     const feed = new ManualFeed([instrument('AAPL')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 10, limits: { maxBufferedBytes: 16 * 1024, slowClientTimeoutMs: 200 } } });
+    server = await startServer({ feed, config: { flushIntervalMs: 10, limits: { maxBufferedBytes: 16 * 1024, slowClientTimeoutMs: 200, ...MANY_REQUESTS } } });
     for (let s = 0; s < 900; s++) feed.push({ symbol: 'AAPL', ts: T0 + s * 1_000, price: 100, size: 1 });
     const slow = await open(server.url);
     slow.send({ type: 'subscribe', id: 1, symbols: ['AAPL'] });

@@ -1,0 +1,128 @@
+/**
+ * How a connection's inbound messages reach the hub. Two rules keep one client from costing the server
+ * more than its share:
+ *
+ * - Rate: at most `maxMessagesPerS` messages a second after a burst of `burstMessages` (a token bucket;
+ *   ping frames count too). A message over the rate is dropped and the client is told once with
+ *   RATE_LIMITED; one that keeps going (more than `maxRateLimitedMessages` dropped before it calms down,
+ *   i.e. before its bucket refills) is closed with 1008.
+ * - Back-pressure both ways: while a connection has more than `maxBufferedBytes` of answers it has not
+ *   read, its further requests are not read either (the socket is paused and TCP pushes back on the
+ *   client), so a client that asks without reading cannot make the server hold more than the bound plus
+ *   one answer. Requests already read when the pause begins wait here, in order, and are answered once
+ *   the client has read half its backlog: nothing it sent is lost.
+ */
+import type { WebSocket } from 'ws';
+import { TokenBucket } from './token-bucket.js';
+
+/**
+ * Bytes of requests a paused connection may have waiting. ws finishes the chunk it has already read
+ * (at most 64 KiB) after a pause, so this is never reached by a TCP peer; it bounds memory regardless.
+ */
+export const MAX_WAITING_REQUEST_BYTES = 256 * 1024;
+
+export interface FlowLimits {
+  readonly maxMessagesPerS: number;
+  readonly burstMessages: number;
+  readonly maxRateLimitedMessages: number;
+  readonly maxBufferedBytes: number;
+}
+
+export interface FlowHandlers {
+  /** An admitted request, in arrival order. */
+  request(data: Buffer, isBinary: boolean): void;
+  /** The first message dropped for the rate in an episode. */
+  rateLimited(): void;
+  /** The client went on past the rate limit, or overran the waiting requests: close it. */
+  abusive(reason: string): void;
+  /** Reading was paused for back-pressure; call release() (each flush) until it returns true. */
+  paused(): void;
+}
+
+export class RequestFlow {
+  private readonly bucket: TokenBucket;
+  private dropped = 0;
+  private waiting: { data: Buffer; isBinary: boolean }[] | undefined;
+  private waitingBytes = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly limits: FlowLimits,
+    private readonly handlers: FlowHandlers,
+  ) {
+    this.bucket = new TokenBucket(limits.maxMessagesPerS, limits.burstMessages);
+  }
+
+  /** Whether reading is paused for back-pressure. */
+  get isPaused(): boolean {
+    return this.waiting !== undefined;
+  }
+
+  /** A data message arrived. */
+  offer(data: Buffer, isBinary: boolean): void {
+    if (!this.admit()) return;
+    if (this.waiting !== undefined) {
+      this.waitingBytes += data.length;
+      if (this.waitingBytes > MAX_WAITING_REQUEST_BYTES) this.stop('too many requests while not reading answers');
+      else this.waiting.push({ data, isBinary });
+      return;
+    }
+    this.handlers.request(data, isBinary);
+    this.pauseIfBacklogged();
+  }
+
+  /** A ping frame arrived (ws has queued the pong): it costs a token and a little buffer like a request. */
+  offerPing(): void {
+    if (this.admit()) this.pauseIfBacklogged();
+  }
+
+  /**
+   * Answers waiting requests while the client keeps reading, then resumes reading. Returns true when no
+   * longer paused.
+   */
+  release(): boolean {
+    if (this.waiting === undefined) return true;
+    if (this.stopped) return true;
+    const threshold = this.limits.maxBufferedBytes / 2;
+    if (this.socket.bufferedAmount > threshold) return false;
+    while (this.waiting.length > 0) {
+      const next = this.waiting.shift()!;
+      this.waitingBytes -= next.data.length;
+      this.handlers.request(next.data, next.isBinary);
+      if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) return false;
+    }
+    this.waiting = undefined;
+    this.socket.resume();
+    return true;
+  }
+
+  private admit(): boolean {
+    if (this.stopped) return false;
+    const now = performance.now();
+    // A client whose bucket refilled has kept under the rate for a while: a new episode starts.
+    if (this.dropped > 0 && this.bucket.full(now)) this.dropped = 0;
+    if (this.bucket.take(now)) return true;
+    this.dropped++;
+    if (this.dropped === 1) this.handlers.rateLimited();
+    if (this.dropped > this.limits.maxRateLimitedMessages) this.stop('rate limit exceeded');
+    return false;
+  }
+
+  private pauseIfBacklogged(): void {
+    if (this.waiting !== undefined || this.stopped) return;
+    if (this.socket.bufferedAmount <= this.limits.maxBufferedBytes) return;
+    this.waiting = [];
+    this.socket.pause();
+    this.handlers.paused();
+  }
+
+  private stop(reason: string): void {
+    this.stopped = true;
+    // Read again so the closing handshake can complete; everything read from now on is dropped unparsed.
+    if (this.waiting !== undefined) this.socket.resume();
+    this.waiting = undefined;
+    this.waitingBytes = 0;
+    this.handlers.abusive(reason);
+  }
+}
