@@ -4,8 +4,13 @@ import { createFeed } from '../feeds/index.js';
 import type { Config } from './config.js';
 import marketPlugin from './plugins/market.js';
 import hubPlugin from './plugins/hub.js';
+import metricsPlugin from './plugins/metrics.js';
+import accessPlugin from './plugins/access.js';
+import heartbeatPlugin from './plugins/heartbeat.js';
+import { redactToken } from './security/auth.js';
 import { wsRoutes } from './routes/ws.js';
 import { apiRoutes } from './routes/api.js';
+import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
@@ -29,14 +34,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
     // Two info lines per asset request drown what matters; requests are logged at debug below.
     disableRequestLogging: true,
+    // Behind a reverse proxy, its X-Forwarded-For names the client (per-address limits, logs).
+    trustProxy: config.access.trustProxy ?? false,
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    request.log.debug({ method: request.method, url: redactToken(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
   await app.register(marketPlugin, { config, feed: options.feed ?? createFeed(config.feed) });
+  await app.register(metricsPlugin);
+  await app.register(accessPlugin, { config });
   await app.register(hubPlugin, { config });
   await wsRoutes(app, config);
+  await app.register(heartbeatPlugin, { intervalMs: config.limits.heartbeatIntervalMs });
   await apiRoutes(app);
+  await healthRoutes(app);
   await webRoutes(app, config.webRoot);
   return app;
 }

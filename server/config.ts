@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
+import { limitFlagOptions, limitsFromFlags, limitUsage } from './limit-flags.js';
+import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
 
 export const DEFAULT_PORT = 8080;
 /** `localhost` listens on every loopback address (127.0.0.1 and ::1); use 0.0.0.0 to serve the network. */
@@ -40,6 +42,22 @@ export const SNAPSHOT_BARS = 60;
 export const HISTORY_DEFAULT_LIMIT_BARS = 500;
 export const HISTORY_MAX_LIMIT_BARS = 5_000;
 
+/** Sustained inbound messages (requests and ping frames) per second per connection: a token bucket's rate. */
+export const MAX_INBOUND_MESSAGES_PER_S = 50;
+/** Inbound messages a connection may send at once before the rate applies: the token bucket's size. */
+export const INBOUND_BURST_MESSAGES = 200;
+/** Messages dropped for the rate in one episode (until the bucket refills) before the connection is closed with 1008. */
+export const MAX_RATE_LIMITED_MESSAGES = 200;
+/** How often the server pings every connection; one silent for two intervals is terminated. */
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+/** Open WebSocket connections from one client address; more are answered 429 before the upgrade. */
+export const MAX_CONNECTIONS_PER_IP = 100;
+/** Open WebSocket connections in all; more are answered 503 before the upgrade. */
+export const MAX_CONNECTIONS = 10_000;
+/** Subprotocols a client may offer in one handshake; a longer list is answered 400. */
+export const MAX_OFFERED_SUBPROTOCOLS = 8;
+/** At shutdown, how long clients get to complete the closing handshake (1012) before they are cut off. */
+export const SHUTDOWN_DRAIN_MS = 5_000;
 
 export interface Limits {
   readonly maxInboundFrameBytes: number;
@@ -54,6 +72,14 @@ export interface Limits {
   readonly historyMaxLimitBars: number;
   readonly barRetention1sBars: number;
   readonly barRetention1mBars: number;
+  readonly maxInboundMessagesPerS: number;
+  readonly inboundBurstMessages: number;
+  readonly maxRateLimitedMessages: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxConnectionsPerIp: number;
+  readonly maxConnections: number;
+  readonly maxOfferedSubprotocols: number;
+  readonly shutdownDrainMs: number;
 }
 
 export interface Config {
@@ -62,6 +88,8 @@ export interface Config {
   readonly flushIntervalMs: number;
   readonly feed: FeedConfig;
   readonly limits: Limits;
+  /** Who may connect: origins, tokens, the proxies trusted to name the client (docs/operations.md). */
+  readonly access: AccessConfig;
   /** Folder of the built dashboard; undefined serves no dashboard (API and /ws only). */
   readonly webRoot: string | undefined;
   readonly logLevel: string;
@@ -80,11 +108,20 @@ export const DEFAULT_LIMITS: Limits = {
   historyMaxLimitBars: HISTORY_MAX_LIMIT_BARS,
   barRetention1sBars: BAR_RETENTION_1S_BARS,
   barRetention1mBars: BAR_RETENTION_1M_BARS,
+  maxInboundMessagesPerS: MAX_INBOUND_MESSAGES_PER_S,
+  inboundBurstMessages: INBOUND_BURST_MESSAGES,
+  maxRateLimitedMessages: MAX_RATE_LIMITED_MESSAGES,
+  heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+  maxConnectionsPerIp: MAX_CONNECTIONS_PER_IP,
+  maxConnections: MAX_CONNECTIONS,
+  maxOfferedSubprotocols: MAX_OFFERED_SUBPROTOCOLS,
+  shutdownDrainMs: SHUTDOWN_DRAIN_MS,
 };
 
 /** A configuration built in code (tests, embedding), with defaults for what is not given. */
-export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed'>> & {
+export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed' | 'access'>> & {
   limits?: Partial<Limits>;
+  access?: Partial<AccessConfig>;
   feed?: Partial<SimulatedFeedConfig>;
 } = {}): Config {
   const config: Config = {
@@ -98,6 +135,7 @@ export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed'>> &
       warmupMs: partial.feed?.warmupMs ?? 0,
     },
     limits: { ...DEFAULT_LIMITS, ...partial.limits },
+    access: { ...DEFAULT_ACCESS, ...partial.access },
     webRoot: partial.webRoot,
     logLevel: partial.logLevel ?? 'info',
   };
@@ -137,6 +175,9 @@ function validate(config: Config): void {
     check(isWhole(value, name === 'snapshotBars' ? 0 : 1, Number.MAX_SAFE_INTEGER), `limit ${name} must be a whole number ≥ 1, got ${value}`);
   }
   check(config.limits.historyDefaultLimitBars <= config.limits.historyMaxLimitBars, 'historyDefaultLimitBars must not exceed historyMaxLimitBars');
+  check(config.limits.maxConnectionsPerIp <= config.limits.maxConnections, 'maxConnectionsPerIp must not exceed maxConnections');
+  const problem = validateAccess(config.access);
+  if (problem !== undefined) throw new ConfigError(problem);
 }
 
 export const USAGE = `Usage: tickertape serve [options]
@@ -154,7 +195,11 @@ Options (each also read from the environment variable shown):
   --web DIR         built dashboard to serve (WEB_ROOT, default dist/web beside the server)
   --log-level L     fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
   -h, --help        show this help
-`;
+
+Who gets in (docs/operations.md):
+${ACCESS_USAGE}
+Limits (docs/operations.md lists each with its error or close code):
+${limitUsage(DEFAULT_LIMITS)}`;
 
 function numberFrom(flag: string | undefined, env: string | undefined, name: string): number | undefined {
   const raw = flag ?? env;
@@ -186,6 +231,8 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
         'flush-ms': { type: 'string' },
         web: { type: 'string' },
         'log-level': { type: 'string' },
+        ...limitFlagOptions(),
+        ...accessFlagOptions(),
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -209,6 +256,8 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
     },
     webRoot: values.web ?? env['WEB_ROOT'] ?? defaultWebRoot,
     logLevel,
+    limits: limitsFromFlags(values, env, numberFrom),
+    access: accessFromFlags(values, env),
   });
   return { help: values.help === true, config };
 }

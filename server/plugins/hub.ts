@@ -29,18 +29,32 @@ export default fp<{ config: Config }>(
           maxSymbolsPerRequest: config.limits.maxSymbolsPerRequest,
           maxHistoryLimit: config.limits.historyMaxLimitBars,
         },
+        flow: {
+          maxMessagesPerS: config.limits.maxInboundMessagesPerS,
+          burstMessages: config.limits.inboundBurstMessages,
+          maxRateLimitedMessages: config.limits.maxRateLimitedMessages,
+          maxBufferedBytes: config.limits.maxBufferedBytes,
+        },
       },
       app.log,
     );
     app.decorate('hub', hub);
     let timer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
-      timer = setInterval(() => hub.flush(app.market.flush()), config.flushIntervalMs);
+      timer = setInterval(() => {
+        const stopTimer = app.metrics.flushSeconds.startTimer();
+        hub.flush(app.market.flush());
+        stopTimer();
+      }, config.flushIntervalMs);
     });
+    // Before the HTTP server stops: tell every client to come back later (1012), give them
+    // shutdownDrainMs to close cleanly, cut off the rest. Fastify answers new requests 503 meanwhile.
     app.addHook('preClose', async () => {
       clearInterval(timer);
-      hub.closeAll(CLOSE_CODES.goingAway, 'server shutting down');
+      const connections = hub.connections;
+      const cutOff = await hub.closeAll(CLOSE_CODES.serviceRestart, 'server restarting', config.limits.shutdownDrainMs);
+      if (connections > 0) app.log.info({ connections, cutOff }, 'connections drained');
     });
   },
-  { name: 'tickertape-hub', dependencies: ['tickertape-market'], fastify: '5.x' },
+  { name: 'tickertape-hub', dependencies: ['tickertape-market', 'tickertape-metrics'], fastify: '5.x' },
 );

@@ -6,7 +6,7 @@ interface SymbolsQuery {
   limit?: number;
 }
 
-/** JSON over HTTP: the symbol directory and liveness. */
+/** JSON over HTTP: the symbol directory. */
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: SymbolsQuery }>(
     '/api/symbols',
@@ -34,6 +34,4 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       return { symbols: limit === undefined ? instruments : instruments.slice(0, limit) };
     },
   );
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import { finished, lineMatching, tickertape } from '../helpers/cli.js';
 import { WsClient } from '../helpers/ws-client.js';
 
@@ -16,7 +17,7 @@ describe('tickertape serve', () => {
     child.kill('SIGTERM');
     const exit = await done;
     expect(exit.code).toBe(0);
-    expect((await client.closedWith()).code).toBe(1001);
+    expect((await client.closedWith()).code).toBe(CLOSE_CODES.serviceRestart);
   });
 
   test('environment variables configure it when flags do not', async () => {
