@@ -22,7 +22,7 @@ import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { PieceCache } from './piece-cache.js';
 import { RequestFlow, type FlowLimits } from './request-flow.js';
-import { parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
+import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
 
@@ -200,7 +200,7 @@ export class Hub {
     try {
       decoded = isBinary ? this.decodeInbound(data) : decodeText(data.toString('utf8'));
     } catch (error) {
-      const detail = error instanceof Error ? `: ${error.message.slice(0, 120)}` : '';
+      const detail = error instanceof Error ? `: ${clip(error.message, 120)}` : '';
       this.fail(session, 'BAD_FRAME', `${isBinary ? 'frame is not one plain MessagePack value' : 'frame is not JSON'}${detail}`);
       return;
     }

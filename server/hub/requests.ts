@@ -80,8 +80,18 @@ export function parseRequest(value: unknown, limits: RequestLimits): ClientMessa
     case 'list':
       return { type, id };
     default:
-      throw new RequestError('UNKNOWN_TYPE', `unknown request type "${type.slice(0, 32)}"`, id);
+      throw new RequestError('UNKNOWN_TYPE', `unknown request type "${clip(type, 32)}"`, id);
   }
+}
+
+/**
+ * At most `max` characters of client text for an error message, cut between code points: a cut inside a
+ * surrogate pair would leave a lone surrogate, which encodes to invalid UTF-8.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 function requestId(fields: Fields): RequestId | undefined {
