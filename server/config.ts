@@ -30,6 +30,8 @@ export const MAX_SYMBOLS = 10_000;
 
 /** Largest inbound WebSocket message; a bigger one closes the connection with 1009. */
 export const MAX_INBOUND_FRAME_BYTES = 16 * 1024;
+/** Fragments one inbound message may arrive in; more closes the connection with 1008 (a fragment flood). */
+export const MAX_FRAGMENTS_PER_MESSAGE = 64;
 /** Unsent bytes a connection may hold before it is held back (conflation, never a queue). */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
 /** How long a held-back connection may stay undrained before it is closed with 4000. */
@@ -61,6 +63,7 @@ export const SHUTDOWN_DRAIN_MS = 5_000;
 
 export interface Limits {
   readonly maxInboundFrameBytes: number;
+  readonly maxFragmentsPerMessage: number;
   readonly maxBufferedBytes: number;
   readonly slowClientTimeoutMs: number;
   readonly maxSymbolsPerConnection: number;
@@ -97,6 +100,7 @@ export interface Config {
 
 export const DEFAULT_LIMITS: Limits = {
   maxInboundFrameBytes: MAX_INBOUND_FRAME_BYTES,
+  maxFragmentsPerMessage: MAX_FRAGMENTS_PER_MESSAGE,
   maxBufferedBytes: MAX_BUFFERED_BYTES,
   slowClientTimeoutMs: SLOW_CLIENT_TIMEOUT_MS,
   maxSymbolsPerConnection: MAX_SYMBOLS_PER_CONNECTION,

@@ -28,6 +28,7 @@ export type EdgeRejection =
   | 'not_websocket'
   | 'frame_too_big'
   | 'invalid_utf8'
+  | 'too_many_fragments'
   | 'websocket_protocol';
 
 let processRegistry: Registry | undefined;

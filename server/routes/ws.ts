@@ -21,6 +21,7 @@ function rejectionOf(code: unknown): EdgeRejection | undefined {
   if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'frame_too_big';
   if (code === 'WS_ERR_INVALID_UTF8') return 'invalid_utf8';
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return 'too_many_fragments';
   return 'websocket_protocol';
 }
 
@@ -30,6 +31,7 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
   await app.register(websocket, {
     options: {
       maxPayload: config.limits.maxInboundFrameBytes,
+      maxFragments: config.limits.maxFragmentsPerMessage,
       handleProtocols: chooseSubprotocol,
       perMessageDeflate: false,
     },
