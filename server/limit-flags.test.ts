@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { ConfigError, DEFAULT_LIMITS, parseServeArgs, USAGE } from './config.js';
+import { LIMIT_FLAGS } from './limit-flags.js';
+
+const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
+describe('limit flags', () => {
+  test('every settable limit is in --help, the README table and docs/operations.md, with its variable', () => {
+    const readme = read('README.md');
+    const operations = read('docs/operations.md');
+    for (const { flag, env } of LIMIT_FLAGS) {
+      expect(USAGE, flag).toContain(`--${flag} N`);
+      expect(USAGE, env).toContain(env);
+      expect(readme, flag).toContain(`| \`--${flag} N\` | \`${env}\` |`);
+      expect(operations, flag).toContain(`\`--${flag}\` / \`${env}\``);
+    }
+  });
+
+  test('a flag wins over its variable, which wins over the default', () => {
+    const { config } = parseServeArgs(['--max-messages-per-s', '7'], { MAX_INBOUND_MESSAGES_PER_S: '9', HEARTBEAT_INTERVAL_MS: '2500' }, undefined);
+    expect(config.limits.maxInboundMessagesPerS).toBe(7);
+    expect(config.limits.heartbeatIntervalMs).toBe(2_500);
+    expect(config.limits.maxConnections).toBe(DEFAULT_LIMITS.maxConnections);
+  });
+
+  test.each([
+    [['--max-connections', 'many'], /maxConnections \(--max-connections, MAX_CONNECTIONS\) must be a number, got "many"/],
+    [['--heartbeat-ms', '0'], /limit heartbeatIntervalMs must be a whole number ≥ 1, got 0/],
+    [['--max-connections', '10', '--max-connections-per-ip', '20'], /maxConnectionsPerIp must not exceed maxConnections/],
+    [['--allowed-origins', 'evil.example'], /allowed origin "evil.example" must be \* or scheme:\/\/host/],
+  ])('%j is refused with a clear message', (args, message) => {
+    expect(() => parseServeArgs(args, {}, undefined)).toThrow(ConfigError);
+    expect(() => parseServeArgs(args, {}, undefined)).toThrow(message);
+  });
+
+  test('secrets come from the environment only, and must not be guessable', () => {
+    expect(parseServeArgs([], { AUTH_TOKEN: 'x'.repeat(16), ALLOWED_ORIGINS: 'https://a.example, *' }, undefined).config.access).toMatchObject({
+      authToken: 'x'.repeat(16),
+      allowedOrigins: ['https://a.example', '*'],
+    });
+    expect(() => parseServeArgs([], { AUTH_TOKEN: 'short' }, undefined)).toThrow(/AUTH_TOKEN must be at least 16 characters/);
+    expect(() => parseServeArgs([], { AUTH_JWT_SECRET: 'short' }, undefined)).toThrow(/AUTH_JWT_SECRET must be at least 32 bytes/);
+    expect(() => parseServeArgs(['--auth-token', 'x'.repeat(16)], {}, undefined)).toThrow(/Unknown option '--auth-token'/);
+  });
+});
