@@ -5,15 +5,18 @@
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.js';
+import { token } from './token.js';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: (args) => serve(args, defaultWebRoot()),
+  token,
 };
 
 export const MAIN_USAGE = `Usage: tickertape <command> [options]
 
 Commands:
   serve       start the server and dashboard (default)
+  token       print a signed access token (AUTH_JWT_SECRET; docs/operations.md#auth)
 
 Run "tickertape <command> --help" for a command's options.
 `;

@@ -1,8 +1,8 @@
 import { buildApp } from '../server/app.js';
 import { ConfigError, USAGE, parseServeArgs } from '../server/config.js';
 
-/** How long a graceful shutdown may take before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 5_000;
+/** How long shutdown may take beyond draining connections before the process exits anyway. */
+const SHUTDOWN_MARGIN_MS = 5_000;
 
 /** `tickertape serve`: resolves when the server has shut down; the number is the exit code. */
 export async function serve(args: string[], defaultWebRoot: string): Promise<number> {
@@ -38,10 +38,21 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   app.log.info(`dashboard on http://localhost:${port}/  (feed: ${app.feed.info.description})`);
 
+  // SIGTERM/SIGINT: stop accepting (new requests get 503), close every client with 1012 and give them
+  // shutdownDrainMs to go, then exit 0. A second signal, or a shutdown that hangs, exits at once with 1.
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        app.log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
       app.log.info({ signal }, 'shutting down');
-      const force = setTimeout(() => resolve(1), SHUTDOWN_GRACE_MS);
+      const force = setTimeout(() => {
+        app.log.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      }, config.limits.shutdownDrainMs + SHUTDOWN_MARGIN_MS);
       force.unref();
       app.close().then(
         () => {
@@ -54,7 +65,7 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
         },
       );
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
   });
 }

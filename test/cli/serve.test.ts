@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import { finished, lineMatching, tickertape } from '../helpers/cli.js';
+import { RawWebSocket } from '../helpers/raw-socket.js';
 import { WsClient } from '../helpers/ws-client.js';
+
+/** The code in the first close frame among raw server-to-client bytes. */
+function closeFrameCode(bytes: Buffer): number | undefined {
+  const at = bytes.indexOf(0x88);
+  return at >= 0 && bytes[at + 1]! >= 2 ? bytes.readUInt16BE(at + 2) : undefined;
+}
 
 describe('tickertape serve', () => {
   test('starts on the simulated feed, serves /ws, and exits 0 on SIGTERM', async () => {
@@ -18,6 +25,23 @@ describe('tickertape serve', () => {
     const exit = await done;
     expect(exit.code).toBe(0);
     expect((await client.closedWith()).code).toBe(CLOSE_CODES.serviceRestart);
+  });
+
+  test('SIGTERM drains: clients get 1012, one that never closes is cut off after the drain time, exit 0', async () => {
+    const child = tickertape(['serve', '--port', '0', '--host', '127.0.0.1', '--shutdown-drain-ms', '300']);
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const polite = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    await polite.next('hello');
+    // Answers nothing, not even the close frame: only the drain deadline ends it.
+    const deaf = await RawWebSocket.open(Number(port));
+    child.kill('SIGTERM');
+    expect((await polite.closedWith()).code).toBe(CLOSE_CODES.serviceRestart);
+    await deaf.closedByServer();
+    expect(closeFrameCode(deaf.received)).toBe(CLOSE_CODES.serviceRestart);
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toMatch(/"connections":2,"cutOff":1,"msg":"connections drained"/);
   });
 
   test('environment variables configure it when flags do not', async () => {

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { MIN_JWT_SECRET_BYTES } from '../server/security/access-config.js';
+import { signToken } from '../server/security/auth.js';
+
+/** Default lifetime of a minted token. */
+const DEFAULT_TOKEN_TTL_S = 3_600;
+/** Longest lifetime `token` will sign: a year; a token for ever is a password, use AUTH_TOKEN for that. */
+const MAX_TOKEN_TTL_S = 366 * 86_400;
+
+export const TOKEN_USAGE = `Usage: AUTH_JWT_SECRET=... tickertape token [options]
+
+Prints a token for a server started with the same AUTH_JWT_SECRET (docs/operations.md#auth).
+
+Options:
+  --ttl-s N         seconds until it expires (default ${DEFAULT_TOKEN_TTL_S}, max ${MAX_TOKEN_TTL_S})
+  --subject NAME    who it is for (the "sub" claim, shown in nothing but your own records)
+  -h, --help        show this help
+`;
+
+/** `tickertape token`: signs an HS256 token with an expiry using AUTH_JWT_SECRET. */
+export async function token(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { 'ttl-s': { type: 'string' }, subject: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    process.stderr.write(`tickertape: ${(error as Error).message}\n\n${TOKEN_USAGE}`);
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(TOKEN_USAGE);
+    return 0;
+  }
+  const secret = process.env['AUTH_JWT_SECRET'] ?? '';
+  if (Buffer.byteLength(secret) < MIN_JWT_SECRET_BYTES) {
+    process.stderr.write(`tickertape: set AUTH_JWT_SECRET (at least ${MIN_JWT_SECRET_BYTES} bytes) to the server's key\n`);
+    return 2;
+  }
+  const ttlS = Number(values['ttl-s'] ?? DEFAULT_TOKEN_TTL_S);
+  if (!Number.isInteger(ttlS) || ttlS < 1 || ttlS > MAX_TOKEN_TTL_S) {
+    process.stderr.write(`tickertape: --ttl-s must be a whole number from 1 to ${MAX_TOKEN_TTL_S}, got "${values['ttl-s']}"\n`);
+    return 2;
+  }
+  process.stdout.write(`${await signToken(secret, { ttlS, subject: values.subject })}\n`);
+  return 0;
+}
