@@ -7,6 +7,7 @@ import './styles/watchlist.css';
 import './styles/chart.css';
 import { Dashboard } from './lib/dashboard.svelte.js';
 import { socketUrlFor } from './lib/market.svelte.js';
+import { accessTokenFrom, withAccessToken } from './lib/access-token.js';
 
 function localStorageIfAllowed(): Storage | undefined {
   try {
@@ -20,6 +21,11 @@ function localStorageIfAllowed(): Storage | undefined {
 const target = document.getElementById('app');
 if (target === null) throw new Error('index.html has no #app element');
 
-const dashboard = new Dashboard({ url: socketUrlFor(window.location), storage: localStorageIfAllowed() });
+const token = accessTokenFrom(window.location.hash);
+const dashboard = new Dashboard({
+  url: withAccessToken(socketUrlFor(window.location), token),
+  directoryUrl: withAccessToken('/api/symbols', token),
+  storage: localStorageIfAllowed(),
+});
 dashboard.start();
 mount(App, { target, props: { dashboard } });
