@@ -51,8 +51,9 @@ export function limitsFromFlags(
 
 /** The `--help` lines for the limit flags, with their defaults. */
 export function limitUsage(defaults: Limits): string {
+  const column = Math.max(...LIMIT_FLAGS.map((row) => row.flag.length)) + 8;
   return LIMIT_FLAGS.map((row) => {
-    const left = `  --${row.flag} N`.padEnd(32);
-    return `${left}${row.help}\n${''.padEnd(32)}(${row.env}, default ${defaults[row.key]})\n`;
+    const left = `  --${row.flag} N`.padEnd(column);
+    return `${left}${row.help}\n${''.padEnd(column)}(${row.env}, default ${defaults[row.key]})\n`;
   }).join('');
 }

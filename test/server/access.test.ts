@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import { signToken } from '../../server/security/auth.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
 import { handshake, type Handshake } from '../helpers/handshake.js';
+import { rawExchange, upgradeRequest } from '../helpers/raw-socket.js';
 import { startServer, sleep, type RunningServer } from '../helpers/server.js';
 
 let server: RunningServer | undefined;
@@ -126,8 +127,13 @@ describe('connection limits, before the upgrade', () => {
   });
 
   test('refused and failed handshakes do not hold slots', async () => {
-    const { url } = await serve({ access: { authToken: 'a-shared-secret-of-some-length' }, limits: { maxConnectionsPerIp: 2, maxConnections: 2 } });
+    const { url, port } = await serve({ access: { authToken: 'a-shared-secret-of-some-length' }, limits: { maxConnectionsPerIp: 2, maxConnections: 2 } });
+    const auth = { Authorization: 'Bearer a-shared-secret-of-some-length' };
     for (let i = 0; i < 10; i++) expect(refused(await handshake(url)).status).toBe(401);
-    for (let i = 0; i < 2; i++) opened(await handshake(url, { headers: { Authorization: 'Bearer a-shared-secret-of-some-length' } }));
+    // These pass our checks and take a slot, then ws refuses the upgrade itself: the slot must come back.
+    for (let i = 0; i < 10; i++) expect((await rawExchange(port, upgradeRequest({ ...auth, 'Sec-WebSocket-Version': '12' }))).status).toBe(400);
+    await sleep(20);
+    for (let i = 0; i < 2; i++) opened(await handshake(url, { headers: auth }));
+    expect(refused(await handshake(url, { headers: auth })).status).toBe(503);
   });
 });
