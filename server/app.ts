@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Feed } from '../feeds/tick.js';
 import { createFeed } from '../feeds/index.js';
 import type { Config } from './config.js';
@@ -33,7 +33,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Unknown query parameters are an error (usually a typo), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
     // Two info lines per asset request drown what matters; requests are logged at debug below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Behind a reverse proxy, its X-Forwarded-For names the client (per-address limits, logs).
     trustProxy: config.access.trustProxy ?? false,
   });
