@@ -10,6 +10,7 @@ const messages: ServerMessage[] = [
   {
     type: 'hello',
     protocol: 1,
+    protocols: [1],
     server: 'tickertape/0.1.0',
     feed: { kind: 'simulated', description: 'simulator' },
     flushMs: 50,

@@ -10,6 +10,12 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Every protocol version this module speaks, oldest first. A client states the versions it speaks in a
+ * `hello` request and the server answers with the newest one both speak (docs/protocol.md#versions).
+ */
+export const PROTOCOL_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
+
 /** WebSocket subprotocols the server speaks; with none requested, it speaks MessagePack. */
 export const SUBPROTOCOL_MSGPACK = 'msgpack';
 export const SUBPROTOCOL_JSON = 'json';
@@ -51,6 +57,20 @@ export const BAR_VOLUME = 5;
 // ---------------------------------------------------------------------------------------------------------
 // Client → server
 
+/**
+ * Optional, and first if sent: the protocol versions the client speaks. The server answers with a `hello`
+ * carrying this request's `id` and the version chosen, or with `UNSUPPORTED_PROTOCOL` and close code 4002
+ * when it speaks none of them. A client that never sends it speaks version 1.
+ */
+export interface HelloRequest {
+  readonly type: 'hello';
+  readonly id?: RequestId;
+  /** Versions the client speaks (1..16 of them, whole numbers ≥ 1), in any order. */
+  readonly protocols: readonly number[];
+  /** `name/version` of the client library, for the server's logs. */
+  readonly client?: string;
+}
+
 export interface SubscribeRequest {
   readonly type: 'subscribe';
   readonly id?: RequestId;
@@ -91,7 +111,7 @@ export interface ListRequest {
   readonly id?: RequestId;
 }
 
-export type ClientMessage = SubscribeRequest | UnsubscribeRequest | HistoryRequest | PingRequest | ListRequest;
+export type ClientMessage = HelloRequest | SubscribeRequest | UnsubscribeRequest | HistoryRequest | PingRequest | ListRequest;
 export type ClientMessageType = ClientMessage['type'];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -102,9 +122,17 @@ export interface FeedDescription {
   readonly description: string;
 }
 
+/**
+ * The server's greeting: sent first on every connection (without `id`; the connection then speaks
+ * `protocol`), and again as the answer to a `hello` request (with its `id` and the version chosen).
+ */
 export interface HelloMessage {
   readonly type: 'hello';
+  readonly id?: RequestId;
+  /** The version this connection speaks from now on. */
   readonly protocol: number;
+  /** Every version the server speaks. */
+  readonly protocols: readonly number[];
   /** `tickertape/<version>` */
   readonly server: string;
   readonly feed: FeedDescription;
@@ -251,6 +279,8 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   /** The server failed; the request may be retried. */
   'INTERNAL',
+  /** The `hello` request names no protocol version the server speaks; the server then closes with 4002. */
+  'UNSUPPORTED_PROTOCOL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -266,4 +296,6 @@ export const CLOSE_CODES = {
   serviceRestart: 1012,
   /** The client could not keep up for too long; reconnect (with backoff) and resubscribe. */
   slowConsumer: 4000,
+  /** Client and server speak no common protocol version: do not reconnect (docs/protocol.md#versions). */
+  unsupportedProtocol: 4002,
 } as const;

@@ -5,9 +5,12 @@ import {
   CLOSE_CODES,
   INTERVALS,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   type Encoding,
   type ErrorCode,
   type FeedDescription,
+  type HelloMessage,
+  type HelloRequest,
   type HistoryRequest,
   type RequestId,
   type Rejection,
@@ -99,7 +102,16 @@ export class Hub {
     paused: 0,
     slowClosed: 0,
     requests: 0,
-    errors: { BAD_FRAME: 0, UNKNOWN_TYPE: 0, BAD_FIELD: 0, UNKNOWN_SYMBOL: 0, TOO_MANY_SYMBOLS: 0, RATE_LIMITED: 0, INTERNAL: 0 },
+    errors: {
+      BAD_FRAME: 0,
+      UNKNOWN_TYPE: 0,
+      BAD_FIELD: 0,
+      UNKNOWN_SYMBOL: 0,
+      TOO_MANY_SYMBOLS: 0,
+      RATE_LIMITED: 0,
+      INTERNAL: 0,
+      UNSUPPORTED_PROTOCOL: 0,
+    },
   };
 
   constructor(
@@ -141,16 +153,43 @@ export class Hub {
     socket.on('ping', () => flow.offerPing());
     socket.on('close', () => this.remove(session));
     socket.on('error', (error) => this.log.debug({ err: error, session: session.id }, 'websocket error'));
-    this.reply(session, {
+    this.reply(session, this.greeting(PROTOCOL_VERSION));
+    return session;
+  }
+
+  private greeting(protocol: number, id?: RequestId): HelloMessage {
+    return {
       type: 'hello',
-      protocol: PROTOCOL_VERSION,
+      id,
+      protocol,
+      protocols: PROTOCOL_VERSIONS,
       server: this.options.serverName,
       feed: this.options.feed(),
       flushMs: this.options.flushIntervalMs,
       time: Date.now(),
       intervals: INTERVALS,
-    });
-    return session;
+    };
+  }
+
+  /** Version negotiation: the newest version both speak, or an error and close 4002 (docs/protocol.md#versions). */
+  private hello(session: Session, request: HelloRequest): void {
+    const common = request.protocols.filter((version) => PROTOCOL_VERSIONS.includes(version));
+    if (common.length === 0) {
+      const offered = request.protocols.slice(0, 4).join(', ');
+      this.fail(session, 'UNSUPPORTED_PROTOCOL', `this server speaks protocol ${PROTOCOL_VERSIONS.join(', ')}; the client offered ${offered}`, request.id);
+      session.socket.close(CLOSE_CODES.unsupportedProtocol, 'no common protocol version');
+      return;
+    }
+    this.reply(session, this.greeting(Math.max(...common), request.id));
+  }
+
+  /**
+   * Test hook, not reachable from the network: each connection's next `count` update frames are dropped as
+   * if lost in transit (their `seq` is used up, their changes are not sent again), so tests can check that
+   * clients detect the gap and recover against a real server.
+   */
+  loseUpdateFrames(count: number): void {
+    for (const session of this.sessions) session.framesToLose += count;
   }
 
   private remove(session: Session): void {
@@ -218,6 +257,9 @@ export class Hub {
 
   private handle(session: Session, request: ReturnType<typeof parseRequest>): void {
     switch (request.type) {
+      case 'hello':
+        this.hello(session, request);
+        return;
       case 'subscribe':
         this.subscribe(session, request);
         return;
@@ -327,10 +369,12 @@ export class Hub {
     session.group = undefined;
   }
 
-  /** Sends one round of updates for the generation the market just closed. */
-  flush(result: FlushResult): void {
+  /**
+   * Sends one round of updates for the generation the market just closed. `now` stamps the frames; the flush
+   * clock passes the time it measured its spacing with, so maxRate holds by the frames' own times.
+   */
+  flush(result: FlushResult, now = Date.now()): void {
     const { gen } = result;
-    const now = Date.now();
     this.pieces.clear();
     this.snapshots = new Map();
     for (const [session, flow] of this.pausedFlows) if (flow.release()) this.pausedFlows.delete(session);
@@ -377,6 +421,10 @@ export class Hub {
   private sendUpdate(session: Session, body: Body, now: number): void {
     if (body.count === 0) return;
     session.seq++;
+    if (session.framesToLose > 0) {
+      session.framesToLose--;
+      return;
+    }
     const frame = session.encoding === 'json' ? textFrame(session.seq, now, body) : binaryFrame(session.seq, now, body);
     const bytes = session.sendEncoded(frame);
     this.counters.frames++;

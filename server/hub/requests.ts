@@ -27,6 +27,10 @@ export class RequestError extends Error {
 }
 
 const MAX_ID_LENGTH = 64;
+/** Protocol versions a `hello` request may list. */
+const MAX_OFFERED_PROTOCOLS = 16;
+/** Longest `client` name in a `hello` request. */
+const MAX_CLIENT_NAME_LENGTH = 64;
 /** Symbol names: letters, digits and `. _ : / -`, as exchanges and data vendors write them. */
 const SYMBOL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
 export const WILDCARD = '*';
@@ -45,6 +49,8 @@ export function parseRequest(value: unknown, limits: RequestLimits): ClientMessa
   const type = value['type'];
   if (typeof type !== 'string') throw new RequestError('BAD_FRAME', 'a request must be a map with a string field "type"', id);
   switch (type) {
+    case 'hello':
+      return { type, id, protocols: protocolList(value, id), client: optionalString(value, 'client', id) };
     case 'subscribe': {
       const maxRate = optionalNumber(value, 'maxRate', id);
       if (maxRate !== undefined && !(maxRate > 0)) throw new RequestError('BAD_FIELD', '"maxRate" must be a number > 0 (updates per second)', id);
@@ -126,6 +132,28 @@ function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undef
     out.push(symbol);
   }
   return out;
+}
+
+function protocolList(fields: Fields, id: RequestId | undefined): number[] {
+  const protocols = fields['protocols'];
+  if (
+    !Array.isArray(protocols) ||
+    protocols.length === 0 ||
+    protocols.length > MAX_OFFERED_PROTOCOLS ||
+    !protocols.every((version: unknown) => Number.isSafeInteger(version) && (version as number) >= 1)
+  ) {
+    throw new RequestError('BAD_FIELD', `"protocols" must be an array of 1 to ${MAX_OFFERED_PROTOCOLS} protocol versions (whole numbers >= 1)`, id);
+  }
+  return protocols as number[];
+}
+
+function optionalString(fields: Fields, name: string, id: RequestId | undefined): string | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_CLIENT_NAME_LENGTH) {
+    throw new RequestError('BAD_FIELD', `"${name}" must be a string of at most ${MAX_CLIENT_NAME_LENGTH} characters`, id);
+  }
+  return value;
 }
 
 function optionalBoolean(fields: Fields, name: string, id: RequestId | undefined): boolean | undefined {

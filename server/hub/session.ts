@@ -24,6 +24,8 @@ export class Session {
   pausedSince: number | undefined;
   /** When the current pause began (ms). */
   pausedAt = 0;
+  /** Update frames still to drop as if lost (Hub.loseUpdateFrames, a test hook). */
+  framesToLose = 0;
 
   constructor(
     readonly id: number,
