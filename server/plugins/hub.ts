@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import type { Config } from '../config.js';
+import { startFlushClock, type FlushClock } from '../hub/flush-clock.js';
 import { Hub } from '../hub/hub.js';
 import { SERVER_NAME } from '../version.js';
 
@@ -39,18 +40,18 @@ export default fp<{ config: Config }>(
       app.log,
     );
     app.decorate('hub', hub);
-    let timer: NodeJS.Timeout | undefined;
+    let clock: FlushClock | undefined;
     app.addHook('onReady', async () => {
-      timer = setInterval(() => {
+      clock = startFlushClock(config.flushIntervalMs, (now) => {
         const stopTimer = app.metrics.flushSeconds.startTimer();
-        hub.flush(app.market.flush());
+        hub.flush(app.market.flush(), now);
         stopTimer();
-      }, config.flushIntervalMs);
+      });
     });
     // Before the HTTP server stops: tell every client to come back later (1012), give them
     // shutdownDrainMs to close cleanly, cut off the rest. Fastify answers new requests 503 meanwhile.
     app.addHook('preClose', async () => {
-      clearInterval(timer);
+      clock?.stop();
       const connections = hub.connections;
       const cutOff = await hub.closeAll(CLOSE_CODES.serviceRestart, 'server restarting', config.limits.shutdownDrainMs);
       if (connections > 0) app.log.info({ connections, cutOff }, 'connections drained');
