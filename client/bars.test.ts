@@ -65,3 +65,14 @@ describe('mergeBar', () => {
     ]);
   });
 });
+
+describe('mergeBar reports changes', () => {
+  test('an equal bar changes nothing; a different or new one does', () => {
+    const bars: Bar[] = [[1_000, 1, 2, 0, 1, 5]];
+    expect(mergeBar(bars, [1_000, 1, 2, 0, 1, 5])).toBe(false);
+    expect(mergeBar(bars, [1_000, 1, 2, 0, 1.5, 6])).toBe(true);
+    expect(mergeBar(bars, [0, 1, 1, 1, 1, 1])).toBe(true);
+    expect(bars.map((bar) => bar[0])).toEqual([0, 1_000]);
+    expect(bars[1]).toEqual([1_000, 1, 2, 0, 1.5, 6]);
+  });
+});

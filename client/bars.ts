@@ -52,23 +52,39 @@ export function foldBars(bars: readonly Readonly<Bar>[], intervalMs: number): Ba
   return out;
 }
 
-/** Puts a copy of `bar` into `bars` (sorted by time): replaces the bar with the same start, else inserts it. */
-export function mergeBar(bars: Bar[], bar: Readonly<Bar>, maxBars = Number.POSITIVE_INFINITY): void {
-  const copy: Bar = [bar[0], bar[1], bar[2], bar[3], bar[4], bar[5]];
+/** Whether two bars are the same bar with the same values. */
+export function sameBar(a: Readonly<Bar>, b: Readonly<Bar>): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4] && a[5] === b[5];
+}
+
+/** Index of the first bar in `bars` (sorted by time) starting at or after `time` (binary search). */
+export function barIndex(bars: readonly Readonly<Bar>[], time: number): number {
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bars[mid]![0] < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Puts a copy of `bar` into `bars` (sorted by time): replaces the bar with the same start, else inserts it;
+ * then forgets the oldest beyond `maxBars`. Returns whether anything changed (false when an equal bar was
+ * already there).
+ */
+export function mergeBar(bars: Bar[], bar: Readonly<Bar>, maxBars = Number.POSITIVE_INFINITY): boolean {
   const time = bar[0];
   const last = bars[bars.length - 1];
-  if (last === undefined || last[0] < time) bars.push(copy);
-  else if (last[0] === time) bars[bars.length - 1] = copy;
-  else {
-    let lo = 0;
-    let hi = bars.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (bars[mid]![0] < time) lo = mid + 1;
-      else hi = mid;
-    }
-    if (bars[lo]?.[0] === time) bars[lo] = copy;
-    else bars.splice(lo, 0, copy);
+  const index = last === undefined || last[0] < time ? bars.length : last[0] === time ? bars.length - 1 : barIndex(bars, time);
+  const old = bars[index];
+  if (old !== undefined && old[0] === time) {
+    if (sameBar(old, bar)) return false;
+    bars[index] = [bar[0], bar[1], bar[2], bar[3], bar[4], bar[5]];
+    return true;
   }
+  bars.splice(index, 0, [bar[0], bar[1], bar[2], bar[3], bar[4], bar[5]]);
   if (bars.length > maxBars) bars.splice(0, bars.length - maxBars);
+  return true;
 }

@@ -27,6 +27,11 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     this.listeners[event]?.delete(listener);
   }
 
+  /** Whether anything listens to `event` (to skip building what nobody reads). */
+  hasListeners(event: keyof Events): boolean {
+    return (this.listeners[event]?.size ?? 0) > 0;
+  }
+
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     const set = this.listeners[event];
     if (set === undefined) return;

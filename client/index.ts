@@ -1,24 +1,27 @@
 /**
- * tickertape's client: `import { connect } from 'tickertape/client'`. Runs in browsers and in Node (pass the
- * `ws` package's WebSocket on Node 20).
+ * tickertape's client: `import { connect } from 'tickertape/client'`. Runs in browsers and in Node; in Node
+ * 20 the package's `node` entry (client/node.ts) passes the `ws` package's WebSocket for you. The guide is
+ * docs/client.md.
  */
 export {
   connect,
   TickerClient,
-  RequestFailed,
   type ClientEvents,
   type ClientOptions,
   type ConnectionState,
   type Gap,
   type StateChange,
-  type SubscribeOptions,
   type SubscriptionChange,
-  type SubscriptionState,
-  type WebSocketConstructor,
-  type WebSocketLike,
 } from './client.js';
+export { RequestFailed, ClientError, type ClientErrorCode } from './errors.js';
+export type { SubscribeOptions, SubscriptionState } from './subscription-book.js';
+export type { WebSocketConstructor, WebSocketLike } from './socket.js';
+export type { BarEvent } from './bar-ledger.js';
+export type { Quote, QuoteSource } from './quote.js';
+export type { Recovery } from './recovery.js';
+export { MAX_BUFFERED_BARS, type BarStreamOptions, type ClientStream, type QuoteStreamOptions } from './streams.js';
 export { SymbolView, DEFAULT_VIEW_BARS } from './symbol-view.js';
-export { addVolume, bucketOf, foldBars, mergeBar } from './bars.js';
+export { addVolume, bucketOf, foldBars, mergeBar, sameBar } from './bars.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './protocol/messages.js';
 export { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';

@@ -1,4 +1,4 @@
-import { mergeBar } from './bars.js';
+import { barIndex, mergeBar } from './bars.js';
 import type { Bar, SymbolEntry } from './protocol/messages.js';
 
 /** Default 1 s bars a view keeps (one hour). */
@@ -39,8 +39,29 @@ export class SymbolView {
     return ((this.last - this.open) / this.open) * 100;
   }
 
+  /** Start of the newest 1 s bar held; NaN with none. */
+  get newestBarTime(): number {
+    return this.bars[this.bars.length - 1]?.[0] ?? Number.NaN;
+  }
+
+  /** The bar starting at `time`, if held. */
+  barAt(time: number): Readonly<Bar> | undefined {
+    const bar = this.bars[barIndex(this.bars, time)];
+    return bar?.[0] === time ? bar : undefined;
+  }
+
   /** Replaces everything with a snapshot's data. */
   reset(entry: SymbolEntry): void {
+    this.bars.length = 0;
+    this.restore(entry);
+  }
+
+  /**
+   * Takes a snapshot's data after a reconnect or a lost frame: every quote field is replaced, while bars are
+   * merged by time (the snapshot holds only the most recent ones; older bars held stay). Bars that changed
+   * are pushed to `changed`, oldest first.
+   */
+  restore(entry: SymbolEntry, changed?: Readonly<Bar>[]): void {
     this.last = Number.NaN;
     this.time = Number.NaN;
     this.bid = Number.NaN;
@@ -51,12 +72,11 @@ export class SymbolView {
     this.volume = Number.NaN;
     this.sessionStart = Number.NaN;
     this.previous = Number.NaN;
-    this.bars.length = 0;
-    this.apply(entry);
+    this.apply(entry, changed);
   }
 
-  /** Merges an update entry (or snapshot data). */
-  apply(entry: SymbolEntry): void {
+  /** Merges an update entry (or snapshot data). Bars that changed are pushed to `changed`, oldest first. */
+  apply(entry: SymbolEntry, changed?: Readonly<Bar>[]): void {
     if (entry.p !== undefined) {
       if (entry.p !== this.last) this.previous = this.last;
       this.last = entry.p;
@@ -69,6 +89,14 @@ export class SymbolView {
     if (entry.l !== undefined) this.low = entry.l;
     if (entry.v !== undefined) this.volume = entry.v;
     if (entry.d !== undefined) this.sessionStart = entry.d;
-    if (entry.k !== undefined) for (const bar of entry.k) mergeBar(this.bars, bar, this.maxBars);
+    if (entry.k !== undefined) for (const bar of entry.k) this.mergeBar(bar, changed);
+  }
+
+  /** Merges one 1 s bar (from an entry or from `history`); pushes it to `changed` if it changed. */
+  mergeBar(bar: Readonly<Bar>, changed?: Readonly<Bar>[]): boolean {
+    if (!mergeBar(this.bars, bar, this.maxBars)) return false;
+    const merged = this.barAt(bar[0]);
+    if (merged !== undefined) changed?.push(merged);
+    return true;
   }
 }

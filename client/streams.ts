@@ -1,0 +1,134 @@
+/**
+ * The async-iteration side of the client: `client.quotes(...)` and `client.bars(...)`. Each stream holds
+ * its own subscriptions (released when it ends), listens to the client's events, and buffers for a slow
+ * `for await` loop with latest-value conflation (ConflatingStream): never an unbounded queue.
+ */
+import type { BarEvent } from './bar-ledger.js';
+import type { ClientEvents } from './client.js';
+import { ConflatingStream } from './conflating-stream.js';
+import { ClientError } from './errors.js';
+import { IntervalBars } from './interval-bars.js';
+import { INTERVAL_MS, type Interval } from './protocol/messages.js';
+import { quoteOf, type Quote } from './quote.js';
+import type { Holder, SubscribeOptions } from './subscription-book.js';
+import type { SymbolView } from './symbol-view.js';
+
+/** What quotes() and bars() return: an async iterator whose return() (what `break` calls) is always there. */
+export interface ClientStream<T> extends AsyncIterableIterator<T, undefined, undefined> {
+  /** Stops the stream and lets go of the subscriptions only it held. */
+  return(): Promise<IteratorResult<T, undefined>>;
+  /** Values waiting for the consumer now (bounded: one per symbol, or per bar). */
+  readonly size: number;
+}
+
+/** Bar events a `bars()` stream holds for a slow consumer before it fails with SLOW_CONSUMER. */
+export const MAX_BUFFERED_BARS = 10_000;
+
+export type QuoteStreamOptions = Omit<SubscribeOptions, 'bars'>;
+
+export interface BarStreamOptions extends Omit<SubscribeOptions, 'bars' | 'snapshot'> {
+  /** Bar length (default `1s`); longer bars are folded from 1 s bars exactly as the server folds them. */
+  readonly interval?: Interval;
+  /** Also yield the forming bar each time it changes (`closed: false`); default: closed bars only. */
+  readonly forming?: boolean;
+  /** Bar events held for a slow consumer at most (default MAX_BUFFERED_BARS); then the stream fails. */
+  readonly maxBufferedBars?: number;
+}
+
+/** What a stream needs from its client. */
+export interface StreamHost {
+  on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): () => void;
+  view(symbol: string): SymbolView | undefined;
+  /** Every symbol's view. */
+  views(): Iterable<SymbolView>;
+  hold(holder: Holder, symbols: readonly string[], options: SubscribeOptions): void;
+  release(holder: Holder, symbols: readonly string[]): void;
+  /** undefined while running; null after close(); the error after a failure it will not retry. */
+  closeReason(): Error | null | undefined;
+}
+
+function accepts(symbols: readonly string[]): (symbol: string) => boolean {
+  if (symbols.includes('*')) return () => true;
+  const set = new Set(symbols);
+  return (symbol) => set.has(symbol);
+}
+
+/** Ends `stream` when the client stops for good: done after close(), failed after an unrecoverable error. */
+function endWithClient<T>(host: StreamHost, stream: ConflatingStream<T>): () => void {
+  return host.on('state', ({ newState }) => {
+    if (newState !== 'disconnected') return;
+    const reason = host.closeReason();
+    if (reason instanceof Error) stream.fail(reason);
+    else if (reason === null) stream.end();
+  });
+}
+
+export function quoteStream(host: StreamHost, symbols: readonly string[], options: QuoteStreamOptions): ClientStream<Quote> {
+  const holder: Holder = {};
+  const wanted = accepts(symbols);
+  let unlisten: (() => void)[] = [];
+  const stream: ConflatingStream<Quote> = new ConflatingStream<Quote>({
+    start: () => {
+      unlisten = [
+        host.on('quote', (quote, source) => {
+          if (wanted(quote.symbol) && !(source === 'snapshot' && options.snapshot === false)) stream.push(quote.symbol, quote);
+        }),
+        endWithClient(host, stream),
+      ];
+      if (options.snapshot !== false) {
+        // Symbols already live on this client get no new snapshot: start from their current state.
+        for (const view of host.views()) if (wanted(view.symbol)) stream.push(view.symbol, quoteOf(view));
+      }
+      host.hold(holder, symbols, { ...options, bars: false });
+    },
+    stop: () => {
+      for (const off of unlisten) off();
+      host.release(holder, symbols);
+    },
+    overflow: (max) => new ClientError('SLOW_CONSUMER', `more than ${max} symbols waiting`),
+  });
+  return stream;
+}
+
+export function barStream(host: StreamHost, symbols: readonly string[], options: BarStreamOptions): ClientStream<BarEvent> {
+  const holder: Holder = {};
+  const wanted = accepts(symbols);
+  const intervalMs = INTERVAL_MS[options.interval ?? '1s'];
+  const maxBuffered = options.maxBufferedBars ?? MAX_BUFFERED_BARS;
+  const folders = new Map<string, IntervalBars>();
+  /** The first bucket told is the one after the newest 1 s bar known when the symbol reached the stream. */
+  const folderFor = (symbol: string): IntervalBars => {
+    let folder = folders.get(symbol);
+    if (folder === undefined) {
+      const newest = host.view(symbol)?.newestBarTime ?? Number.NaN;
+      folder = new IntervalBars(symbol, intervalMs, IntervalBars.after(newest, intervalMs));
+      folders.set(symbol, folder);
+    }
+    return folder;
+  };
+  let unlisten: (() => void)[] = [];
+  const stream: ConflatingStream<BarEvent> = new ConflatingStream<BarEvent>(
+    {
+      start: () => {
+        for (const view of host.views()) if (wanted(view.symbol)) folderFor(view.symbol);
+        unlisten = [
+          host.on('bar', (event) => {
+            if (!wanted(event.symbol)) return;
+            for (const folded of folderFor(event.symbol).push(event)) {
+              if (folded.closed || options.forming === true) stream.push(`${folded.symbol}\u0000${folded.bar[0]}`, folded);
+            }
+          }),
+          endWithClient(host, stream),
+        ];
+        host.hold(holder, symbols, { maxRate: options.maxRate, bars: true });
+      },
+      stop: () => {
+        for (const off of unlisten) off();
+        host.release(holder, symbols);
+      },
+      overflow: (max) => new ClientError('SLOW_CONSUMER', `the consumer fell more than ${max} bars behind`),
+    },
+    maxBuffered,
+  );
+  return stream;
+}
