@@ -23,7 +23,7 @@ export class FakeServer {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (offered) => [...offered][0] ?? false });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
     const address = wss.address();
-    if (typeof address === 'string') throw new Error('no port');
+    if (address === null || typeof address === 'string') throw new Error('no port');
     const server = new FakeServer(wss, `ws://127.0.0.1:${address.port}/ws`);
     wss.on('connection', (socket) => {
       server.connections.push(socket);
