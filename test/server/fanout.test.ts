@@ -133,8 +133,8 @@ describe('fan-out', () => {
     for (const symbol of ['AAPL', 'MSFT']) {
       const sent = times(symbol, limited);
       expect(sent.length, symbol).toBeGreaterThan(2);
-      // 4 per second: consecutive updates of one symbol at least 250 ms apart (timer jitter aside).
-      for (let i = 1; i < sent.length; i++) expect(sent[i]! - sent[i - 1]!, symbol).toBeGreaterThanOrEqual(240);
+      // 4 per second: consecutive updates of one symbol at least 250 ms apart by the frames' own clock.
+      for (let i = 1; i < sent.length; i++) expect(sent[i]! - sent[i - 1]!, symbol).toBeGreaterThanOrEqual(250);
     }
     expect(times('AAPL', free).length).toBeGreaterThan(3 * times('AAPL', limited).length);
     const reference = new ReferenceBars();
