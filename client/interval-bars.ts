@@ -31,7 +31,7 @@ export class IntervalBars {
     this.ledger = new BarLedger(symbol);
   }
 
-  /** The first bucket this folder will tell: the one after `time`'s (skip what might be partial). */
+  /** The bucket to skip through for a stream that starts knowing bars up to `time` (NaN: none). */
   static after(time: number, intervalMs: number): number {
     return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : bucketOf(time, intervalMs);
   }

@@ -96,25 +96,29 @@ export function barStream(host: StreamHost, symbols: readonly string[], options:
   const intervalMs = INTERVAL_MS[options.interval ?? '1s'];
   const maxBuffered = options.maxBufferedBars ?? MAX_BUFFERED_BARS;
   const folders = new Map<string, IntervalBars>();
-  /** The first bucket told is the one after the newest 1 s bar known when the symbol reached the stream. */
-  const folderFor = (symbol: string): IntervalBars => {
-    let folder = folders.get(symbol);
-    if (folder === undefined) {
-      const newest = host.view(symbol)?.newestBarTime ?? Number.NaN;
-      folder = new IntervalBars(symbol, intervalMs, IntervalBars.after(newest, intervalMs));
-      folders.set(symbol, folder);
-    }
+  /**
+   * Bars are told from the first interval after the newest bar of the state the stream started from: the
+   * view's, if the symbol was live already, else its first snapshot's; with neither, the interval of the
+   * first bar seen is skipped (its earlier seconds are unknown).
+   */
+  const startFolder = (symbol: string, newest: number): IntervalBars => {
+    const folder = new IntervalBars(symbol, intervalMs, IntervalBars.after(newest, intervalMs));
+    folders.set(symbol, folder);
     return folder;
   };
   let unlisten: (() => void)[] = [];
   const stream: ConflatingStream<BarEvent> = new ConflatingStream<BarEvent>(
     {
       start: () => {
-        for (const view of host.views()) if (wanted(view.symbol)) folderFor(view.symbol);
+        for (const view of host.views()) if (wanted(view.symbol)) startFolder(view.symbol, view.newestBarTime);
         unlisten = [
+          host.on('snapshot', (_view, message) => {
+            if (wanted(message.symbol) && !folders.has(message.symbol)) startFolder(message.symbol, message.data.k?.at(-1)?.[0] ?? Number.NaN);
+          }),
           host.on('bar', (event) => {
             if (!wanted(event.symbol)) return;
-            for (const folded of folderFor(event.symbol).push(event)) {
+            const folder = folders.get(event.symbol) ?? startFolder(event.symbol, host.view(event.symbol)?.newestBarTime ?? Number.NaN);
+            for (const folded of folder.push(event)) {
               if (folded.closed || options.forming === true) stream.push(`${folded.symbol}\u0000${folded.bar[0]}`, folded);
             }
           }),

@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import { TickerClient } from '../../client/client.js';
+import type { BarEvent } from '../../client/bar-ledger.js';
+import type { Quote } from '../../client/quote.js';
+import { createSimulator } from '../../feeds/simulator/index.js';
+import { instrument, ManualFeed } from '../helpers/manual-feed.js';
+import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const T0 = Date.UTC(2024, 5, 3, 14, 30);
+
+describe('async iteration', () => {
+  let server: RunningServer | undefined;
+  let client: TickerClient | undefined;
+  afterEach(async () => {
+    client?.close();
+    await server?.close();
+    client = undefined;
+    server = undefined;
+  });
+
+  async function start(feed: ManualFeed | ReturnType<typeof createSimulator>, flushIntervalMs = 20): Promise<TickerClient> {
+    server = await startServer({ feed, config: { flushIntervalMs } });
+    client = new TickerClient({ url: server.url, WebSocket });
+    client.connect();
+    await client.ready();
+    return client;
+  }
+
+  test('a slow loop gets the latest quote of each symbol, never a backlog', async () => {
+    const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
+    const c = await start(feed);
+    const quotes = c.quotes(['AAPL', 'MSFT'], { snapshot: false });
+    const got: Quote[] = [];
+    const reading = (async () => {
+      for await (const quote of quotes) {
+        got.push(quote);
+        await sleep(150);
+        if (got.some((q) => q.last === 299) && got.some((q) => q.last === 499)) break;
+      }
+    })();
+    await waitFor(() => c.subscriptionState('MSFT') === 'subscribed', 'the subscriptions');
+    let most = 0;
+    for (let i = 0; i <= 99; i++) {
+      feed.push({ symbol: 'AAPL', ts: T0 + i, price: 200 + i, size: 1 }, { symbol: 'MSFT', ts: T0 + i, price: 400 + i, size: 1 });
+      await sleep(5);
+      most = Math.max(most, quotes.size);
+    }
+    await reading;
+    // At most one quote waits per symbol, however far behind the loop is.
+    expect(most).toBeLessThanOrEqual(2);
+    expect(got.length).toBeLessThan(40);
+    // What it did get is in order and ends with the latest.
+    const aapl = got.filter((q) => q.symbol === 'AAPL').map((q) => q.last);
+    expect(aapl).toEqual([...aapl].sort((a, b) => a - b));
+    expect(aapl.at(-1)).toBe(299);
+    // `break` unsubscribed both symbols.
+    await waitFor(() => server!.app.hub.groupCount === 0, 'the server to drop the subscriptions');
+    expect(c.subscriptions().size).toBe(0);
+  });
+
+  test('break keeps symbols that subscribe() still holds', async () => {
+    const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
+    const c = await start(feed);
+    await c.subscribe(['AAPL']);
+    const quotes = c.quotes(['AAPL', 'MSFT']);
+    await quotes.next();
+    await quotes.return();
+    expect([...c.subscriptions().keys()]).toEqual(['AAPL']);
+    expect(c.subscriptionState('AAPL')).toBe('subscribed');
+    expect(c.subscriptionState('MSFT')).toBe('unsubscribed');
+  });
+
+  test('close() ends every loop', async () => {
+    const c = await start(new ManualFeed([instrument('AAPL')]));
+    const loop = (async () => {
+      let count = 0;
+      for await (const _ of c.bars(['AAPL'])) count++;
+      return count;
+    })();
+    await waitFor(() => c.subscriptionState('AAPL') === 'subscribed', 'the subscription');
+    c.close();
+    expect(await loop).toBe(0);
+  });
+
+  test.each(['1s', '5s', '1m'] as const)('bars(%s) yields each whole bar once, closed, equal to the server history', async (interval) => {
+    const feed = new ManualFeed([instrument('AAPL'), instrument('BTC-USD', 'crypto')]);
+    const c = await start(feed);
+    const symbols = ['AAPL', 'BTC-USD'];
+    const bars: BarEvent[] = [];
+    const reading = (async () => {
+      for await (const event of c.bars(symbols, { interval })) bars.push(event);
+    })();
+    await waitFor(() => symbols.every((symbol) => c.subscriptionState(symbol) === 'subscribed'), 'the subscriptions');
+    // 200 s of event time, a trade every 250 ms per symbol, played in many frames.
+    for (let i = 0; i < 800; i++) {
+      for (const [n, symbol] of symbols.entries()) {
+        feed.push({ symbol, ts: T0 + i * 250 + n, price: 100 + Math.sin(i / 7) * 3 + n * 10, size: 1 + (i % 4) * 0.25 });
+      }
+      if (i % 40 === 0) await sleep(25);
+    }
+    await sleep(100);
+    c.close();
+    await reading;
+    expect(bars.every((event) => event.closed && !event.revision)).toBe(true);
+    const step = { '1s': 1_000, '5s': 5_000, '1m': 60_000 }[interval];
+    for (const symbol of symbols) {
+      const told = bars.filter((event) => event.symbol === symbol).map((event) => event.bar);
+      const times = told.map((bar) => bar[0]);
+      // Every whole interval but the forming last one, each once, in order.
+      expect(times, symbol).toEqual(Array.from({ length: Math.ceil(200_000 / step) - 1 }, (_, k) => T0 + k * step));
+      const history = server!.app.market.history(symbol, interval, 1_000)!;
+      expect(told, symbol).toEqual(history.slice(0, -1));
+    }
+  });
+
+  test('bars with forming: true also yields the forming bar as it changes', async () => {
+    const feed = new ManualFeed([instrument('AAPL')]);
+    const c = await start(feed);
+    const events: BarEvent[] = [];
+    const reading = (async () => {
+      for await (const event of c.bars(['AAPL'], { forming: true })) {
+        events.push(event);
+        if (event.bar[0] === T0 + 2_000 && event.closed) break;
+      }
+    })();
+    await waitFor(() => c.subscriptionState('AAPL') === 'subscribed', 'the subscription');
+    const ticks = [
+      { ts: T0 + 1_000, price: 10 },
+      { ts: T0 + 1_500, price: 11 },
+      { ts: T0 + 2_100, price: 9 },
+      { ts: T0 + 3_000, price: 12 },
+    ];
+    for (const tick of ticks) {
+      feed.push({ symbol: 'AAPL', size: 1, ...tick });
+      await sleep(50);
+    }
+    await reading;
+    expect(events.map((e) => [e.bar[0] - T0, e.bar[4], e.closed])).toEqual([
+      [1_000, 10, false],
+      [1_000, 11, false],
+      [1_000, 11, true],
+      [2_000, 9, false],
+      [2_000, 9, true],
+    ]);
+  });
+
+  test('a bars loop that falls further behind than its buffer fails with SLOW_CONSUMER instead of growing', async () => {
+    const feed = new ManualFeed([instrument('AAPL')]);
+    const c = await start(feed);
+    const bars = c.bars(['AAPL'], { maxBufferedBars: 3 });
+    const first = bars.next();
+    await waitFor(() => c.subscriptionState('AAPL') === 'subscribed', 'the subscription');
+    for (let s = 1; s <= 8; s++) feed.push({ symbol: 'AAPL', ts: T0 + s * 1_000, price: 10 + s, size: 1 });
+    expect((await first).value?.bar[0]).toBe(T0 + 1_000);
+    await sleep(100);
+    await expect(async () => {
+      for (;;) await bars.next();
+    }).rejects.toMatchObject({ code: 'SLOW_CONSUMER' });
+  });
+});
