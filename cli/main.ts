@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `tickertape` command: `tickertape serve [options]` (the default) starts the server and dashboard.
+ * The `tickertape` command: `tickertape serve [options]` (the default) starts the server and dashboard;
+ * `tickertape tail SYMBOL...` prints live updates from a running server.
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.js';
+import { tail } from './tail.js';
 import { token } from './token.js';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: (args) => serve(args, defaultWebRoot()),
+  tail: (args) => tail(args),
   token,
 };
 
@@ -16,6 +19,7 @@ export const MAIN_USAGE = `Usage: tickertape <command> [options]
 
 Commands:
   serve       start the server and dashboard (default)
+  tail        print live quotes or bars of symbols, one line each (for pipelines)
   token       print a signed access token (AUTH_JWT_SECRET; docs/operations.md#auth)
 
 Run "tickertape <command> --help" for a command's options.
@@ -43,4 +47,8 @@ async function main(argv: string[]): Promise<number> {
   return command(rest);
 }
 
+/** Once a command is done, how long a socket still finishing its closing handshake may keep the process up. */
+const EXIT_GRACE_MS = 2_000;
+
 process.exitCode = await main(process.argv.slice(2));
+setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

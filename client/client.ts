@@ -402,15 +402,20 @@ export class TickerClient extends Emitter<ClientEvents> {
     }, this.connectTimeoutMs);
     socket.onopen = () => this.negotiate();
     socket.onmessage = (event) => this.receive(event.data);
+    // The close event that follows an error carries only a code (1006); keep what the error said, where
+    // the platform says anything (Node's `ws` does: "connect ECONNREFUSED 127.0.0.1:8080").
+    let failure = '';
+    socket.onerror = (event) => {
+      if (typeof event === 'object' && event !== null && 'message' in event && typeof event.message === 'string' && event.message !== '') {
+        failure = `: ${event.message}`;
+      }
+    };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      const why = `connection to ${url} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`})`;
+      const why = `connection to ${url} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`}${failure})`;
       if (event.code === CLOSE_CODES.unsupportedProtocol) this.stop(new ClientError('UNSUPPORTED_PROTOCOL', why));
       else this.lost(new ClientError('DISCONNECTED', why));
-    };
-    socket.onerror = () => {
-      // A close event always follows; it carries the code.
     };
   }
 

@@ -32,6 +32,8 @@ export class SymbolStore {
   private readonly ledgers = new Map<string, BarLedger>();
   private readonly recovering = new Map<string, RecoveringSymbol & { restored: boolean }>();
   private round = 0;
+  /** Reused for each entry's changed bars: most entries carry none, and nothing here keeps the array. */
+  private readonly scratch: Readonly<Bar>[] = [];
 
   constructor(
     private readonly maxBars: number,
@@ -79,11 +81,12 @@ export class SymbolStore {
         view = new SymbolView(entry.s, this.maxBars);
         this.bySymbol.set(entry.s, view);
       }
-      const changed: Readonly<Bar>[] = [];
+      const changed = this.scratch;
+      changed.length = 0;
       view.apply(entry, changed);
       this.host.emit('update', view, entry);
       this.tellQuote(view, 'update');
-      this.barsChanged(view, changed);
+      if (changed.length > 0) this.barsChanged(view, changed);
     }
   }
 
