@@ -89,7 +89,9 @@ function quoteLine(quote: Quote, decimals: number | undefined, json: boolean): s
     return JSON.stringify({ type: 'quote', ...quote, change: rounded(quote.change, decimals), changePct: rounded(quote.changePct, 4) });
   }
   const time = Number.isNaN(quote.time) ? '-' : new Date(quote.time).toISOString();
-  const change = Number.isNaN(quote.changePct) ? '-' : `${quote.changePct >= 0 ? '+' : ''}${quote.changePct.toFixed(2)}%`;
+  // `+ 0` turns a rounded -0 into 0: no "-0.00%".
+  const pct = Number(quote.changePct.toFixed(2)) + 0;
+  const change = Number.isNaN(pct) ? '-' : `${pct >= 0 ? '+' : ''}${pct.toFixed(2)}%`;
   const price = (value: number): string => formatNumber(value, decimals);
   return `${time} ${quote.symbol} ${price(quote.last)} ${price(quote.bid)} ${price(quote.ask)} ${change}`;
 }

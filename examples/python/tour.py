@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A tour of tickertape protocol v1 from Python, written only from docs/protocol.md.
 
-Sends every request the protocol has and decodes every message type the server sends, printing one line
-per message: `<type> <details>`. Uses only Debian's python3-msgpack and python3-websockets.
+Sends every request the protocol has (starting with the version negotiation) and decodes every message type
+the server sends, printing one line per message: `<type> <details>`. Uses only Debian's python3-msgpack and
+python3-websockets.
 
     python3 tour.py ws://localhost:8080/ws [--json] [--updates N]
 """
@@ -17,7 +18,8 @@ import websockets
 def describe(message):
     kind = message["type"]
     if kind == "hello":
-        return f"protocol={message['protocol']} server={message['server']} flushMs={message['flushMs']} feed={message['feed']['kind']}"
+        return (f"id={message.get('id')} protocol={message['protocol']} protocols={message.get('protocols', [1])} "
+                f"server={message['server']} flushMs={message['flushMs']} feed={message['feed']['kind']}")
     if kind == "subscribed":
         rejected = ",".join(f"{r['symbol']}:{r['code']}" for r in message["rejected"])
         return f"id={message.get('id')} symbols={','.join(message['symbols'])} rejected={rejected}"
@@ -47,6 +49,8 @@ async def tour(url, use_json, updates_wanted):
     decode = (lambda f: json.loads(f)) if use_json else (lambda f: msgpack.unpackb(f))
     async with websockets.connect(url, subprotocols=[protocol]) as ws:
         requests = [
+            # Version negotiation: the versions this script speaks; the answer is a hello with id 0.
+            {"type": "hello", "id": 0, "protocols": [1], "client": "tour.py"},
             {"type": "subscribe", "id": 1, "symbols": ["AAPL", "BTC-USD", "NO-SUCH-SYMBOL"]},
             {"type": "history", "id": 2, "symbol": "AAPL", "interval": "1m", "limit": 5},
             {"type": "list", "id": 3},

@@ -32,6 +32,11 @@ describe('a Python client written only from docs/protocol.md', () => {
     const lines = result.stdout.trim().split('\n');
     const types = new Set(lines.map((line) => line.split(' ')[0]));
     expect([...types].sort()).toEqual(['error', 'hello', 'history', 'list', 'pong', 'snapshot', 'subscribed', 'unsubscribed', 'update']);
+    // The greeting, then the answer to the hello request (version negotiation), under its id.
+    expect(lines.filter((l) => l.startsWith('hello'))).toEqual([
+      expect.stringMatching(/^hello id=None protocol=1 protocols=\[1\] server=tickertape\//),
+      expect.stringMatching(/^hello id=0 protocol=1 protocols=\[1\] /),
+    ]);
     expect(lines.find((l) => l.startsWith('subscribed'))).toMatch(/symbols=AAPL,BTC-USD rejected=NO-SUCH-SYMBOL:UNKNOWN_SYMBOL/);
     expect(lines.find((l) => l.startsWith('error'))).toMatch(/id=5 code=BAD_FIELD/);
     expect(lines.find((l) => l.startsWith('history'))).toMatch(/AAPL 1m bars=1 first=\[\d{13}, /);
