@@ -1,123 +1,48 @@
-import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
 import type { BarEvent } from './bar-ledger.js';
+import { Connection, type ConnectionState } from './connection.js';
 import { Emitter } from './emitter.js';
-import { ClientError, RequestFailed } from './errors.js';
-import { Heartbeat } from './heartbeat.js';
-import { PendingRequests } from './pending.js';
-import { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';
-import {
-  CLOSE_CODES,
-  PROTOCOL_VERSIONS,
-  SUBPROTOCOL_JSON,
-  SUBPROTOCOL_MSGPACK,
-  type Bar,
-  type ClientMessage,
-  type Encoding,
-  type ErrorMessage,
-  type HelloMessage,
-  type HistoryMessage,
-  type InstrumentInfo,
-  type Interval,
-  type ListMessage,
-  type RequestId,
-  type ServerMessage,
-  type SnapshotMessage,
-  type SubscribedMessage,
-  type SymbolEntry,
-  type UnsubscribedMessage,
-  type UpdateMessage,
+import { ClientError } from './errors.js';
+import type {
+  Bar,
+  ClientMessage,
+  HelloMessage,
+  HistoryMessage,
+  InstrumentInfo,
+  Interval,
+  ListMessage,
+  RequestId,
+  ServerMessage,
+  SubscribedMessage,
+  UnsubscribedMessage,
+  UpdateMessage,
 } from './protocol/messages.js';
-import type { Quote, QuoteSource } from './quote.js';
+import type { ClientEvents } from './events.js';
+import {
+  DEFAULT_CLIENT_NAME,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type ClientOptions,
+} from './options.js';
+import type { Quote } from './quote.js';
 import type { Recovery } from './recovery.js';
-import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+import type { WebSocketConstructor } from './socket.js';
 import { barStream, quoteStream, type BarStreamOptions, type ClientStream, type QuoteStreamOptions, type StreamHost } from './streams.js';
 import { SubscriptionBook, type Holder, type SubscribeOptions, type SubscriptionState } from './subscription-book.js';
 import { SymbolStore } from './symbol-store.js';
 import { DEFAULT_VIEW_BARS, type SymbolView } from './symbol-view.js';
 
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+export type { ConnectionState, ClientEvents, ClientOptions };
+export type { Gap, StateChange, SubscriptionChange } from './events.js';
 
-export interface ClientOptions {
-  /** `ws://host:port/ws`; with several, reconnects rotate through them. */
-  readonly url: string | readonly string[];
-  /**
-   * The WebSocket constructor: the browser's by default. In Node 20, `tickertape/client` passes the `ws`
-   * package's for you.
-   */
-  readonly WebSocket?: WebSocketConstructor;
-  /** `msgpack` (default) or `json`. */
-  readonly encoding?: Encoding;
-  /** Reconnect delays (full-jitter exponential backoff); `false` never reconnects. */
-  readonly reconnect?: BackoffOptions | false;
-  /** How long a request may wait for its answer (default 10 s). */
-  readonly requestTimeoutMs?: number;
-  /**
-   * With nothing received for this long the client pings; with nothing for as long again after the ping,
-   * it drops the connection and reconnects. A dead server is noticed within 2 × heartbeatMs (default 5 s).
-   */
-  readonly heartbeatMs?: number;
-  /** How long a connection attempt may take, from opening the socket to the server's answer to `hello` (default 10 s). */
-  readonly connectTimeoutMs?: number;
-  /** 1 s bars kept per symbol view (default 3600: an hour). */
-  readonly maxBars?: number;
-  /** Names this program in the server's logs (`hello.client`), e.g. `my-bot/1.2`. */
-  readonly name?: string;
-}
-
-export interface StateChange<S> {
-  readonly oldState: S;
-  readonly newState: S;
-}
-
-export interface SubscriptionChange extends StateChange<SubscriptionState> {
-  readonly symbol: string;
-}
-
-/** A jump in `seq`: frames expected..received-1 were lost. */
-export interface Gap {
-  readonly expected: number;
-  readonly received: number;
-}
-
-/** Everything a TickerClient tells, in the order documented in docs/client.md#events. */
-export interface ClientEvents {
-  /** The connection changed state. */
-  state: [StateChange<ConnectionState>];
-  /** A symbol's subscription changed state. */
-  subscription: [SubscriptionChange];
-  /** The server's greeting on a new connection (the version negotiated). */
-  hello: [HelloMessage];
-  /** A symbol's view took a snapshot (its first state, or a restore). */
-  snapshot: [SymbolView, SnapshotMessage];
-  /** A symbol's view merged one update entry. */
-  update: [SymbolView, SymbolEntry];
-  /** A whole update frame was merged (after its `update`, `quote` and `bar` events). */
-  frame: [UpdateMessage];
-  /** A symbol's state changed: its latest quote, and why it is told. */
-  quote: [Quote, QuoteSource];
-  /** A 1 s bar was added or changed (docs/client.md#bars). */
-  bar: [BarEvent];
-  /** A frame was lost (seq jumped); the client recovers (`recovered` follows). */
-  gap: [Gap];
-  /** After a reconnect or a gap, every symbol is whole again. */
-  recovered: [Recovery];
-  /** An error answer nobody waited for, or a failure of the connection (the client carries on). */
-  error: [ErrorMessage | Error];
-  /** Every message received, after the client has handled it. */
-  message: [ServerMessage];
-}
-
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-const DEFAULT_HEARTBEAT_MS = 5_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_CLIENT_NAME = 'tickertape-js';
 /** The holder of what subscribe() subscribes (iterators each hold their own). */
 const EXPLICIT: Holder = Object.freeze({});
 
 /**
- * A tickertape connection as an explicit state machine (centrifuge-js's design): the connection is
+ * A tickertape client as an explicit state machine (centrifuge-js's design): the connection is
  * disconnected, connecting or connected, and each subscription unsubscribed, subscribing or subscribed;
- * every change goes through one setter and is announced as {oldState, newState}.
+ * every change is announced as {oldState, newState}.
  *
  * On each connection it negotiates the protocol version (`hello`), then subscribes. It reconnects with
  * full-jitter backoff, and after a reconnect or a lost frame (a jump in `seq`) restores every symbol from a
@@ -125,48 +50,45 @@ const EXPLICIT: Holder = Object.freeze({});
  * duplicate (docs/client.md#recovery).
  */
 export class TickerClient extends Emitter<ClientEvents> {
-  state: ConnectionState = 'disconnected';
-  /** The server's greeting on the current connection. */
-  hello: HelloMessage | undefined;
-  /** Why the client stopped for good, if it was not close(): e.g. no common protocol version. */
-  closeReason: Error | undefined;
-  private readonly urls: readonly string[];
-  private readonly WebSocketImpl: WebSocketConstructor;
-  private readonly encoding: Encoding;
-  private readonly backoff: BackoffOptions | false;
-  private readonly connectTimeoutMs: number;
-  private readonly name: string;
+  private readonly connection: Connection;
   private readonly book = new SubscriptionBook();
   private readonly store: SymbolStore;
-  private readonly pending: PendingRequests;
-  private readonly heartbeat: Heartbeat;
-  private socket: WebSocketLike | undefined;
-  /** The greeting sent unasked when the socket opened (used if the server cannot negotiate). */
-  private greeting: HelloMessage | undefined;
-  private attempt = 0;
+  /** `seq` of the last update frame on the current socket; 0 before the first. */
   private lastSeq = 0;
-  private everConnected = false;
-  private lostAt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
-  private closedByUser = true;
 
   constructor(options: ClientOptions) {
     super();
-    this.urls = typeof options.url === 'string' ? [options.url] : [...options.url];
-    if (this.urls.length === 0) throw new RangeError('at least one url is needed');
-    const impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (impl === undefined) throw new TypeError('no WebSocket available: pass options.WebSocket (e.g. from the "ws" package)');
-    this.WebSocketImpl = impl;
-    this.encoding = options.encoding ?? 'msgpack';
-    this.backoff = options.reconnect ?? DEFAULT_BACKOFF;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    this.name = options.name ?? DEFAULT_CLIENT_NAME;
-    this.pending = new PendingRequests(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    this.heartbeat = new Heartbeat(
-      options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-      () => this.send({ type: 'ping' }),
-      (silentMs) => this.drop(new ClientError('HEARTBEAT_TIMEOUT', `no message from the server for ${silentMs} ms`)),
+    const urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+    if (urls.length === 0) throw new RangeError('at least one url is needed');
+    const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WebSocket === undefined) throw new TypeError('no WebSocket available: pass options.WebSocket (e.g. from the "ws" package)');
+    this.connection = new Connection(
+      {
+        urls,
+        WebSocket,
+        encoding: options.encoding ?? 'msgpack',
+        backoff: options.reconnect ?? DEFAULT_BACKOFF,
+        requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        name: options.name ?? DEFAULT_CLIENT_NAME,
+      },
+      {
+        state: (oldState, newState) => {
+          if (newState === 'disconnected') for (const symbol of this.book.symbols()) this.setSubscription(symbol, 'unsubscribed');
+          this.emit('state', { oldState, newState });
+        },
+        opening: () => {
+          this.lastSeq = 0;
+          this.book.forgetSent();
+        },
+        greeted: (hello, reconnected, lostAt) => this.greeted(hello, reconnected, lostAt),
+        message: (message) => this.receive(message),
+        lost: () => {
+          for (const symbol of this.book.symbols()) if (this.book.state(symbol) === 'subscribed') this.setSubscription(symbol, 'subscribing');
+        },
+        error: (error) => this.emit('error', error),
+      },
     );
     this.store = new SymbolStore(options.maxBars ?? DEFAULT_VIEW_BARS, {
       emit: <K extends keyof ClientEvents>(event: K, ...args: ClientEvents[K]) => this.emit(event, ...args),
@@ -176,17 +98,29 @@ export class TickerClient extends Emitter<ClientEvents> {
     });
   }
 
+  /** The connection's state. */
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** The server's greeting on the current connection (the version negotiated). */
+  get hello(): HelloMessage | undefined {
+    return this.connection.hello;
+  }
+
+  /** Why the client stopped for good, if it was not close(): e.g. no common protocol version. */
+  get closeReason(): Error | undefined {
+    return this.connection.closeReason;
+  }
+
   /** Opens the connection (and keeps it open until close()). */
   connect(): void {
-    if (this.state !== 'disconnected') return;
-    this.closedByUser = false;
-    this.closeReason = undefined;
-    this.open();
+    this.connection.connect();
   }
 
   /** Closes the connection for good: pending requests fail, async iterators end. */
   close(): void {
-    this.stop(undefined);
+    this.connection.stop(undefined);
   }
 
   /** Resolves once connected (now, if already); rejects if the client stops for good first. */
@@ -253,21 +187,25 @@ export class TickerClient extends Emitter<ClientEvents> {
 
   /** Bars of `interval`, oldest first, aggregated by the server from 1 s bars; `end` pages backwards. */
   async history(symbol: string, interval: Interval, options: { limit?: number; end?: number } = {}): Promise<Bar[]> {
-    const answer = await this.request<HistoryMessage>({ type: 'history', id: this.pending.newId(), symbol, interval, ...options });
+    const answer = await this.request<HistoryMessage>({ type: 'history', id: this.connection.newId(), symbol, interval, ...options });
     return [...answer.bars];
   }
 
   /** Every symbol the server has, with its metadata (asset class, currency, tick size). */
   async list(): Promise<InstrumentInfo[]> {
-    const answer = await this.request<ListMessage>({ type: 'list', id: this.pending.newId() });
+    const answer = await this.request<ListMessage>({ type: 'list', id: this.connection.newId() });
     return [...answer.symbols];
   }
 
   /** Round-trip time to the server, in ms. */
   async ping(): Promise<number> {
     const started = Date.now();
-    await this.request({ type: 'ping', id: this.pending.newId() });
+    await this.request({ type: 'ping', id: this.connection.newId() });
     return Date.now() - started;
+  }
+
+  private request<T extends ServerMessage>(message: ClientMessage & { id: RequestId }): Promise<T> {
+    return this.connection.request<T>(message);
   }
 
   // -- subscriptions ---------------------------------------------------------------------------------------
@@ -309,30 +247,43 @@ export class TickerClient extends Emitter<ClientEvents> {
   private async release(holder: Holder, symbols: readonly string[]): Promise<UnsubscribedMessage | undefined> {
     const gone: string[] = [];
     for (const symbol of symbols) {
+      const oldState = this.book.state(symbol);
       if (!this.book.release(symbol, holder)) continue;
       gone.push(symbol);
       this.store.forget(symbol);
-      this.emit('subscription', { symbol, oldState: 'subscribed', newState: 'unsubscribed' });
+      if (oldState !== 'unsubscribed') this.emit('subscription', { symbol, oldState, newState: 'unsubscribed' });
     }
     if (this.state !== 'connected') return undefined;
     const changed = symbols.filter((symbol) => !gone.includes(symbol) && this.book.needsSending(symbol));
     await Promise.all(this.sendSubscribes(changed));
     if (gone.length === 0) return undefined;
-    return this.request<UnsubscribedMessage>({ type: 'unsubscribe', id: this.pending.newId(), symbols: gone });
+    return this.request<UnsubscribedMessage>({ type: 'unsubscribe', id: this.connection.newId(), symbols: gone });
   }
 
-  /** Collects the server's answers about `symbols` from the `subscribed` messages still to come. */
+  /**
+   * Collects the server's answers about `symbols` from the `subscribed` messages still to come; rejects if
+   * the client stops for good first.
+   */
   private answerFor(symbols: readonly string[]): Promise<SubscribedMessage> {
     const waiting = new Set(symbols);
     const accepted: string[] = [];
     const rejected: SubscribedMessage['rejected'][number][] = [];
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      const off = (): void => {
+        offMessage();
+        offState();
+      };
       const check = (): void => {
         if (waiting.size > 0) return;
         off();
         resolve({ type: 'subscribed', symbols: accepted, rejected });
       };
-      const off = this.on('message', (message) => {
+      const offState = this.on('state', ({ newState }) => {
+        if (newState !== 'disconnected') return;
+        off();
+        reject(this.closeReason ?? new ClientError('CLOSED', 'the client was closed'));
+      });
+      const offMessage = this.on('message', (message) => {
         if (message.type !== 'subscribed') return;
         for (const symbol of message.symbols) if (waiting.delete(symbol)) accepted.push(symbol);
         for (const rejection of message.rejected) if (waiting.delete(rejection.symbol)) rejected.push(rejection);
@@ -363,7 +314,7 @@ export class TickerClient extends Emitter<ClientEvents> {
       this.setSubscription(symbol, 'subscribing');
     }
     return Array.from(groups.values(), ({ options, symbols: group }) =>
-      this.request<SubscribedMessage>({ type: 'subscribe', id: this.pending.newId(), symbols: group, ...options }),
+      this.request<SubscribedMessage>({ type: 'subscribe', id: this.connection.newId(), symbols: group, ...options }),
     );
   }
 
@@ -372,79 +323,11 @@ export class TickerClient extends Emitter<ClientEvents> {
     if (oldState !== undefined && oldState !== newState) this.emit('subscription', { symbol, oldState, newState });
   }
 
-  // -- connection ------------------------------------------------------------------------------------------
+  // -- messages --------------------------------------------------------------------------------------------
 
-  private setState(newState: ConnectionState): void {
-    const oldState = this.state;
-    if (oldState === newState) return;
-    this.state = newState;
-    this.emit('state', { oldState, newState });
-  }
-
-  private open(): void {
-    this.setState('connecting');
-    const url = this.urls[this.attempt % this.urls.length]!;
-    let socket: WebSocketLike;
-    try {
-      socket = new this.WebSocketImpl(url, this.encoding === 'json' ? SUBPROTOCOL_JSON : SUBPROTOCOL_MSGPACK);
-    } catch (error) {
-      this.emit('error', error instanceof Error ? error : new Error(String(error)));
-      this.scheduleReconnect();
-      return;
-    }
-    socket.binaryType = 'arraybuffer';
-    this.socket = socket;
-    this.lastSeq = 0;
-    this.greeting = undefined;
-    this.book.forgetSent();
-    this.connectTimer = setTimeout(() => {
-      this.drop(new ClientError('CONNECT_TIMEOUT', `${url}: no greeting within ${this.connectTimeoutMs} ms`));
-    }, this.connectTimeoutMs);
-    socket.onopen = () => this.negotiate();
-    socket.onmessage = (event) => this.receive(event.data);
-    // The close event that follows an error carries only a code (1006); keep what the error said, where
-    // the platform says anything (Node's `ws` does: "connect ECONNREFUSED 127.0.0.1:8080").
-    let failure = '';
-    socket.onerror = (event) => {
-      if (typeof event === 'object' && event !== null && 'message' in event && typeof event.message === 'string' && event.message !== '') {
-        failure = `: ${event.message}`;
-      }
-    };
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      const why = `connection to ${url} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`}${failure})`;
-      if (event.code === CLOSE_CODES.unsupportedProtocol) this.stop(new ClientError('UNSUPPORTED_PROTOCOL', why));
-      else this.lost(new ClientError('DISCONNECTED', why));
-    };
-  }
-
-  /** States the versions this client speaks; the server answers with the one chosen (docs/protocol.md#versions). */
-  private negotiate(): void {
-    this.request<HelloMessage>({ type: 'hello', id: this.pending.newId(), protocols: PROTOCOL_VERSIONS, client: this.name }).then(
-      (hello) => this.greeted(hello),
-      (error: unknown) => {
-        // A server that predates negotiation speaks the version of its greeting.
-        if (error instanceof RequestFailed && error.answer.code === 'UNKNOWN_TYPE' && this.greeting !== undefined) this.greeted(this.greeting);
-        else if (error instanceof RequestFailed && error.answer.code === 'UNSUPPORTED_PROTOCOL') this.stop(new ClientError('UNSUPPORTED_PROTOCOL', error.answer.message));
-      },
-    );
-  }
-
-  private greeted(hello: HelloMessage): void {
-    if (!PROTOCOL_VERSIONS.includes(hello.protocol)) {
-      this.stop(new ClientError('UNSUPPORTED_PROTOCOL', `the server speaks protocol ${hello.protocol}; this client speaks ${PROTOCOL_VERSIONS.join(', ')}`));
-      return;
-    }
-    clearTimeout(this.connectTimer);
-    this.hello = hello;
-    this.attempt = 0;
-    this.heartbeat.start();
-    const reconnected = this.everConnected;
-    this.everConnected = true;
-    this.setState('connected');
+  private greeted(hello: HelloMessage, reconnected: boolean, lostAt: number): void {
     this.emit('hello', hello);
-    if (reconnected) this.recover('reconnect', this.lostAt);
+    if (reconnected) this.recover('reconnect', lostAt);
     else for (const answer of this.sendSubscribes(this.book.symbols())) answer.catch((error: unknown) => this.report(error));
   }
 
@@ -453,7 +336,7 @@ export class TickerClient extends Emitter<ClientEvents> {
     const restoring = this.store.beginRecovery();
     const subscribed = Promise.all(this.sendSubscribes(this.book.symbols(), true));
     // The pong comes after every snapshot the subscriptions caused: the barrier before filling bars.
-    const barrier = subscribed.then(() => this.request({ type: 'ping', id: this.pending.newId() }));
+    const barrier = subscribed.then(() => this.request({ type: 'ping', id: this.connection.newId() }));
     this.store.recover(reason, since, restoring, barrier).then(
       (recovery) => {
         if (recovery !== undefined) this.emit('recovered', recovery);
@@ -465,86 +348,8 @@ export class TickerClient extends Emitter<ClientEvents> {
     );
   }
 
-  /** Drops the current socket as broken (no answer, no greeting) and reconnects. */
-  private drop(reason: Error): void {
-    this.dropSocket(1000, reason.message.slice(0, 100));
-    this.lost(reason);
-  }
-
-  /** The connection went away (closed, failed, or silent too long). */
-  private lost(reason: Error): void {
-    clearTimeout(this.connectTimer);
-    this.heartbeat.stop();
-    if (this.state === 'connected') this.lostAt = Date.now();
-    this.hello = undefined;
-    this.pending.failAll(reason);
-    for (const symbol of this.book.symbols()) if (this.book.state(symbol) === 'subscribed') this.setSubscription(symbol, 'subscribing');
-    if (this.closedByUser) return;
-    this.emit('error', reason);
-    if (this.backoff === false) this.stop(reason);
-    else this.scheduleReconnect();
-  }
-
-  /** Stops for good: close() (no reason) or a failure not worth retrying. */
-  private stop(reason: Error | undefined): void {
-    const wasRunning = !this.closedByUser;
-    this.closedByUser = true;
-    this.closeReason = reason;
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.connectTimer);
-    this.reconnectTimer = undefined;
-    this.heartbeat.stop();
-    this.dropSocket(1000, 'client closed');
-    this.hello = undefined;
-    this.pending.failAll(reason ?? new ClientError('CLOSED', 'the client was closed'));
-    for (const symbol of this.book.symbols()) this.setSubscription(symbol, 'unsubscribed');
-    if (reason !== undefined && wasRunning) this.emit('error', reason);
-    this.setState('disconnected');
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closedByUser || this.backoff === false) return;
-    this.setState('connecting');
-    const delay = fullJitterDelay(this.attempt, this.backoff);
-    this.attempt++;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.closedByUser) this.open();
-    }, delay);
-  }
-
-  private dropSocket(code: number, reason: string): void {
-    const socket = this.socket;
-    if (socket === undefined) return;
-    this.socket = undefined;
-    socket.onmessage = null;
-    socket.onclose = null;
-    socket.onopen = null;
-    try {
-      socket.close(code, reason);
-    } catch {
-      // already closing
-    }
-  }
-
-  // -- messages --------------------------------------------------------------------------------------------
-
-  private receive(data: unknown): void {
-    let message: ServerMessage;
-    try {
-      const decoded = typeof data === 'string' ? decodeText(data) : decodeBinary(new Uint8Array(data as ArrayBuffer));
-      message = decoded as ServerMessage;
-      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') throw new Error('not a map with a string "type"');
-    } catch (error) {
-      this.emit('error', new ClientError('BAD_FRAME', `undecodable frame from the server: ${(error as Error).message}`));
-      return;
-    }
-    this.heartbeat.heard();
+  private receive(message: ServerMessage): void {
     switch (message.type) {
-      case 'hello':
-        if (message.id === undefined) this.greeting = message;
-        break;
       case 'snapshot':
         this.store.snapshot(message);
         break;
@@ -559,13 +364,13 @@ export class TickerClient extends Emitter<ClientEvents> {
         }
         break;
       case 'error':
-        if (message.id === undefined || !this.pending.has(message.id)) this.emit('error', message);
+        if (message.id === undefined || !this.connection.isAwaited(message.id)) this.emit('error', message);
         break;
       default:
-        // Unknown types come from newer servers: ignored, as docs/protocol.md asks.
+        // Greetings are the connection's; unknown types come from newer servers and are ignored, as
+        // docs/protocol.md asks.
         break;
     }
-    if ('id' in message && message.id !== undefined) this.pending.settle(message.id, message);
     this.emit('message', message);
   }
 
@@ -579,22 +384,6 @@ export class TickerClient extends Emitter<ClientEvents> {
     }
     this.store.update(message);
     this.emit('frame', message);
-  }
-
-  private send(message: ClientMessage): boolean {
-    const socket = this.socket;
-    if (socket === undefined || socket.readyState !== SOCKET_OPEN) return false;
-    socket.send(this.encoding === 'json' ? encodeText(message) : encodeBinary(message));
-    return true;
-  }
-
-  private request<T extends ServerMessage>(message: ClientMessage & { id: RequestId }): Promise<T> {
-    // The greeting exchange itself may go out before the connection counts as connected.
-    if (this.state !== 'connected' && message.type !== 'hello') {
-      return Promise.reject(new ClientError('DISCONNECTED', `not connected: cannot send ${message.type}`));
-    }
-    if (!this.send(message)) return Promise.reject(new ClientError('DISCONNECTED', `not connected: cannot send ${message.type}`));
-    return this.pending.wait(message.id, message.type) as Promise<T>;
   }
 
   private report(error: unknown): void {

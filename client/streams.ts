@@ -4,7 +4,7 @@
  * `for await` loop with latest-value conflation (ConflatingStream): never an unbounded queue.
  */
 import type { BarEvent } from './bar-ledger.js';
-import type { ClientEvents } from './client.js';
+import type { ClientEvents } from './events.js';
 import { ConflatingStream } from './conflating-stream.js';
 import { ClientError } from './errors.js';
 import { IntervalBars } from './interval-bars.js';

@@ -1,5 +1,5 @@
 import { BarLedger } from './bar-ledger.js';
-import type { ClientEvents } from './client.js';
+import type { ClientEvents } from './events.js';
 import { ClientError } from './errors.js';
 import type { Bar, SnapshotMessage, UpdateMessage } from './protocol/messages.js';
 import { quoteOf, type QuoteSource } from './quote.js';

@@ -1,0 +1,262 @@
+/**
+ * One logical connection to a tickertape server, across any number of sockets: opening them (rotating
+ * through the urls), negotiating the protocol version, the heartbeat, requests and their answers, and
+ * reconnecting with full-jitter backoff. What the messages mean is TickerClient's business.
+ */
+import { fullJitterDelay, type BackoffOptions } from './backoff.js';
+import { ClientError, RequestFailed } from './errors.js';
+import { Heartbeat } from './heartbeat.js';
+import { PendingRequests } from './pending.js';
+import { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSIONS,
+  SUBPROTOCOL_JSON,
+  SUBPROTOCOL_MSGPACK,
+  type ClientMessage,
+  type Encoding,
+  type HelloMessage,
+  type RequestId,
+  type ServerMessage,
+} from './protocol/messages.js';
+import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+export interface ConnectionSettings {
+  readonly urls: readonly string[];
+  readonly WebSocket: WebSocketConstructor;
+  readonly encoding: Encoding;
+  readonly backoff: BackoffOptions | false;
+  readonly requestTimeoutMs: number;
+  readonly heartbeatMs: number;
+  readonly connectTimeoutMs: number;
+  /** `hello.client`. */
+  readonly name: string;
+}
+
+/** What the connection tells its owner, in this order on a loss: lost, error, state. */
+export interface ConnectionHandlers {
+  state(oldState: ConnectionState, newState: ConnectionState): void;
+  /** A new socket is about to open: per-socket state (seq, what was sent) starts afresh. */
+  opening(): void;
+  /** The server greeted with the version negotiated; `reconnected` after an earlier connection was lost at `lostAt`. */
+  greeted(hello: HelloMessage, reconnected: boolean, lostAt: number): void;
+  message(message: ServerMessage): void;
+  /** The socket went away (before reconnecting, or before stopping for good). */
+  lost(): void;
+  error(error: Error): void;
+}
+
+export class Connection {
+  state: ConnectionState = 'disconnected';
+  /** The server's greeting on the current socket, once negotiated. */
+  hello: HelloMessage | undefined;
+  /** Why it stopped for good, if not by close(). */
+  closeReason: Error | undefined;
+  private readonly pending: PendingRequests;
+  private readonly heartbeat: Heartbeat;
+  private socket: WebSocketLike | undefined;
+  /** The greeting sent unasked when the socket opened (used if the server cannot negotiate). */
+  private greeting: HelloMessage | undefined;
+  private attempt = 0;
+  private everConnected = false;
+  private lostAt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly settings: ConnectionSettings,
+    private readonly handlers: ConnectionHandlers,
+  ) {
+    this.pending = new PendingRequests(settings.requestTimeoutMs);
+    this.heartbeat = new Heartbeat(
+      settings.heartbeatMs,
+      () => this.send({ type: 'ping' }),
+      (silentMs) => this.drop(new ClientError('HEARTBEAT_TIMEOUT', `no message from the server for ${silentMs} ms`)),
+    );
+  }
+
+  connect(): void {
+    if (this.state !== 'disconnected') return;
+    this.stopped = false;
+    this.closeReason = undefined;
+    this.open();
+  }
+
+  /** Stops for good: close() (no reason) or a failure not worth retrying. */
+  stop(reason: Error | undefined): void {
+    const wasRunning = !this.stopped;
+    this.stopped = true;
+    this.closeReason = reason;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.connectTimer);
+    this.reconnectTimer = undefined;
+    this.heartbeat.stop();
+    this.dropSocket(1000, 'client closed');
+    this.hello = undefined;
+    this.pending.failAll(reason ?? new ClientError('CLOSED', 'the client was closed'));
+    this.handlers.lost();
+    if (reason !== undefined && wasRunning) this.handlers.error(reason);
+    this.setState('disconnected');
+  }
+
+  newId(): number {
+    return this.pending.newId();
+  }
+
+  isAwaited(id: RequestId): boolean {
+    return this.pending.has(id);
+  }
+
+  send(message: ClientMessage): boolean {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState !== SOCKET_OPEN) return false;
+    socket.send(this.settings.encoding === 'json' ? encodeText(message) : encodeBinary(message));
+    return true;
+  }
+
+  /** Sends a request and waits for its answer (an `error` answer rejects with RequestFailed). */
+  request<T extends ServerMessage>(message: ClientMessage & { id: RequestId }): Promise<T> {
+    // The greeting exchange itself goes out before the connection counts as connected.
+    if ((this.state !== 'connected' && message.type !== 'hello') || !this.send(message)) {
+      return Promise.reject(new ClientError('DISCONNECTED', `not connected: cannot send ${message.type}`));
+    }
+    return this.pending.wait(message.id, message.type) as Promise<T>;
+  }
+
+  private setState(newState: ConnectionState): void {
+    const oldState = this.state;
+    if (oldState === newState) return;
+    this.state = newState;
+    this.handlers.state(oldState, newState);
+  }
+
+  private open(): void {
+    this.setState('connecting');
+    const url = this.settings.urls[this.attempt % this.settings.urls.length]!;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.settings.WebSocket(url, this.settings.encoding === 'json' ? SUBPROTOCOL_JSON : SUBPROTOCOL_MSGPACK);
+    } catch (error) {
+      this.handlers.error(error instanceof Error ? error : new Error(String(error)));
+      this.scheduleReconnect();
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    this.greeting = undefined;
+    this.handlers.opening();
+    this.connectTimer = setTimeout(() => {
+      this.drop(new ClientError('CONNECT_TIMEOUT', `${url}: no greeting within ${this.settings.connectTimeoutMs} ms`));
+    }, this.settings.connectTimeoutMs);
+    socket.onopen = () => this.negotiate();
+    socket.onmessage = (event) => this.receive(event.data);
+    // The close event that follows an error carries only a code (1006); keep what the error said, where
+    // the platform says anything (Node's `ws` does: "connect ECONNREFUSED 127.0.0.1:8080").
+    let failure = '';
+    socket.onerror = (event) => {
+      if (typeof event === 'object' && event !== null && 'message' in event && typeof event.message === 'string' && event.message !== '') {
+        failure = `: ${event.message}`;
+      }
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      const why = `connection to ${url} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`}${failure})`;
+      if (event.code === CLOSE_CODES.unsupportedProtocol) this.stop(new ClientError('UNSUPPORTED_PROTOCOL', why));
+      else this.lost(new ClientError('DISCONNECTED', why));
+    };
+  }
+
+  /** States the versions this client speaks; the server answers with the one chosen (docs/protocol.md#versions). */
+  private negotiate(): void {
+    this.request<HelloMessage>({ type: 'hello', id: this.pending.newId(), protocols: PROTOCOL_VERSIONS, client: this.settings.name }).then(
+      (hello) => this.greeted(hello),
+      (error: unknown) => {
+        if (!(error instanceof RequestFailed)) return;
+        // A server that predates negotiation speaks the version of its greeting.
+        if (error.answer.code === 'UNKNOWN_TYPE' && this.greeting !== undefined) this.greeted(this.greeting);
+        else if (error.answer.code === 'UNSUPPORTED_PROTOCOL') this.stop(new ClientError('UNSUPPORTED_PROTOCOL', error.answer.message));
+      },
+    );
+  }
+
+  private greeted(hello: HelloMessage): void {
+    if (!PROTOCOL_VERSIONS.includes(hello.protocol)) {
+      this.stop(new ClientError('UNSUPPORTED_PROTOCOL', `the server speaks protocol ${hello.protocol}; this client speaks ${PROTOCOL_VERSIONS.join(', ')}`));
+      return;
+    }
+    clearTimeout(this.connectTimer);
+    this.hello = hello;
+    this.attempt = 0;
+    this.heartbeat.start();
+    const reconnected = this.everConnected;
+    this.everConnected = true;
+    this.setState('connected');
+    this.handlers.greeted(hello, reconnected, this.lostAt);
+  }
+
+  /** Drops the current socket as broken (no answer, no greeting) and reconnects. */
+  private drop(reason: Error): void {
+    this.dropSocket(1000, reason.message.slice(0, 100));
+    this.lost(reason);
+  }
+
+  /** The socket went away (closed, failed, or silent too long). */
+  private lost(reason: Error): void {
+    clearTimeout(this.connectTimer);
+    this.heartbeat.stop();
+    if (this.state === 'connected') this.lostAt = Date.now();
+    this.hello = undefined;
+    this.pending.failAll(reason);
+    this.handlers.lost();
+    if (this.stopped) return;
+    this.handlers.error(reason);
+    if (this.settings.backoff === false) this.stop(reason);
+    else this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.settings.backoff === false) return;
+    this.setState('connecting');
+    const delay = fullJitterDelay(this.attempt, this.settings.backoff);
+    this.attempt++;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped) this.open();
+    }, delay);
+  }
+
+  private dropSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    this.socket = undefined;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onopen = null;
+    try {
+      socket.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  private receive(data: unknown): void {
+    let message: ServerMessage;
+    try {
+      const decoded = typeof data === 'string' ? decodeText(data) : decodeBinary(new Uint8Array(data as ArrayBuffer));
+      message = decoded as ServerMessage;
+      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') throw new Error('not a map with a string "type"');
+    } catch (error) {
+      this.handlers.error(new ClientError('BAD_FRAME', `undecodable frame from the server: ${(error as Error).message}`));
+      return;
+    }
+    this.heartbeat.heard();
+    if (message.type === 'hello' && message.id === undefined) this.greeting = message;
+    this.handlers.message(message);
+    if ('id' in message && message.id !== undefined) this.pending.settle(message.id, message);
+  }
+}

@@ -1,0 +1,35 @@
+import type { BackoffOptions } from './backoff.js';
+import type { Encoding } from './protocol/messages.js';
+import type { WebSocketConstructor } from './socket.js';
+
+export interface ClientOptions {
+  /** `ws://host:port/ws`; with several, reconnects rotate through them. */
+  readonly url: string | readonly string[];
+  /**
+   * The WebSocket constructor: the browser's by default. In Node 20, `tickertape/client` passes the `ws`
+   * package's for you.
+   */
+  readonly WebSocket?: WebSocketConstructor;
+  /** `msgpack` (default) or `json`. */
+  readonly encoding?: Encoding;
+  /** Reconnect delays (full-jitter exponential backoff); `false` never reconnects. */
+  readonly reconnect?: BackoffOptions | false;
+  /** How long a request may wait for its answer (default 10 s). */
+  readonly requestTimeoutMs?: number;
+  /**
+   * With nothing received for this long the client pings; with nothing for as long again after the ping,
+   * it drops the connection and reconnects. A dead server is noticed within 2 × heartbeatMs (default 5 s).
+   */
+  readonly heartbeatMs?: number;
+  /** How long a connection attempt may take, from opening the socket to the server's answer to `hello` (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** 1 s bars kept per symbol view (default 3600: an hour). */
+  readonly maxBars?: number;
+  /** Names this program in the server's logs (`hello.client`), e.g. `my-bot/1.2`. */
+  readonly name?: string;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CLIENT_NAME = 'tickertape-js';
