@@ -21,6 +21,18 @@ describe('the Node examples, against a real server', () => {
   });
   afterAll(async () => server?.close());
 
+  test('quickstart prints quotes, a minute bar and three closed 1 s bars, then exits', async () => {
+    const result = await finished(example('quickstart.ts', [server.url]), 30_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(9);
+    for (const line of lines.slice(0, 5)) expect(line).toMatch(/^(AAPL|BTC-USD) \d+(\.\d+)? \(bid [\d.]+, ask [\d.]+\) -?\d+\.\d\d%$/);
+    expect(lines[5]).toMatch(/^BTC-USD this minute so far: open, high, low, close, volume = \[ [\d., ]+ \]$/);
+    const times = lines.slice(6).map((line) => Date.parse(/^BTC-USD (\S+) o /.exec(line)![1]!));
+    expect(times.slice(1).map((time, i) => time - times[i]!)).toEqual([1_000, 1_000]);
+  }, 40_000);
+
   test('live-table prints a table of the symbols with their prices, then stops after --frames', async () => {
     const result = await finished(example('live-table.ts', ['--url', server.url, '--frames', '3', 'AAPL', 'BTC-USD']));
     expect(result.stderr).toBe('');
