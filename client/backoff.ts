@@ -8,8 +8,10 @@ export interface BackoffOptions {
   readonly maxDelayMs: number;
 }
 
+/** 250 ms, doubling per attempt up to 10 s. */
 export const DEFAULT_BACKOFF: BackoffOptions = { minDelayMs: 250, maxDelayMs: 10_000 };
 
+/** The delay before reconnect attempt `attempt` (0 = first): uniform in [0, min(max, min × 2^attempt)]. */
 export function fullJitterDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
   const ceiling = Math.min(options.maxDelayMs, options.minDelayMs * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * ceiling);

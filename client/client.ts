@@ -141,6 +141,7 @@ export class TickerClient extends Emitter<ClientEvents> {
     return this.store.view(symbol);
   }
 
+  /** Where the subscription of `symbol` (or `*`) stands. */
   subscriptionState(symbol: string): SubscriptionState {
     return this.book.state(symbol);
   }

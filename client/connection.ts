@@ -21,8 +21,10 @@ import {
 } from './protocol/messages.js';
 import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
+/** `connecting` covers both the first attempt and every reconnect; `disconnected` is only before connect() and after stopping. */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 
+/** ClientOptions resolved, defaults filled in. */
 export interface ConnectionSettings {
   readonly urls: readonly string[];
   readonly WebSocket: WebSocketConstructor;
@@ -48,6 +50,7 @@ export interface ConnectionHandlers {
   error(error: Error): void;
 }
 
+/** See the file comment: the socket side of a TickerClient. */
 export class Connection {
   state: ConnectionState = 'disconnected';
   /** The server's greeting on the current socket, once negotiated. */

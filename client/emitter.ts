@@ -5,6 +5,7 @@ type ListenerSets<Events extends { [K in keyof Events]: unknown[] }> = {
   [K in keyof Events]?: Set<Listener<Events[K]>>;
 };
 
+/** Listeners per event name, typed by an `Events` map of argument tuples. */
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   private readonly listeners: ListenerSets<Events> = {};
 
@@ -15,6 +16,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return () => this.off(event, listener);
   }
 
+  /** Adds a listener called at most once; returns the function that removes it. */
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
     const off = this.on(event, (...args) => {
       off();
@@ -23,6 +25,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return off;
   }
 
+  /** Removes a listener. */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
     this.listeners[event]?.delete(listener);
   }

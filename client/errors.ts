@@ -27,6 +27,7 @@ export type ClientErrorCode =
   /** An async iterator's consumer fell further behind than its buffer allows. */
   | 'SLOW_CONSUMER';
 
+/** A failure the client itself detected; `code` is the stable reason (docs/client.md#errors). */
 export class ClientError extends Error {
   override readonly name = 'ClientError';
   constructor(

@@ -6,11 +6,13 @@ import type { Recovery } from './recovery.js';
 import type { SubscriptionState } from './subscription-book.js';
 import type { SymbolView } from './symbol-view.js';
 
+/** Every state change is told as the state before and after it. */
 export interface StateChange<S> {
   readonly oldState: S;
   readonly newState: S;
 }
 
+/** A symbol's subscription changed state. */
 export interface SubscriptionChange extends StateChange<SubscriptionState> {
   readonly symbol: string;
 }

@@ -2,6 +2,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { Encoding } from './protocol/messages.js';
 import type { WebSocketConstructor } from './socket.js';
 
+/** How to connect; everything but `url` has a default (docs/client.md#options). */
 export interface ClientOptions {
   /** `ws://host:port/ws`; with several, reconnects rotate through them. */
   readonly url: string | readonly string[];
@@ -29,7 +30,11 @@ export interface ClientOptions {
   readonly name?: string;
 }
 
+/** How long a request waits for its answer. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Silence before a ping; twice this and the server is taken for dead. */
 export const DEFAULT_HEARTBEAT_MS = 5_000;
+/** From opening a socket to the answer to `hello`. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** `hello.client` unless `name` says otherwise. */
 export const DEFAULT_CLIENT_NAME = 'tickertape-js';

@@ -30,6 +30,7 @@ export interface Quote {
  */
 export type QuoteSource = 'snapshot' | 'update' | 'recovery';
 
+/** A view's current state as an immutable Quote. */
 export function quoteOf(view: SymbolView): Quote {
   return {
     symbol: view.symbol,

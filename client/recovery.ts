@@ -43,6 +43,7 @@ export interface RecoveringSymbol {
   anchor: number | undefined;
 }
 
+/** What fillMissedBars() did for one symbol. */
 export interface FillOutcome {
   /** Bars merged that changed something. */
   readonly filled: number;
@@ -50,6 +51,7 @@ export interface FillOutcome {
   readonly holeUntil: number | undefined;
 }
 
+/** One `history('1s')` request for the symbol being filled. */
 export type HistoryPage = (options: { limit: number; end?: number }) => Promise<readonly Bar[]>;
 
 /**

@@ -24,8 +24,10 @@ export interface ClientStream<T> extends AsyncIterableIterator<T, undefined, und
 /** Bar events a `bars()` stream holds for a slow consumer before it fails with SLOW_CONSUMER. */
 export const MAX_BUFFERED_BARS = 10_000;
 
+/** Options of client.quotes(): how the symbols are subscribed (bars are never needed for quotes). */
 export type QuoteStreamOptions = Omit<SubscribeOptions, 'bars'>;
 
+/** Options of client.bars(); the symbols are subscribed with bars. */
 export interface BarStreamOptions extends Omit<SubscribeOptions, 'bars' | 'snapshot'> {
   /** Bar length (default `1s`); longer bars are folded from 1 s bars exactly as the server folds them. */
   readonly interval?: Interval;
@@ -63,6 +65,7 @@ function endWithClient<T>(host: StreamHost, stream: ConflatingStream<T>): () => 
   });
 }
 
+/** client.quotes(): see TickerClient.quotes. */
 export function quoteStream(host: StreamHost, symbols: readonly string[], options: QuoteStreamOptions): ClientStream<Quote> {
   const holder: Holder = {};
   const wanted = accepts(symbols);
@@ -90,6 +93,7 @@ export function quoteStream(host: StreamHost, symbols: readonly string[], option
   return stream;
 }
 
+/** client.bars(): see TickerClient.bars. */
 export function barStream(host: StreamHost, symbols: readonly string[], options: BarStreamOptions): ClientStream<BarEvent> {
   const holder: Holder = {};
   const wanted = accepts(symbols);

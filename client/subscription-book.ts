@@ -50,6 +50,7 @@ function wireKey(options: SubscribeOptions): string {
   return `${options.bars === false ? 0 : 1}/${options.maxRate ?? ''}`;
 }
 
+/** Held symbols: their holders, state, and what was last sent for them on this connection. */
 export class SubscriptionBook {
   private readonly held = new Map<string, Held>();
 

@@ -81,10 +81,12 @@ export function packPrepared(value: unknown): Uint8Array {
   return packr.pack(value);
 }
 
+/** A message as one MessagePack frame (times as 64-bit integers). */
 export function encodeBinary(message: ServerMessage | ClientMessage): Uint8Array {
   return packr.pack(toWireValue(message));
 }
 
+/** A message as one JSON text frame. */
 export function encodeText(message: ServerMessage | ClientMessage): string {
   return JSON.stringify(message);
 }

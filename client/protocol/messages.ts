@@ -8,6 +8,7 @@
  * Times are integer milliseconds since the Unix epoch (MessagePack uint64 on the binary wire).
  */
 
+/** The version this module (and docs/protocol.md) describes. */
 export const PROTOCOL_VERSION = 1;
 
 /**
@@ -19,12 +20,15 @@ export const PROTOCOL_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 /** WebSocket subprotocols the server speaks; with none requested, it speaks MessagePack. */
 export const SUBPROTOCOL_MSGPACK = 'msgpack';
 export const SUBPROTOCOL_JSON = 'json';
+/** How frames are encoded on a connection: MessagePack (binary) or JSON (text). */
 export type Encoding = typeof SUBPROTOCOL_MSGPACK | typeof SUBPROTOCOL_JSON;
 
 /** Bar intervals `history` answers; every one is aggregated from 1 s bars (docs/protocol.md#bars). */
 export const INTERVALS = ['1s', '5s', '1m', '5m', '15m', '1h'] as const;
+/** A bar length `history` answers. */
 export type Interval = (typeof INTERVALS)[number];
 
+/** Each interval's length in ms. */
 export const INTERVAL_MS: Readonly<Record<Interval, number>> = {
   '1s': 1_000,
   '5s': 5_000,
@@ -34,6 +38,7 @@ export const INTERVAL_MS: Readonly<Record<Interval, number>> = {
   '1h': 3_600_000,
 };
 
+/** Whether `value` names an interval (for checking input). */
 export function isInterval(value: unknown): value is Interval {
   return typeof value === 'string' && (INTERVALS as readonly string[]).includes(value);
 }
@@ -47,6 +52,7 @@ export type RequestId = number | string;
  */
 export type Bar = [time: number, open: number, high: number, low: number, close: number, volume: number];
 
+/** Positions in a Bar tuple. */
 export const BAR_TIME = 0;
 export const BAR_OPEN = 1;
 export const BAR_HIGH = 2;
@@ -71,6 +77,7 @@ export interface HelloRequest {
   readonly client?: string;
 }
 
+/** Adds symbols to the connection's subscriptions, or changes their options. */
 export interface SubscribeRequest {
   readonly type: 'subscribe';
   readonly id?: RequestId;
@@ -84,12 +91,14 @@ export interface SubscribeRequest {
   readonly maxRate?: number;
 }
 
+/** Removes symbols from the connection's subscriptions. */
 export interface UnsubscribeRequest {
   readonly type: 'unsubscribe';
   readonly id?: RequestId;
   readonly symbols: readonly string[];
 }
 
+/** Asks for bars of one symbol at one interval. */
 export interface HistoryRequest {
   readonly type: 'history';
   readonly id?: RequestId;
@@ -101,22 +110,27 @@ export interface HistoryRequest {
   readonly end?: number;
 }
 
+/** Asks for a `pong`: a round trip, and a sign of life. */
 export interface PingRequest {
   readonly type: 'ping';
   readonly id?: RequestId;
 }
 
+/** Asks for every symbol with its metadata. */
 export interface ListRequest {
   readonly type: 'list';
   readonly id?: RequestId;
 }
 
+/** Everything a client may send. */
 export type ClientMessage = HelloRequest | SubscribeRequest | UnsubscribeRequest | HistoryRequest | PingRequest | ListRequest;
+/** The `type` of a request. */
 export type ClientMessageType = ClientMessage['type'];
 
 // ---------------------------------------------------------------------------------------------------------
 // Server → client
 
+/** What the server is playing: a simulation, a replay or a live feed. */
 export interface FeedDescription {
   readonly kind: 'simulated' | 'replay' | 'live';
   readonly description: string;
@@ -143,12 +157,14 @@ export interface HelloMessage {
   readonly intervals: readonly Interval[];
 }
 
+/** A symbol a `subscribe` did not add, and why. */
 export interface Rejection {
   readonly symbol: string;
   readonly code: ErrorCode;
   readonly message: string;
 }
 
+/** The answer to `subscribe`. */
 export interface SubscribedMessage {
   readonly type: 'subscribed';
   readonly id?: RequestId;
@@ -156,6 +172,7 @@ export interface SubscribedMessage {
   readonly rejected: readonly Rejection[];
 }
 
+/** The answer to `unsubscribe`: the symbols that were subscribed and now are not. */
 export interface UnsubscribedMessage {
   readonly type: 'unsubscribed';
   readonly id?: RequestId;
@@ -198,12 +215,14 @@ export interface SymbolEntry {
   readonly k?: readonly Bar[];
 }
 
+/** The whole state of one symbol: replace what you hold for it. */
 export interface SnapshotMessage {
   readonly type: 'snapshot';
   readonly symbol: string;
   readonly data: SymbolEntry;
 }
 
+/** One flush's changes of the subscribed symbols. */
 export interface UpdateMessage {
   readonly type: 'update';
   /** Per connection: the first update is 1, each next one is exactly one more. A jump means a lost frame. */
@@ -213,6 +232,7 @@ export interface UpdateMessage {
   readonly updates: readonly SymbolEntry[];
 }
 
+/** The answer to `history`. */
 export interface HistoryMessage {
   readonly type: 'history';
   readonly id?: RequestId;
@@ -221,12 +241,14 @@ export interface HistoryMessage {
   readonly bars: readonly Bar[];
 }
 
+/** The answer to `ping`. */
 export interface PongMessage {
   readonly type: 'pong';
   readonly id?: RequestId;
   readonly time: number;
 }
 
+/** A symbol and what it is. */
 export interface InstrumentInfo {
   readonly symbol: string;
   readonly name: string;
@@ -235,12 +257,14 @@ export interface InstrumentInfo {
   readonly tickSize: number;
 }
 
+/** The answer to `list`. */
 export interface ListMessage {
   readonly type: 'list';
   readonly id?: RequestId;
   readonly symbols: readonly InstrumentInfo[];
 }
 
+/** The answer to a request the server could not carry out; the connection stays open. */
 export interface ErrorMessage {
   readonly type: 'error';
   readonly id?: RequestId;
@@ -248,6 +272,7 @@ export interface ErrorMessage {
   readonly message: string;
 }
 
+/** Everything a server may send. */
 export type ServerMessage =
   | HelloMessage
   | SubscribedMessage
@@ -258,6 +283,7 @@ export type ServerMessage =
   | PongMessage
   | ListMessage
   | ErrorMessage;
+/** The `type` of a server message. */
 export type ServerMessageType = ServerMessage['type'];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -282,6 +308,7 @@ export const ERROR_CODES = [
   /** The `hello` request names no protocol version the server speaks; the server then closes with 4002. */
   'UNSUPPORTED_PROTOCOL',
 ] as const;
+/** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** WebSocket close codes the server uses (RFC 6455 §7.4 plus the private 4000–4999 range). */
