@@ -21,7 +21,7 @@ export type { Quote, QuoteSource } from './quote.js';
 export type { Recovery } from './recovery.js';
 export { MAX_BUFFERED_BARS, type BarStreamOptions, type ClientStream, type QuoteStreamOptions } from './streams.js';
 export { SymbolView, DEFAULT_VIEW_BARS } from './symbol-view.js';
-export { addVolume, bucketOf, foldBars, mergeBar, sameBar } from './bars.js';
+export { addVolume, barIndex, bucketOf, foldBars, mergeBar, sameBar } from './bars.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './protocol/messages.js';
 export { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';

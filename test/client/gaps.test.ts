@@ -1,26 +1,19 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
-import { TickerClient, type Gap } from '../../client/client.js';
+import { describe, expect, test } from 'vitest';
+import type { Gap, TickerClient } from '../../client/client.js';
 import type { Recovery } from '../../client/recovery.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import type { Tick } from '../../feeds/tick.js';
 import { BarTape } from '../helpers/bar-tape.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
 import { ReferenceBars } from '../helpers/reference.js';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { useClientAndServer } from '../helpers/client-server.js';
+import { sleep } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const T0 = Date.UTC(2024, 5, 3, 14, 30);
 
 describe('lost frames (seq gaps forced by the hub test hook)', () => {
-  let server: RunningServer | undefined;
-  let client: TickerClient | undefined;
-  afterEach(async () => {
-    client?.close();
-    await server?.close();
-    client = undefined;
-    server = undefined;
-  });
+  const start = useClientAndServer();
 
   function watch(c: TickerClient): { tape: BarTape; gaps: Gap[]; recoveries: Recovery[] } {
     const tape = new BarTape();
@@ -34,8 +27,7 @@ describe('lost frames (seq gaps forced by the hub test hook)', () => {
 
   test('a lost frame is detected from seq and its changes are recovered: quotes and bars', async () => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 20 } });
-    client = new TickerClient({ url: server.url, WebSocket });
+    const { server, client } = await start(feed);
     const { tape, gaps, recoveries } = watch(client);
     const reference = new ReferenceBars();
     const push = (...ticks: Tick[]): void => {
@@ -49,7 +41,7 @@ describe('lost frames (seq gaps forced by the hub test hook)', () => {
       push({ symbol: 'AAPL', ts: T0 + second * 1_000, price: 190 + second / 100, size: 1 });
       await sleep(40);
     }
-    await waitFor(() => client!.view('AAPL')?.last === 190.04, 'the client to be in step');
+    await waitFor(() => client.view('AAPL')?.last === 190.04, 'the client to be in step');
 
     // The frame carrying these changes is lost: a new bar, a new price, a new MSFT quote.
     server.app.hub.loseUpdateFrames(1);
@@ -74,11 +66,7 @@ describe('lost frames (seq gaps forced by the hub test hook)', () => {
   });
 
   test('several frames lost mid-stream on a busy market: the bars still equal the server history', async () => {
-    server = await startServer({
-      feed: createSimulator({ seed: 5, ticksPerSecond: 400, symbols: ['AAPL', 'BTC-USD', 'ETH-USD', 'NVDA'] }),
-      config: { flushIntervalMs: 25 },
-    });
-    client = new TickerClient({ url: server.url, WebSocket });
+    const { server, client } = await start(createSimulator({ seed: 5, ticksPerSecond: 400, symbols: ['AAPL', 'BTC-USD', 'ETH-USD', 'NVDA'] }), { flushIntervalMs: 25 });
     const { tape, gaps, recoveries } = watch(client);
     client.connect();
     const symbols = ['AAPL', 'BTC-USD', 'ETH-USD', 'NVDA'];

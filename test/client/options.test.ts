@@ -1,28 +1,19 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
-import { TickerClient } from '../../client/client.js';
+import { describe, expect, test } from 'vitest';
 import type { QuoteSource } from '../../client/quote.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { useClientAndServer } from '../helpers/client-server.js';
+import { sleep } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const T0 = Date.UTC(2024, 5, 3, 14, 30);
 
 describe('per-subscription options, end to end', () => {
-  let server: RunningServer | undefined;
-  let client: TickerClient | undefined;
-  afterEach(async () => {
-    client?.close();
-    await server?.close();
-    client = undefined;
-    server = undefined;
-  });
+  const start = useClientAndServer();
 
   test.each([4, 7, 25])('maxRate %i: updates of a symbol never exceed it in any second, and the latest value arrives', async (maxRate) => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT'), instrument('NVDA')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 20 } });
-    client = new TickerClient({ url: server.url, WebSocket });
+    const { client } = await start(feed);
     const updateTimes = new Map<string, number[]>();
     client.on('frame', (frame) => {
       for (const entry of frame.updates) updateTimes.set(entry.s, [...(updateTimes.get(entry.s) ?? []), frame.time]);
@@ -40,7 +31,7 @@ describe('per-subscription options, end to end', () => {
     }
     const finalPrice = 200;
     for (const symbol of symbols) feed.push({ symbol, ts: T0 + 1_000_000, price: finalPrice, size: 1 });
-    await waitFor(() => symbols.every((symbol) => client!.view(symbol)?.last === finalPrice), 'the latest value of every symbol');
+    await waitFor(() => symbols.every((symbol) => client.view(symbol)?.last === finalPrice), 'the latest value of every symbol');
 
     const minSpacingMs = 1000 / maxRate;
     for (const symbol of ['AAPL', 'MSFT']) {
@@ -59,11 +50,10 @@ describe('per-subscription options, end to end', () => {
 
   test('snapshot: false sends no snapshot; the first quote comes from an update. snapshot: true starts from the state', async () => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 20 } });
+    const { client } = await start(feed);
     feed.push({ symbol: 'AAPL', ts: T0, price: 190, size: 1 }, { symbol: 'MSFT', ts: T0, price: 420, size: 1 });
     // Flushed before anyone subscribes: an update right after subscribing would otherwise carry them.
     await sleep(60);
-    client = new TickerClient({ url: server.url, WebSocket });
     const snapshots: string[] = [];
     const quotes: [string, QuoteSource, number][] = [];
     client.on('snapshot', (view) => snapshots.push(view.symbol));
@@ -81,13 +71,12 @@ describe('per-subscription options, end to end', () => {
 
   test('an iterator that asks for a slower rate does not slow down what subscribe() asked for; the fastest wins', async () => {
     const feed = new ManualFeed([instrument('AAPL')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 20 } });
-    client = new TickerClient({ url: server.url, WebSocket });
+    const { client } = await start(feed);
     client.connect();
     await client.subscribe(['AAPL'], { bars: false });
     const slow = client.quotes(['AAPL'], { maxRate: 1 });
     void slow.next();
-    await waitFor(() => client!.subscriptions().get('AAPL') !== undefined, 'the iterator to start');
+    await waitFor(() => client.subscriptions().get('AAPL') !== undefined, 'the iterator to start');
     expect(client.subscriptions().get('AAPL')).toEqual({ bars: false, snapshot: true });
     await slow.return();
     const limited = client.quotes(['MSFT'], { maxRate: 2 });
@@ -98,16 +87,10 @@ describe('per-subscription options, end to end', () => {
 });
 
 describe('the wildcard', () => {
-  let server: RunningServer | undefined;
-  let client: TickerClient | undefined;
-  afterEach(async () => {
-    client?.close();
-    await server?.close();
-  });
+  const start = useClientAndServer();
 
   test('`*` delivers every symbol the server lists', async () => {
-    server = await startServer({ feed: createSimulator({ seed: 3, ticksPerSecond: 3_000, warmupMs: 10_000 }), config: { flushIntervalMs: 50 } });
-    client = new TickerClient({ url: server.url, WebSocket });
+    const { client } = await start(createSimulator({ seed: 3, ticksPerSecond: 3_000, warmupMs: 10_000 }), { flushIntervalMs: 50 });
     client.connect();
     await client.ready();
     const listed = (await client.list()).map((info) => info.symbol).sort();
@@ -124,12 +107,11 @@ describe('the wildcard', () => {
 
   test('`*` includes symbols the feed adds later', async () => {
     const feed = new ManualFeed([instrument('AAPL')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 20 } });
-    client = new TickerClient({ url: server.url, WebSocket });
+    const { client } = await start(feed);
     client.connect();
     const quotes = client.quotes(['*'], { snapshot: false });
     const next = quotes.next();
-    await waitFor(() => client!.subscriptionState('*') === 'subscribed', 'the wildcard subscription');
+    await waitFor(() => client.subscriptionState('*') === 'subscribed', 'the wildcard subscription');
     feed.push({ symbol: 'NEW-USD', ts: T0, price: 1.5, size: 3 });
     const first = await next;
     expect(first.value).toMatchObject({ symbol: 'NEW-USD', last: 1.5 });

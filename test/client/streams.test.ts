@@ -1,31 +1,25 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
-import { TickerClient } from '../../client/client.js';
+import { describe, expect, test } from 'vitest';
+import type { TickerClient } from '../../client/client.js';
 import type { BarEvent } from '../../client/bar-ledger.js';
 import type { Quote } from '../../client/quote.js';
-import { createSimulator } from '../../feeds/simulator/index.js';
+import type { Feed } from '../../feeds/tick.js';
+import { useClientAndServer } from '../helpers/client-server.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { sleep, type RunningServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const T0 = Date.UTC(2024, 5, 3, 14, 30);
 
 describe('async iteration', () => {
-  let server: RunningServer | undefined;
-  let client: TickerClient | undefined;
-  afterEach(async () => {
-    client?.close();
-    await server?.close();
-    client = undefined;
-    server = undefined;
-  });
+  const open = useClientAndServer();
+  let server: RunningServer;
 
-  async function start(feed: ManualFeed | ReturnType<typeof createSimulator>, flushIntervalMs = 20): Promise<TickerClient> {
-    server = await startServer({ feed, config: { flushIntervalMs } });
-    client = new TickerClient({ url: server.url, WebSocket });
-    client.connect();
-    await client.ready();
-    return client;
+  async function start(feed: Feed): Promise<TickerClient> {
+    const running = await open(feed);
+    server = running.server;
+    running.client.connect();
+    await running.client.ready();
+    return running.client;
   }
 
   test('a slow loop gets the latest quote of each symbol, never a backlog', async () => {
@@ -56,7 +50,7 @@ describe('async iteration', () => {
     expect(aapl).toEqual([...aapl].sort((a, b) => a - b));
     expect(aapl.at(-1)).toBe(299);
     // `break` unsubscribed both symbols.
-    await waitFor(() => server!.app.hub.groupCount === 0, 'the server to drop the subscriptions');
+    await waitFor(() => server.app.hub.groupCount === 0, 'the server to drop the subscriptions');
     expect(c.subscriptions().size).toBe(0);
   });
 
@@ -110,7 +104,7 @@ describe('async iteration', () => {
       const times = told.map((bar) => bar[0]);
       // Every whole interval but the forming last one, each once, in order.
       expect(times, symbol).toEqual(Array.from({ length: Math.ceil(200_000 / step) - 1 }, (_, k) => T0 + k * step));
-      const history = server!.app.market.history(symbol, interval, 1_000)!;
+      const history = server.app.market.history(symbol, interval, 1_000)!;
       expect(told, symbol).toEqual(history.slice(0, -1));
     }
   });

@@ -1,4 +1,4 @@
-import { INTERVAL_MS, bucketOf, foldBars, mergeBar, type Bar, type Interval, type TickerClient } from '../../../client/index.js';
+import { INTERVAL_MS, barIndex, bucketOf, foldBars, mergeBar, sameBar, type Bar, type Interval, type TickerClient } from '../../../client/index.js';
 
 /** Intervals the chart offers. */
 export const CHART_INTERVALS = ['1s', '5s', '1m', '5m'] as const satisfies readonly Interval[];
@@ -241,15 +241,7 @@ export class ChartFeed {
 
   /** Index of the first shown bar starting at or after `time`. */
   private indexOf(time: number): number {
-    const bars = this.bars;
-    let lo = 0;
-    let hi = bars.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (bars[mid]![0] < time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return barIndex(this.bars, time);
   }
 
   private replaceAll(bars: Bar[]): void {
@@ -258,10 +250,6 @@ export class ChartFeed {
     this.latest = bars[bars.length - 1];
     this.sink?.reset(bars);
   }
-}
-
-function sameBar(a: Readonly<Bar>, b: Readonly<Bar>): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4] && a[5] === b[5];
 }
 
 function copyBar(bar: Readonly<Bar>): Bar {
