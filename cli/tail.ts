@@ -20,6 +20,7 @@ Lines:   TIME SYMBOL LAST BID ASK CHANGE%           (quotes; - where not known y
 
 Options:
   --url URL         server WebSocket (TICKERTAPE_URL, default ${DEFAULT_TAIL_URL})
+  TICKERTAPE_TOKEN  (environment only) access token for a server with auth on
   --json            one JSON object per line (NDJSON) instead
   --interval I      print each closed bar of ${INTERVALS.join(', ')} instead of quotes
   --max-rate N      at most N updates per second per symbol (quotes)
@@ -32,6 +33,7 @@ class UsageError extends Error {}
 interface TailArgs {
   readonly symbols: readonly string[];
   readonly url: string;
+  readonly token: string | undefined;
   readonly json: boolean;
   readonly interval: Interval | undefined;
   readonly maxRate: number | undefined;
@@ -68,7 +70,8 @@ function parseTailArgs(args: readonly string[], env: NodeJS.ProcessEnv): TailArg
     maxRate = Number(values['max-rate']);
     if (!(maxRate > 0 && Number.isFinite(maxRate))) throw new UsageError(`--max-rate must be a number > 0 (updates per second), got "${values['max-rate']}"`);
   }
-  return { symbols: positionals, url, json: values.json === true, interval, maxRate, help };
+  const token = env['TICKERTAPE_TOKEN'] === '' ? undefined : env['TICKERTAPE_TOKEN'];
+  return { symbols: positionals, url, token, json: values.json === true, interval, maxRate, help };
 }
 
 const formatNumber = (value: number, decimals: number | undefined): string =>
@@ -135,7 +138,7 @@ export async function tail(args: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(TAIL_USAGE);
     return 0;
   }
-  const client = new TickerClient({ url: options.url, name: 'tickertape-tail' });
+  const client = new TickerClient({ url: options.url, token: options.token, name: 'tickertape-tail' });
   let exitCode: number | undefined;
   const stop = (code: number): void => {
     exitCode ??= code;

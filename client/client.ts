@@ -72,6 +72,7 @@ export class TickerClient extends Emitter<ClientEvents> {
         heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
         connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         name: options.name ?? DEFAULT_CLIENT_NAME,
+        token: options.token,
       },
       {
         state: (oldState, newState) => {

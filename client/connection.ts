@@ -3,6 +3,7 @@
  * through the urls), negotiating the protocol version, the heartbeat, requests and their answers, and
  * reconnecting with full-jitter backoff. What the messages mean is TickerClient's business.
  */
+import { withAccessToken, type AccessToken } from './access-token.js';
 import { fullJitterDelay, type BackoffOptions } from './backoff.js';
 import { ClientError, RequestFailed } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
@@ -35,6 +36,7 @@ export interface ConnectionSettings {
   readonly connectTimeoutMs: number;
   /** `hello.client`. */
   readonly name: string;
+  readonly token: AccessToken | undefined;
 }
 
 /** What the connection tells its owner, in this order on a loss: lost, error, state. */
@@ -139,9 +141,29 @@ export class Connection {
   private open(): void {
     this.setState('connecting');
     const url = this.settings.urls[this.attempt % this.settings.urls.length]!;
+    const token = this.settings.token;
+    if (typeof token !== 'function') {
+      this.openSocket(url, token);
+      return;
+    }
+    // A fresh token per attempt: a short-lived one may have expired since the last.
+    Promise.resolve()
+      .then(token)
+      .then(
+        (fresh) => {
+          if (!this.stopped && this.socket === undefined) this.openSocket(url, fresh);
+        },
+        (error: unknown) => {
+          this.handlers.error(new ClientError('DISCONNECTED', `getting a token failed: ${error instanceof Error ? error.message : String(error)}`));
+          this.scheduleReconnect();
+        },
+      );
+  }
+
+  private openSocket(url: string, token: string | undefined): void {
     let socket: WebSocketLike;
     try {
-      socket = new this.settings.WebSocket(url, this.settings.encoding === 'json' ? SUBPROTOCOL_JSON : SUBPROTOCOL_MSGPACK);
+      socket = new this.settings.WebSocket(withAccessToken(url, token), this.settings.encoding === 'json' ? SUBPROTOCOL_JSON : SUBPROTOCOL_MSGPACK);
     } catch (error) {
       this.handlers.error(error instanceof Error ? error : new Error(String(error)));
       this.scheduleReconnect();

@@ -14,6 +14,7 @@ export {
   type SubscriptionChange,
 } from './client.js';
 export { RequestFailed, ClientError, type ClientErrorCode } from './errors.js';
+export { withAccessToken, type AccessToken } from './access-token.js';
 export type { SubscribeOptions, SubscriptionState } from './subscription-book.js';
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';
 export type { BarEvent } from './bar-ledger.js';

@@ -1,3 +1,4 @@
+import type { AccessToken } from './access-token.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Encoding } from './protocol/messages.js';
 import type { WebSocketConstructor } from './socket.js';
@@ -26,6 +27,11 @@ export interface ClientOptions {
   readonly connectTimeoutMs?: number;
   /** 1 s bars kept per symbol view (default 3600: an hour). */
   readonly maxBars?: number;
+  /**
+   * For a server with auth on (docs/operations.md#auth): the token, or a function called before each
+   * connection attempt for a fresh one. Sent as `?access_token=` (browsers cannot set headers).
+   */
+  readonly token?: AccessToken;
   /** Names this program in the server's logs (`hello.client`), e.g. `my-bot/1.2`. */
   readonly name?: string;
 }

@@ -110,3 +110,25 @@ describe('tickertape tail', () => {
     expect(exit.stderr).toMatch(/Usage: tickertape tail/);
   });
 });
+
+describe('tickertape tail against a server with auth on', () => {
+  const TOKEN = 'a-shared-secret-of-some-length';
+  let server: RunningServer;
+  beforeAll(async () => {
+    const feed = new ManualFeed([instrument('AAPL')]);
+    feed.push({ symbol: 'AAPL', ts: T0, price: 190, size: 1 });
+    server = await startServer({ feed, config: { access: { authToken: TOKEN } } });
+  });
+  afterAll(async () => server.close());
+
+  test('TICKERTAPE_TOKEN gets it in; without it, it exits 1 naming the refusal', async () => {
+    const child = tickertape(['tail', 'AAPL', '--url', server.url], { TICKERTAPE_TOKEN: TOKEN });
+    const done = finished(child);
+    await lineMatching(child, /AAPL 190\.00/);
+    child.kill('SIGINT');
+    expect((await done).code).toBe(0);
+    const refused = await finished(tickertape(['tail', 'AAPL', '--url', server.url]));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot connect to .*401/);
+  });
+});

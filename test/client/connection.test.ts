@@ -171,3 +171,45 @@ describe('the connection', () => {
     await waitFor(() => client.state === 'connected' && servers[1]!.app.hub.connections === 1, 'the second server', 3_000);
   });
 });
+
+describe('a server with auth on', () => {
+  const TOKEN = 'a-shared-secret-of-some-length';
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  test('the token goes with each connection attempt; a function is asked afresh each time', async () => {
+    const server = await startServer({ feed: new ManualFeed([instrument('AAPL')]), config: { access: { authToken: TOKEN } } });
+    cleanup.push(() => server.close());
+    const asked: number[] = [];
+    const client = new TickerClient({
+      url: server.url,
+      WebSocket,
+      reconnect: FAST_RECONNECT,
+      // Wrong the first time, right after.
+      token: async () => (asked.push(Date.now()) === 1 ? 'not-the-token-at-all' : TOKEN),
+    });
+    cleanup.push(() => client.close());
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error as Error));
+    client.connect();
+    await client.ready();
+    expect(asked).toHaveLength(2);
+    expect(errors[0]!.message).toMatch(/401/);
+    expect(await client.list()).toHaveLength(1);
+  });
+
+  test('without a token the handshake is refused (401) and the client keeps trying', async () => {
+    const server = await startServer({ feed: new ManualFeed([instrument('AAPL')]), config: { access: { authToken: TOKEN } } });
+    cleanup.push(() => server.close());
+    const client = new TickerClient({ url: server.url, WebSocket, reconnect: FAST_RECONNECT });
+    cleanup.push(() => client.close());
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error as Error));
+    client.connect();
+    await waitFor(() => errors.length >= 2, 'two refusals');
+    expect(errors[0]!.message).toMatch(/Unexpected server response: 401/);
+    expect(client.state).toBe('connecting');
+  });
+});

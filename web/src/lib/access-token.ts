@@ -8,7 +8,4 @@ export function accessTokenFrom(hash: string): string | undefined {
   return token === null || token === '' ? undefined : token;
 }
 
-export function withAccessToken(url: string, token: string | undefined): string {
-  if (token === undefined) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
-}
+export { withAccessToken } from '../../../client/access-token.js';
