@@ -6,7 +6,9 @@ import type { Quote } from '../../client/quote.js';
 import type { Bar } from '../../client/protocol/messages.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import { BarTape } from '../helpers/bar-tape.js';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { buildApp } from '../../server/app.js';
+import { defineConfig } from '../../server/config.js';
+import { sleep, startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'MSFT'];
@@ -18,6 +20,19 @@ const SEED = 11;
  */
 function marketSince(startTime: number): ReturnType<typeof createSimulator> {
   return createSimulator({ seed: SEED, ticksPerSecond: 300, symbols: SYMBOLS, startTime, warmupMs: Date.now() - startTime });
+}
+
+/**
+ * The restarted server, listening only once its replay has reached the present: a client that reconnected
+ * while it was still catching up would get an old snapshot and no seconds to fill, and the test would not
+ * exercise what it is about.
+ */
+async function restartedServer(startTime: number, port: number, snapshotBars: number): Promise<{ close(): Promise<void> }> {
+  const app = await buildApp({ config: defineConfig({ flushIntervalMs: 50, limits: { snapshotBars } }), feed: marketSince(startTime), logger: false });
+  await app.ready();
+  await waitFor(() => SYMBOLS.every((symbol) => (app.market.get(symbol)?.lastTime ?? 0) >= Date.now() - 1_000), 'the replay to catch up', 20_000);
+  await app.listen({ port, host: '127.0.0.1' });
+  return { close: () => app.close() };
 }
 
 /** The bars of `tape` against the server's 1 s history: every closed bar the client holds, and no other. */
@@ -40,10 +55,11 @@ describe('reconnecting to a restarted server', () => {
     ['history fills the time away', 1],
   ])('restores every subscription, and the bars have no gap and no duplicate (%s)', async (_name, snapshotBars) => {
     const startTime = Math.floor(Date.now() / 1000) * 1000 - 30_000;
-    let server: RunningServer = await startServer({ feed: marketSince(startTime), config: { flushIntervalMs: 50 } });
+    const first = await startServer({ feed: marketSince(startTime), config: { flushIntervalMs: 50 } });
+    const { port, url } = first;
+    let server: { close(): Promise<void> } = first;
     cleanup.push(() => server.close());
-    const port = server.port;
-    const client = new TickerClient({ url: server.url, WebSocket, reconnect: { minDelayMs: 20, maxDelayMs: 200 }, heartbeatMs: 2_000 });
+    const client = new TickerClient({ url, WebSocket, reconnect: { minDelayMs: 20, maxDelayMs: 200 }, heartbeatMs: 2_000 });
     cleanup.push(() => client.close());
     const tape = new BarTape();
     client.on('bar', (event) => tape.record(event));
@@ -68,7 +84,7 @@ describe('reconnecting to a restarted server', () => {
     expect(SYMBOLS.map((symbol) => client.subscriptionState(symbol))).toEqual(['subscribing', 'subscribing', 'subscribing']);
     await sleep(2_500);
     const quotesBefore = new Map(SYMBOLS.map((symbol) => [symbol, quoted.get(symbol)?.length ?? 0]));
-    server = await startServer({ feed: marketSince(startTime), port, config: { flushIntervalMs: 50, limits: { snapshotBars } } });
+    server = await restartedServer(startTime, port, snapshotBars);
     await waitFor(() => recoveries.length === 1, 'the recovered event', 10_000);
     const recovered = recoveries[0]!;
     expect(recovered.reason).toBe('reconnect');
