@@ -1,0 +1,121 @@
+import { chmodSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+import { scratchFolder } from '../../test/helpers/scratch.js';
+import { ReplayError } from './errors.js';
+import { LineReader, type LineReaderOptions } from './line-reader.js';
+
+const files = scratchFolder('tickertape-lines-');
+
+/** Every line with its number, read through a LineReader. */
+async function readAll(path: string, options: LineReaderOptions = {}): Promise<[number, string][]> {
+  const reader = new LineReader(path, options);
+  await reader.open();
+  const out: [number, string][] = [];
+  for (let batch = await reader.next(); batch !== undefined; batch = await reader.next()) {
+    batch.lines.forEach((line, i) => out.push([batch.firstLine + i, line]));
+  }
+  return out;
+}
+
+/** The ReplayError a promise rejects with, and the lines handed over before it. */
+async function failureOf(path: string, options: LineReaderOptions = {}): Promise<{ error: ReplayError; lines: string[] }> {
+  const reader = new LineReader(path, options);
+  const lines: string[] = [];
+  try {
+    await reader.open();
+    for (let batch = await reader.next(); batch !== undefined; batch = await reader.next()) lines.push(...batch.lines);
+  } catch (error) {
+    if (error instanceof ReplayError) return { error, lines };
+    throw error;
+  }
+  throw new Error('expected a ReplayError');
+}
+
+describe('LineReader', () => {
+  test('numbers lines, drops \\n and \\r\\n ends, and keeps a last line with no newline', async () => {
+    const path = files.write('plain.txt', 'one\r\ntwo\n\nfour');
+    expect(await readAll(path)).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, ''],
+      [4, 'four'],
+    ]);
+  });
+
+  test('lines split across chunks (and UTF-8 characters split across chunks) come out whole', async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `${i},ÉTH-€,${'x'.repeat(i % 37)}`);
+    const path = files.write('chunks.txt', `${lines.join('\n')}\n`);
+    for (const chunkBytes of [7, 64, 1000]) {
+      const read = await readAll(path, { chunkBytes });
+      expect(read.map(([, line]) => line)).toEqual(lines);
+      expect(read.map(([number]) => number)).toEqual(lines.map((_, i) => i + 1));
+    }
+  });
+
+  test('gzip is recognised by its magic bytes, whatever the name; concatenated members are read on', async () => {
+    const text = 'a,1\nb,2\n';
+    const disguised = files.write('looks-plain.csv', Buffer.concat([gzipSync('a,1\n'), gzipSync('b,2\n')]));
+    const plainGz = files.write('not-really.gz', text);
+    expect((await readAll(disguised)).map(([, line]) => line)).toEqual(['a,1', 'b,2']);
+    expect((await readAll(plainGz)).map(([, line]) => line)).toEqual(['a,1', 'b,2']);
+  });
+
+  test('a truncated gzip file fails at the line it breaks in, after every complete line before it', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `${i},${(i * 7919) % 1000}`);
+    const whole = gzipSync(`${lines.join('\n')}\n`);
+    const path = files.write('truncated.csv.gz', whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const { error, lines: before } = await failureOf(path, { chunkBytes: 4096 });
+    expect(error.code).toBe('BAD_GZIP');
+    expect(error.message).toBe(`${path}:${before.length + 1}: truncated gzip: the file ends in the middle of the compressed stream`);
+    expect(before.length).toBeGreaterThan(1000);
+    expect(before).toEqual(lines.slice(0, before.length));
+  });
+
+  test('corrupt gzip data is reported with the file and line', async () => {
+    const whole = gzipSync(Array.from({ length: 5_000 }, (_, i) => `${i},${Math.random()}`).join('\n'));
+    whole.fill(0x55, whole.length - 200, whole.length - 100);
+    const { error, lines } = await failureOf(files.write('corrupt.gz', whole), { chunkBytes: 4096 });
+    expect(error.code).toBe('BAD_GZIP');
+    expect(error.message).toMatch(new RegExp(`corrupt\\.gz:${lines.length + 1}: corrupt gzip data`));
+  });
+
+  test('a line over the cap fails with FILE:LINE, or is skipped and counted', async () => {
+    const path = files.write('long.txt', `short\n${'y'.repeat(5000)}\nafter\n`);
+    const { error, lines } = await failureOf(path, { maxLineBytes: 4096, chunkBytes: 1024 });
+    expect(error.code).toBe('LINE_TOO_LONG');
+    expect(error.message).toBe(`${path}:2: line longer than 4 KiB`);
+    expect(lines).toEqual(['short']);
+
+    const reader = new LineReader(path, { maxLineBytes: 4096, chunkBytes: 1024, skipLongLines: true });
+    await reader.open();
+    const read: [number, string][] = [];
+    for (let batch = await reader.next(); batch !== undefined; batch = await reader.next()) batch.lines.forEach((line, i) => read.push([batch.firstLine + i, line]));
+    expect(read).toEqual([
+      [1, 'short'],
+      [3, 'after'],
+    ]);
+    expect(reader.longLinesSkipped).toBe(1);
+  });
+
+  test('the cap is 1 MiB by default: a line of 1 MiB + 1 byte fails, one of 1 MiB is read', async () => {
+    const path = files.write('mib.txt', `${'z'.repeat(1_048_576)}\n${'z'.repeat(1_048_577)}\n`);
+    const { error, lines } = await failureOf(path);
+    expect(error.message).toBe(`${path}:2: line longer than 1 MiB`);
+    expect(lines.map((line) => line.length)).toEqual([1_048_576]);
+  });
+
+  test('missing, unreadable, directory and empty paths each get a plain message', async () => {
+    const missing = files.path('nowhere.csv');
+    await expect(new LineReader(missing).open()).rejects.toThrow(`${missing}: cannot read: no such file`);
+    const folder = files.path('');
+    await expect(new LineReader(folder).open()).rejects.toThrow(/cannot read: it is a directory/);
+    const empty = files.write('empty.csv', '');
+    await expect(new LineReader(empty).open()).rejects.toThrow(`${empty}: empty file`);
+    if (process.getuid?.() !== 0) {
+      const locked = files.write('locked.csv', 'x\n');
+      chmodSync(locked, 0o000);
+      await expect(new LineReader(locked).open()).rejects.toThrow(`${locked}: cannot read: permission denied`);
+    }
+  });
+});

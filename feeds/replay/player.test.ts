@@ -1,0 +1,169 @@
+/**
+ * The player's behaviour against a clock the test moves: pacing, pause, speed, seeks, loops, the end and
+ * failures. No wall-clock timing is asserted; time moves only when the test says.
+ */
+import { describe, expect, test } from 'vitest';
+import { ManualClock, settle, settleUntil } from '../../test/helpers/manual-clock.js';
+import { scratchFolder } from '../../test/helpers/scratch.js';
+import type { Tick } from '../tick.js';
+import { openReplay, type ReplayFeed } from './feed.js';
+import type { ReplayHost } from './player.js';
+
+const files = scratchFolder('tickertape-player-');
+const T = Date.UTC(2024, 0, 2, 14, 30);
+
+/** A CSV with one trade of symbol A at each offset (ms from T), priced by its position. */
+function tape(name: string, offsets: number[], tail = ''): string {
+  return files.write(name, `time,symbol,price,size\n${offsets.map((offset, i) => `${T + offset},A,${i + 1},1\n`).join('')}${tail}`);
+}
+
+/** Pulls ticks as a consumer does, recording each with the clock time it was handed over. */
+function consume(feed: ReplayFeed, clock: ManualClock): { got: { price: number; at: number }[]; done: Promise<unknown> } {
+  const got: { price: number; at: number }[] = [];
+  const done = (async () => {
+    for await (const tick of feed) got.push({ price: tick.price!, at: clock.now() });
+  })();
+  return { got, done };
+}
+
+class RecordingHost implements ReplayHost {
+  rebuilt: Tick[][] = [];
+  beginRewind(): (tick: Tick) => void {
+    const ticks: Tick[] = [];
+    this.rebuilt.push(ticks);
+    return (tick) => ticks.push(tick);
+  }
+  endRewind(): void {}
+}
+
+describe('ReplayPlayer', () => {
+  test('hands each tick over once the clock reaches it at the chosen speed', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('paced.csv', [0, 1_000, 5_000])], speed: 10, clock });
+    const start = clock.now();
+    const { got, done } = consume(feed, clock);
+    await settle();
+    expect(got).toEqual([{ price: 1, at: start }]);
+    await clock.advance(90);
+    expect(got).toHaveLength(1);
+    await clock.advance(10);
+    expect(got.at(-1)).toEqual({ price: 2, at: start + 100 });
+    expect(feed.player.currentPosition()).toBe(T + 1_000);
+    await clock.advance(399);
+    expect(got).toHaveLength(2);
+    await clock.advance(1);
+    expect(got.at(-1)).toEqual({ price: 3, at: start + 500 });
+    await done;
+    expect(feed.player.phase).toBe('ended');
+  });
+
+  test('pause holds the clock and the ticks; resume goes on from where it paused; speed re-anchors', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('pause.csv', [0, 1_000, 2_000])], speed: 10, clock });
+    const { got, done } = consume(feed, clock);
+    await settleUntil(() => got.length === 1, 'the first tick');
+    await clock.advance(50);
+    feed.player.pause();
+    expect(feed.player.phase).toBe('paused');
+    expect(feed.player.currentPosition()).toBe(T + 500);
+    await clock.advance(10_000);
+    expect(got).toHaveLength(1);
+    expect(feed.player.currentPosition()).toBe(T + 500);
+    await feed.player.resume();
+    feed.player.setSpeed(1);
+    await clock.advance(499);
+    expect(got).toHaveLength(1);
+    await clock.advance(1);
+    expect(got).toHaveLength(2);
+    feed.player.setSpeed('max');
+    await done;
+    expect(got.map((tick) => tick.price)).toEqual([1, 2, 3]);
+  });
+
+  test('a forward seek hands over the ticks up to the target at once, then plays on from it', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('forward.csv', [0, 1_000, 2_000, 10_000])], speed: 1, clock });
+    const { got, done } = consume(feed, clock);
+    await settle();
+    await feed.player.seek(T + 5_000);
+    expect(got.map((tick) => tick.price)).toEqual([1, 2, 3]);
+    expect(feed.player.currentPosition()).toBe(T + 5_000);
+    expect(feed.player.rewinds).toBe(0);
+    await clock.advance(4_999);
+    expect(got).toHaveLength(3);
+    await clock.advance(1);
+    await done;
+    expect(got).toHaveLength(4);
+  });
+
+  test('a seek back rebuilds through the host: it gets every tick up to the target, then play resumes after it', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('back.csv', [0, 1_000, 2_000, 3_000])], speed: 1, paused: true, clock });
+    const host = new RecordingHost();
+    feed.player.attach(host);
+    const { got } = consume(feed, clock);
+    await feed.player.seek(T + 2_500);
+    expect(got.map((tick) => tick.price)).toEqual([1, 2, 3]);
+    await feed.player.seek(T + 1_000);
+    expect(feed.player.rewinds).toBe(1);
+    expect(host.rebuilt.map((ticks) => ticks.map((tick) => tick.price))).toEqual([[1, 2]]);
+    expect(feed.player.phase).toBe('paused');
+    expect(feed.player.currentPosition()).toBe(T + 1_000);
+    await feed.player.resume();
+    await clock.advance(1_000);
+    expect(got.map((tick) => tick.price)).toEqual([1, 2, 3, 3]);
+    // A seek before the start goes to the start; after the end, to the end.
+    await feed.player.seek(0);
+    expect(feed.player.currentPosition()).toBe(T);
+    await feed.scanned;
+    expect(feed.player.end).toBe(T + 3_000);
+    await feed.player.return();
+  });
+
+  test('with a host, the end holds (a seek back replays again); --loop starts over by itself', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('hold.csv', [0, 1_000])], speed: 'max', clock });
+    feed.player.attach(new RecordingHost());
+    const { got } = consume(feed, clock);
+    await settleUntil(() => feed.player.phase === 'ended', 'the end');
+    expect(got).toHaveLength(2);
+    await feed.player.resume();
+    await settleUntil(() => got.length === 3, 'the replay after the end');
+    expect(feed.player.rewinds).toBe(1);
+    expect(got.map((tick) => tick.price)).toEqual([1, 2, 2]);
+    await feed.player.return();
+
+    const looping = await openReplay({ files: [tape('loop.csv', [0, 1_000])], speed: 'max', loop: true, clock });
+    const host = new RecordingHost();
+    looping.player.attach(host);
+    const loop = consume(looping, clock);
+    await settleUntil(() => looping.player.rewinds >= 3, 'three loops');
+    expect(host.rebuilt[0]!.map((tick) => tick.price)).toEqual([1]);
+    expect(loop.got.slice(0, 4).map((tick) => tick.price)).toEqual([1, 2, 2, 2]);
+    await looping.player.return();
+  });
+
+  test('a bad line fails the replay: alone it throws from the iterator, with a host it holds for a seek back', async () => {
+    const clock = new ManualClock();
+    const path = tape('fail.csv', [0, 1_000], `${T + 2_000},A,oops,1\n`);
+    const alone = await openReplay({ files: [path], speed: 'max', clock });
+    const ticks: Tick[] = [];
+    await expect(
+      (async () => {
+        for await (const tick of alone) ticks.push(tick);
+      })(),
+    ).rejects.toThrow(`${path}:4: bad price: "oops"`);
+    expect(ticks).toHaveLength(2);
+
+    const hosted = await openReplay({ files: [path], speed: 'max', clock });
+    hosted.player.attach(new RecordingHost());
+    const { got } = consume(hosted, clock);
+    await settleUntil(() => hosted.player.phase === 'failed', 'the failure');
+    expect(hosted.player.error?.message).toBe(`${path}:4: bad price: "oops"`);
+    expect(got).toHaveLength(2);
+    await hosted.player.seek(T);
+    expect(hosted.player.phase).toBe('playing');
+    expect(hosted.player.error).toBeUndefined();
+    await hosted.player.return();
+  });
+});

@@ -1,0 +1,400 @@
+/**
+ * Plays merged ticks by event time: paced at a multiple of real time or as fast as taken (`max`), with
+ * pause, resume, speed changes and seeks, as the async iterator the server pumps like any other feed.
+ *
+ * The replay clock (`position`) is event time: while playing paced it runs at `speed` × wall time from the
+ * last anchor; at `max` it is the newest tick handed over. A tick is handed over once the clock has reached
+ * it; the iterator wakes at most every PACING_BATCH_MS and hands over everything due, so it neither spins
+ * nor drifts (event time is computed from the anchor, not accumulated from timer delays).
+ *
+ * Seeking forward hands over the ticks up to the target unpaced, through the iterator, exactly as playing
+ * there at `max` would. Seeking back (or looping, or resuming after the end) cannot be done by the consumer
+ * alone: state built from later ticks must go. The player reads the files again from the start up to the
+ * target and gives those ticks to the attached ReplayHost (the server rebuilds its market from them, off to
+ * the side, and swaps it in), then carries on from the target.
+ */
+import type { Tick } from '../tick.js';
+import { REAL_CLOCK, yieldToEventLoop, type Clock } from './clock.js';
+import { ReplayError } from './errors.js';
+import type { TickCursor } from './merge.js';
+import type { ReplaySpeed } from './options.js';
+
+/** Wall time between wake-ups while paced: everything due by a wake-up is handed over at once. */
+export const PACING_BATCH_MS = 4;
+/** Unpaced work (a `max` replay, a fast-forward, a rebuild) lets the event loop run after this much wall time. */
+export const MAX_UNPACED_SLICE_MS = 10;
+/** Ticks between looks at the wall clock during unpaced work. */
+const TICKS_PER_CLOCK_CHECK = 256;
+
+export type ReplayPhase = 'playing' | 'paused' | 'seeking' | 'ended' | 'failed';
+
+/** Whoever holds state built from the replay's ticks, and must rebuild it when the replay goes back in time. */
+export interface ReplayHost {
+  /** A rewind starts: returns where the ticks from the start up to the target go. */
+  beginRewind(): (tick: Tick) => void;
+  /** Every tick up to the target has been given (or the files failed on the way: `phase` says). */
+  endRewind(): void;
+}
+
+export interface PlayerOptions {
+  readonly speed: ReplaySpeed;
+  readonly loop: boolean;
+  readonly paused: boolean;
+  readonly clock?: Clock;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, undefined> {
+  /** Event time of the first tick of the replay (of the window); NaN when it has none. */
+  start = Number.NaN;
+  /** Event time of the last tick, once a scan of the files has found it; NaN until then. */
+  end = Number.NaN;
+  speed: ReplaySpeed;
+  paused: boolean;
+  readonly loop: boolean;
+  /** Times the replay went back in time (seek back, loop, replay after the end). */
+  rewinds = 0;
+  /** Why the replay stopped, when it failed (a bad line, an unreadable file). */
+  error: Error | undefined;
+
+  private cursor: TickCursor | undefined;
+  private readonly clock: Clock;
+  private host: ReplayHost | undefined;
+  /** The clock when last anchored (paused, or at `max`: the newest tick handed over). */
+  private position = Number.NaN;
+  private anchorWall = 0;
+  /** Event time of the newest tick handed over or rebuilt in this pass. */
+  private newest = Number.NaN;
+  private ended = false;
+  private closed = false;
+  private rewinding = false;
+  /** Ticks handed over since the last rewind (a loop over nothing would spin). */
+  private handedSinceRewind = 0;
+  /** A forward seek in progress: hand over everything up to here unpaced. */
+  private forwardTarget: number | undefined;
+  private forwardDone: (() => void) | undefined;
+  /** Wakes the iterator from a wait or a sleep. */
+  private wake: (() => void) | undefined;
+  private timer: unknown;
+  private sliceTicks = 0;
+  private sliceStart = 0;
+  /** Seeks run one at a time, in order. */
+  private controls: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly openCursor: () => Promise<TickCursor>,
+    options: PlayerOptions,
+  ) {
+    this.speed = options.speed;
+    this.paused = options.paused;
+    this.loop = options.loop;
+    this.clock = options.clock ?? REAL_CLOCK;
+  }
+
+  /** Opens the files and reads their first ticks; the replay then starts at the first one. */
+  async open(): Promise<void> {
+    const cursor = await this.openCursor();
+    try {
+      await cursor.fill();
+    } catch (error) {
+      // A bad first line: the replay exists but has failed before its first tick.
+      this.error = asError(error);
+    }
+    this.cursor = cursor;
+    const head = this.error === undefined ? cursor.headTime() : Number.NaN;
+    this.start = Number.isFinite(head) ? head : Number.NaN;
+    this.position = this.start;
+    this.anchorWall = this.clock.now();
+    this.ended = this.error === undefined && head === Number.POSITIVE_INFINITY;
+  }
+
+  /** Makes end-of-replay and failure hold the iterator (waiting for a seek) instead of ending it. */
+  attach(host: ReplayHost): void {
+    this.host = host;
+  }
+
+  /** Calls `listener` whenever phase, speed, span, rewinds or error change. Returns an unsubscriber. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get phase(): ReplayPhase {
+    if (this.error !== undefined) return 'failed';
+    if (this.rewinding || this.forwardTarget !== undefined) return 'seeking';
+    if (this.ended) return 'ended';
+    return this.paused ? 'paused' : 'playing';
+  }
+
+  /** The replay clock now: event time (ms) up to which ticks have been handed over or fallen due. */
+  currentPosition(): number {
+    if (this.phase !== 'playing' || this.speed === 'max') return this.position;
+    const clock = this.position + (this.clock.now() - this.anchorWall) * this.speed;
+    return Number.isFinite(this.end) ? Math.min(clock, this.end) : clock;
+  }
+
+  /** Set by return(): the replay is over for good. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The cursor of the current pass, for progress and statistics. */
+  get current(): TickCursor | undefined {
+    return this.cursor;
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.position = this.currentPosition();
+    this.paused = true;
+    this.interrupt();
+    this.changed();
+  }
+
+  /** Plays on; after the end, plays again from the start. */
+  resume(): Promise<void> {
+    if (!this.paused && !this.ended) return Promise.resolve();
+    this.paused = false;
+    if (this.ended && this.error === undefined) return this.seek(this.start);
+    this.reanchor(this.position);
+    this.interrupt();
+    this.changed();
+    return Promise.resolve();
+  }
+
+  setSpeed(speed: ReplaySpeed): void {
+    if (speed === this.speed) return;
+    const position = this.currentPosition();
+    this.speed = speed;
+    this.reanchor(position);
+    this.interrupt();
+    this.changed();
+  }
+
+  /** The span found by a scan of the files. */
+  setEnd(end: number): void {
+    this.end = end;
+    this.changed();
+  }
+
+  /**
+   * Moves the replay to event time `time` (clamped to the replay's span), paused or playing as it was.
+   * Resolves once there: for a forward seek, once the consumer has taken the ticks up to it.
+   */
+  seek(time: number): Promise<void> {
+    const run = (): Promise<void> => {
+      if (this.closed || Number.isNaN(this.start)) return Promise.resolve();
+      const target = Math.max(this.start, Number.isFinite(this.end) ? Math.min(time, this.end) : time);
+      const position = this.currentPosition();
+      if (target >= position && !this.ended && this.error === undefined) return this.forwardTo(target, position);
+      return this.rewind(target);
+    };
+    const done = this.controls.then(run);
+    this.controls = done.catch(() => undefined);
+    return done;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Tick, undefined>> {
+    for (;;) {
+      if (this.closed) return DONE;
+      const cursor = this.cursor;
+      if (cursor === undefined) throw new Error('ReplayPlayer: open() before iterating');
+      const forward = this.forwardTarget;
+      if (this.rewinding || this.error !== undefined || this.ended || (this.paused && forward === undefined)) {
+        if (this.host === undefined && !this.rewinding) {
+          if (this.error !== undefined) throw this.error;
+          if (this.ended) return DONE;
+        }
+        await this.waitForChange();
+        continue;
+      }
+      const head = cursor.headTime();
+      if (Number.isNaN(head)) {
+        await this.fill(cursor);
+        continue;
+      }
+      if (forward !== undefined) {
+        if (head > forward) {
+          this.finishForward(head === Number.POSITIVE_INFINITY ? this.newest : forward);
+          continue;
+        }
+      } else if (head === Number.POSITIVE_INFINITY) {
+        await this.reachEnd();
+        continue;
+      } else if (this.speed !== 'max') {
+        const dueInMs = this.anchorWall + (head - this.position) / this.speed - this.clock.now();
+        if (dueInMs > 0) {
+          await this.sleep(Math.max(dueInMs, PACING_BATCH_MS));
+          continue;
+        }
+      }
+      if (++this.sliceTicks >= TICKS_PER_CLOCK_CHECK) {
+        this.sliceTicks = 0;
+        const now = this.clock.now();
+        if (now - this.sliceStart > MAX_UNPACED_SLICE_MS) {
+          await yieldToEventLoop();
+          this.sliceStart = this.clock.now();
+          continue;
+        }
+      }
+      const tick = cursor.take();
+      this.handedSinceRewind++;
+      if (!(tick.ts <= this.newest)) this.newest = tick.ts;
+      if ((this.speed === 'max' || forward !== undefined) && tick.ts > this.position) this.position = tick.ts;
+      return { done: false, value: tick };
+    }
+  }
+
+  /** Stops at once: a waiting `next()` settles as done and the files are closed. */
+  async return(): Promise<IteratorResult<Tick, undefined>> {
+    if (this.closed) return DONE;
+    this.closed = true;
+    this.interrupt();
+    this.changed();
+    this.forwardDone?.();
+    await this.cursor?.close();
+    return DONE;
+  }
+
+  private async fill(cursor: TickCursor): Promise<void> {
+    try {
+      await cursor.fill();
+    } catch (error) {
+      // A cursor replaced by a rewind meanwhile may fail as it is closed: that is no failure of the replay.
+      if (cursor !== this.cursor || this.closed) return;
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.error = asError(error);
+    this.position = this.currentPosition();
+    if (this.forwardTarget !== undefined) this.finishForward(this.position);
+    this.changed();
+  }
+
+  private async reachEnd(): Promise<void> {
+    if (this.loop && this.handedSinceRewind > 0) {
+      await this.seek(this.start);
+      return;
+    }
+    this.ended = true;
+    this.position = Number.isFinite(this.end) ? this.end : Number.isNaN(this.newest) ? this.position : this.newest;
+    this.changed();
+  }
+
+  private forwardTo(target: number, position: number): Promise<void> {
+    this.position = position;
+    return new Promise((resolve) => {
+      this.forwardTarget = target;
+      this.forwardDone = resolve;
+      this.interrupt();
+      this.changed();
+    });
+  }
+
+  private finishForward(position: number): void {
+    const done = this.forwardDone;
+    this.forwardTarget = undefined;
+    this.forwardDone = undefined;
+    this.reanchor(Number.isNaN(position) ? this.position : Math.max(this.position, position));
+    this.changed();
+    done?.();
+  }
+
+  /** Goes back to `target`: reads the files again from the start, giving the ticks up to it to the host. */
+  private async rewind(target: number): Promise<void> {
+    this.rewinding = true;
+    this.interrupt();
+    this.changed();
+    const previous = this.cursor;
+    let cursor: TickCursor | undefined;
+    let error: Error | undefined;
+    let newest = Number.NaN;
+    const sink = this.host?.beginRewind();
+    try {
+      cursor = await this.openCursor();
+      let ticks = 0;
+      let sliceStart = this.clock.now();
+      for (;;) {
+        const head = cursor.headTime();
+        if (Number.isNaN(head)) {
+          await cursor.fill();
+          continue;
+        }
+        if (head > target) break;
+        const tick = cursor.take();
+        if (!(tick.ts <= newest)) newest = tick.ts;
+        sink?.(tick);
+        if (++ticks % TICKS_PER_CLOCK_CHECK === 0 && this.clock.now() - sliceStart > MAX_UNPACED_SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = this.clock.now();
+        }
+        if (this.closed) break;
+      }
+    } catch (failure) {
+      error = asError(failure);
+    }
+    await previous?.close();
+    if (cursor !== undefined) this.cursor = cursor;
+    this.error = error;
+    this.ended = false;
+    this.handedSinceRewind = 0;
+    this.newest = newest;
+    this.rewinds++;
+    // A rebuild that failed on the way stopped at its newest good tick.
+    this.reanchor(error === undefined ? target : Number.isNaN(newest) ? this.start : newest);
+    // The host swaps its state in while the player already stands at the target (its state says so).
+    this.host?.endRewind();
+    this.rewinding = false;
+    this.interrupt();
+    this.changed();
+  }
+
+  private reanchor(position: number): void {
+    this.position = position;
+    this.anchorWall = this.clock.now();
+  }
+
+  private waitForChange(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = this.clock.setTimer(() => {
+        this.timer = undefined;
+        this.interrupt();
+      }, ms);
+    });
+  }
+
+  /** Wakes the iterator so it looks at the state again. */
+  private interrupt(): void {
+    if (this.timer !== undefined) {
+      this.clock.clearTimer(this.timer);
+      this.timer = undefined;
+    }
+    const wake = this.wake;
+    this.wake = undefined;
+    this.sliceStart = this.clock.now();
+    wake?.();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new ReplayError('UNREADABLE', String(error));
+}
