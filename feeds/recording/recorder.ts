@@ -1,0 +1,184 @@
+/**
+ * Writes normalized ticks to tickertape's recording format (feeds/replay/formats/tickertape.ts), plain or
+ * gzip, into one file or a numbered series rotated by size. Lines are gathered and written in blocks, and
+ * flushed (gzip included: a sync flush, so everything written so far inflates) at least every
+ * RECORDER_FLUSH_INTERVAL_MS: a crash loses at most that much, and what was written replays.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { once } from 'node:events';
+import { createGzip, constants as zlib, type Gzip } from 'node:zlib';
+import { tickProblem, type Tick } from '../tick.js';
+import { RECORDING_HEADER, formatTickLine, recordableSymbol } from '../replay/formats/tickertape.js';
+
+/** Bytes of lines gathered before they are handed to the file (or the compressor). */
+export const RECORDER_BLOCK_BYTES = 64 * 1024;
+/** Longest time a recorded tick waits in memory before it is written and flushed. */
+export const RECORDER_FLUSH_INTERVAL_MS = 1_000;
+/** Smallest rotation size: below this a series would be mostly headers. */
+export const MIN_ROTATE_BYTES = 64 * 1024;
+
+export interface RecorderOptions {
+  /** The file, e.g. `ticks.tape` or `ticks.tape.gz`; with rotation, the pattern `ticks-0001.tape.gz` follows it. */
+  readonly file: string;
+  /** Compress with gzip (default: when `file` ends in `.gz`). */
+  readonly gzip?: boolean;
+  /** Start the next file of the series once one holds this many bytes on disk; default: never. */
+  readonly rotateBytes?: number;
+}
+
+export interface RecorderStats {
+  /** Ticks written. */
+  ticks: number;
+  /** Ticks refused: invalid (feeds/tick.ts), or a symbol a line cannot hold. */
+  refused: number;
+  /** Files written so far, in order. */
+  readonly files: string[];
+}
+
+export class RecorderError extends Error {
+  readonly code = 'RECORD_FAILED';
+}
+
+/** The n-th file of a rotated series: `ticks.tape.gz` → `ticks-0001.tape.gz`. */
+export function rotatedName(file: string, index: number): string {
+  const gz = file.endsWith('.gz');
+  const plain = gz ? file.slice(0, -3) : file;
+  const extension = extname(basename(plain));
+  const stem = join(dirname(plain), basename(plain, extension));
+  return `${stem}-${String(index).padStart(4, '0')}${extension}${gz ? '.gz' : ''}`;
+}
+
+export class TickRecorder {
+  readonly stats: RecorderStats = { ticks: 0, refused: 0, files: [] };
+  private readonly gzip: boolean;
+  private readonly rotateBytes: number;
+  private out: WriteStream | undefined;
+  private compressor: Gzip | undefined;
+  private lines: string[] = [];
+  private pendingBytes = 0;
+  /** Bytes handed to the current file (before compression). */
+  private writtenBytes = 0;
+  private index = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: RecorderOptions) {
+    this.gzip = options.gzip ?? options.file.endsWith('.gz');
+    this.rotateBytes = options.rotateBytes ?? Number.POSITIVE_INFINITY;
+    if (!(this.rotateBytes >= MIN_ROTATE_BYTES)) throw new RecorderError(`rotation size must be at least ${MIN_ROTATE_BYTES} bytes, got ${this.rotateBytes}`);
+  }
+
+  /** Creates the first file; refuses to overwrite an existing one. */
+  static async open(options: RecorderOptions): Promise<TickRecorder> {
+    const recorder = new TickRecorder(options);
+    await recorder.startFile();
+    recorder.timer = setInterval(() => recorder.flush(), RECORDER_FLUSH_INTERVAL_MS);
+    recorder.timer.unref();
+    return recorder;
+  }
+
+  /**
+   * Records one tick. Returns false when the file has more queued than it has written: await drain()
+   * before the next (a recording never drops ticks, so a disk that cannot keep up slows the feed).
+   */
+  write(tick: Tick): boolean {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new RecorderError('the recorder is closed');
+    if (tickProblem(tick) !== undefined || !recordableSymbol(tick.symbol)) {
+      this.stats.refused++;
+      return true;
+    }
+    const line = formatTickLine(tick);
+    this.lines.push(line);
+    this.pendingBytes += line.length + 1;
+    this.stats.ticks++;
+    if (this.pendingBytes >= RECORDER_BLOCK_BYTES) return this.writeBlock();
+    return true;
+  }
+
+  /** Resolves once the file has caught up with what was written. */
+  async drain(): Promise<void> {
+    const out = this.compressor ?? this.out;
+    if (out !== undefined && out.writableNeedDrain) await once(out, 'drain');
+    if (this.writtenOnDisk() >= this.rotateBytes) await this.rotate();
+  }
+
+  /** Writes what is gathered and flushes it to disk (gzip: a sync flush). */
+  flush(): void {
+    if (this.closed || this.failure !== undefined) return;
+    if (this.lines.length > 0) this.writeBlock();
+    this.compressor?.flush(zlib.Z_SYNC_FLUSH);
+  }
+
+  /** Writes everything, ends the file and releases it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    if (this.lines.length > 0) this.writeBlock();
+    this.closed = true;
+    await this.endFile();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private writeBlock(): boolean {
+    const text = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.pendingBytes = 0;
+    this.writtenBytes += text.length;
+    const target = this.compressor ?? this.out!;
+    const ready = target.write(text);
+    if (this.writtenOnDisk() >= this.rotateBytes) return false;
+    return ready;
+  }
+
+  /** Bytes of the current file on disk, or about to be (compressed bytes lag a little behind for gzip). */
+  private writtenOnDisk(): number {
+    return this.gzip ? (this.out?.bytesWritten ?? 0) + (this.out?.writableLength ?? 0) : this.writtenBytes;
+  }
+
+  private async rotate(): Promise<void> {
+    if (this.lines.length > 0) this.writeBlock();
+    await this.endFile();
+    await this.startFile();
+  }
+
+  private async startFile(): Promise<void> {
+    this.index++;
+    const file = Number.isFinite(this.rotateBytes) ? rotatedName(this.options.file, this.index) : this.options.file;
+    const out = createWriteStream(file, { flags: 'wx' });
+    try {
+      await once(out, 'open');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new RecorderError(
+        code === 'EEXIST' ? `${file} already exists: name another file (a recording is never overwritten)` : `cannot write ${file}: ${(error as Error).message}`,
+      );
+    }
+    out.on('error', (error) => (this.failure ??= new RecorderError(`writing ${file} failed: ${error.message}`)));
+    this.out = out;
+    this.writtenBytes = 0;
+    if (this.gzip) {
+      const compressor = createGzip();
+      compressor.on('error', (error) => (this.failure ??= new RecorderError(`compressing ${file} failed: ${error.message}`)));
+      compressor.pipe(out);
+      this.compressor = compressor;
+    }
+    this.stats.files.push(file);
+    const header = `${RECORDING_HEADER}\n`;
+    this.writtenBytes += header.length;
+    (this.compressor ?? out).write(header);
+  }
+
+  private async endFile(): Promise<void> {
+    const out = this.out;
+    const compressor = this.compressor;
+    this.out = undefined;
+    this.compressor = undefined;
+    if (out === undefined) return;
+    const finished = once(out, 'close');
+    (compressor ?? out).end();
+    await finished;
+  }
+}
