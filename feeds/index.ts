@@ -1,6 +1,7 @@
 /**
  * Builds the feed a configuration names. Every kind yields the same normalized ticks (feeds/tick.ts).
  */
+import { openReplay, type ReplayOptions } from './replay/index.js';
 import { createSimulator } from './simulator/index.js';
 import type { Feed } from './tick.js';
 
@@ -10,14 +11,26 @@ export interface SimulatedFeedConfig {
   readonly ticksPerSecond: number;
   /** Start this far in the past and fast-forward, so the server starts with bars to chart. */
   readonly warmupMs: number;
+  /** Event time of the first tick (ms); default: now minus the warm-up. Fixed, it makes runs repeatable. */
+  readonly startTime?: number;
+}
+
+/** Recorded files (feeds/replay/, docs/feeds.md). */
+export interface ReplayFeedConfig extends Omit<ReplayOptions, 'clock' | 'reader'> {
+  readonly kind: 'replay';
 }
 
 /** What the server is told to play; each kind has its own fields. */
-export type FeedConfig = SimulatedFeedConfig;
+export type FeedConfig = SimulatedFeedConfig | ReplayFeedConfig;
 
-export function createFeed(config: FeedConfig): Feed {
+/** The feed a configuration names; a replay's files are opened (a ReplayError names a bad one). */
+export async function createFeed(config: FeedConfig): Promise<Feed> {
   switch (config.kind) {
     case 'simulated':
-      return createSimulator({ seed: config.seed, ticksPerSecond: config.ticksPerSecond, warmupMs: config.warmupMs });
+      return createSimulator({ seed: config.seed, ticksPerSecond: config.ticksPerSecond, warmupMs: config.warmupMs, startTime: config.startTime });
+    case 'replay': {
+      const { kind: _kind, ...options } = config;
+      return openReplay(options);
+    }
   }
 }

@@ -7,6 +7,7 @@ import hubPlugin from './plugins/hub.js';
 import metricsPlugin from './plugins/metrics.js';
 import accessPlugin from './plugins/access.js';
 import heartbeatPlugin from './plugins/heartbeat.js';
+import replayPlugin from './plugins/replay.js';
 import { redactToken } from './security/auth.js';
 import { wsRoutes } from './routes/ws.js';
 import { apiRoutes } from './routes/api.js';
@@ -40,10 +41,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: redactToken(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
-  await app.register(marketPlugin, { config, feed: options.feed ?? createFeed(config.feed) });
+  const feed = options.feed ?? (await createFeed(config.feed));
+  await app.register(marketPlugin, { config, feed });
   await app.register(metricsPlugin);
   await app.register(accessPlugin, { config });
   await app.register(hubPlugin, { config });
+  await app.register(replayPlugin, { feed });
   await wsRoutes(app, config);
   await app.register(heartbeatPlugin, { intervalMs: config.limits.heartbeatIntervalMs });
   await apiRoutes(app);

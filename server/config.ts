@@ -159,6 +159,18 @@ function isWhole(value: number, min: number, max: number): boolean {
   return Number.isInteger(value) && value >= min && value <= max;
 }
 
+function validateSimulated(feed: SimulatedFeedConfig): void {
+  check(
+    isWhole(feed.ticksPerSecond, 1, MAX_TICKS_PER_S),
+    `tick rate must be 1..${MAX_TICKS_PER_S} ticks/s (--rate, TICK_RATE), got ${feed.ticksPerSecond}`,
+  );
+  check(isWhole(feed.seed, 0, 2 ** 32 - 1), `seed must be a whole number from 0 to 4294967295 (--seed, SEED), got ${feed.seed}`);
+  check(
+    isWhole(feed.warmupMs / 1000, 0, MAX_WARMUP_S),
+    `warm-up must be a whole number of seconds from 0 to ${MAX_WARMUP_S} (--warmup-s, WARMUP_S), got ${feed.warmupMs / 1000}`,
+  );
+}
+
 function validate(config: Config): void {
   check(isWhole(config.port, 0, 65_535), `port must be a whole number from 0 to 65535 (--port, PORT), got ${config.port}`);
   check(config.host.length > 0, 'host must not be empty (--host, HOST)');
@@ -166,15 +178,7 @@ function validate(config: Config): void {
     isWhole(config.flushIntervalMs, MIN_FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS),
     `flush interval must be ${MIN_FLUSH_INTERVAL_MS}..${MAX_FLUSH_INTERVAL_MS} ms (--flush-ms, FLUSH_INTERVAL_MS), got ${config.flushIntervalMs}`,
   );
-  check(
-    isWhole(config.feed.ticksPerSecond, 1, MAX_TICKS_PER_S),
-    `tick rate must be 1..${MAX_TICKS_PER_S} ticks/s (--rate, TICK_RATE), got ${config.feed.ticksPerSecond}`,
-  );
-  check(isWhole(config.feed.seed, 0, 2 ** 32 - 1), `seed must be a whole number from 0 to 4294967295 (--seed, SEED), got ${config.feed.seed}`);
-  check(
-    isWhole(config.feed.warmupMs / 1000, 0, MAX_WARMUP_S),
-    `warm-up must be a whole number of seconds from 0 to ${MAX_WARMUP_S} (--warmup-s, WARMUP_S), got ${config.feed.warmupMs / 1000}`,
-  );
+  if (config.feed.kind === 'simulated') validateSimulated(config.feed);
   for (const [name, value] of Object.entries(config.limits)) {
     check(isWhole(value, name === 'snapshotBars' ? 0 : 1, Number.MAX_SAFE_INTEGER), `limit ${name} must be a whole number ≥ 1, got ${value}`);
   }
@@ -198,6 +202,9 @@ Options (each also read from the environment variable shown):
   --flush-ms N      update flush interval in ms (FLUSH_INTERVAL_MS, default ${DEFAULT_FLUSH_INTERVAL_MS})
   --web DIR         built dashboard to serve (WEB_ROOT, default dist/web beside the server)
   --log-level L     fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
+  --record FILE     also write every tick of the feed to FILE, tickertape's recording format
+                    (gzip when FILE ends in .gz; never overwrites a file)
+  --record-rotate-mb N  start a new numbered file (FILE-0001, FILE-0002, ...) every N MiB
   -h, --help        show this help
 
 Who gets in (docs/operations.md):
@@ -213,9 +220,37 @@ function numberFrom(flag: string | undefined, env: string | undefined, name: str
   return value;
 }
 
+/** `tickertape serve`'s flags, for parseArgs; `replay` and `record` take some of them too (cli/). */
+export const SERVE_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  rate: { type: 'string' },
+  seed: { type: 'string' },
+  'warmup-s': { type: 'string' },
+  'flush-ms': { type: 'string' },
+  web: { type: 'string' },
+  'log-level': { type: 'string' },
+  record: { type: 'string' },
+  'record-rotate-mb': { type: 'string' },
+  ...limitFlagOptions(),
+  ...accessFlagOptions(),
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The simulator's flags, which only `serve` (and `record`) take. */
+export const SIMULATOR_FLAGS = ['rate', 'seed', 'warmup-s'] as const;
+
+/** `--record FILE`: write every tick the feed plays to FILE (docs/feeds.md#recording). */
+export interface RecordTarget {
+  readonly file: string;
+  /** Start a new numbered file once one holds this many bytes; undefined: one file. */
+  readonly rotateBytes: number | undefined;
+}
+
 export interface ParsedServe {
   readonly help: boolean;
   readonly config: Config;
+  readonly record: RecordTarget | undefined;
 }
 
 /** Parses `tickertape serve` flags over environment variables over defaults. */
@@ -226,19 +261,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
       args: [...args],
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        rate: { type: 'string' },
-        seed: { type: 'string' },
-        'warmup-s': { type: 'string' },
-        'flush-ms': { type: 'string' },
-        web: { type: 'string' },
-        'log-level': { type: 'string' },
-        ...limitFlagOptions(),
-        ...accessFlagOptions(),
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: SERVE_OPTIONS,
     }));
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
@@ -263,5 +286,16 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
     limits: limitsFromFlags(values, env, numberFrom),
     access: accessFromFlags(values, env),
   });
-  return { help: values.help === true, config };
+  return { help: values.help === true, config, record: recordTarget(values.record, values['record-rotate-mb']) };
+}
+
+function recordTarget(file: string | undefined, rotateMb: string | undefined): RecordTarget | undefined {
+  if (file === undefined) {
+    check(rotateMb === undefined, '--record-rotate-mb needs --record FILE');
+    return undefined;
+  }
+  check(file.length > 0, '--record needs a file name');
+  const mb = numberFrom(rotateMb, undefined, 'rotation size (--record-rotate-mb)');
+  check(mb === undefined || mb >= 1, `rotation size (--record-rotate-mb) must be at least 1 MiB, got ${mb}`);
+  return { file, rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576) };
 }

@@ -122,8 +122,26 @@ export interface ListRequest {
   readonly id?: RequestId;
 }
 
+/** What a `replay` request asks: `state` only reads; the others change the replay for every connection. */
+export const REPLAY_ACTIONS = ['state', 'pause', 'resume', 'speed', 'seek'] as const;
+export type ReplayAction = (typeof REPLAY_ACTIONS)[number];
+
+/** A multiple of real time (e.g. 10 = ten seconds of market time a second), or `max`: as fast as the server goes. */
+export type ReplaySpeed = number | 'max';
+
+/** Controls a replay (only when `hello.feed.kind` is `replay`; other feeds answer UNSUPPORTED). */
+export interface ReplayRequest {
+  readonly type: 'replay';
+  readonly id?: RequestId;
+  readonly action: ReplayAction;
+  /** With `speed`: the new speed (docs/protocol.md#replay gives the range). */
+  readonly speed?: ReplaySpeed;
+  /** With `seek`: the event time (ms) to go to; clamped to the replay's span. */
+  readonly time?: number;
+}
+
 /** Everything a client may send. */
-export type ClientMessage = HelloRequest | SubscribeRequest | UnsubscribeRequest | HistoryRequest | PingRequest | ListRequest;
+export type ClientMessage = HelloRequest | SubscribeRequest | UnsubscribeRequest | HistoryRequest | PingRequest | ListRequest | ReplayRequest;
 /** The `type` of a request. */
 export type ClientMessageType = ClientMessage['type'];
 
@@ -272,6 +290,46 @@ export interface ErrorMessage {
   readonly message: string;
 }
 
+export type ReplayState = 'playing' | 'paused' | 'seeking' | 'ended' | 'failed';
+
+export interface ReplayFile {
+  /** The file's name (no folder). */
+  readonly name: string;
+  /** The format it is read as (docs/feeds.md). */
+  readonly format: string;
+}
+
+/**
+ * Where a replay stands. Sent after `hello` when the feed is a replay, to every connection whenever it
+ * changes (and every second while it plays), and as the answer to a `replay` request (with its id).
+ */
+export interface ReplayMessage {
+  readonly type: 'replay';
+  readonly id?: RequestId;
+  readonly state: ReplayState;
+  /** The replay clock: the event time (ms) the replay has reached. Absent when the files hold no tick. */
+  readonly position?: number;
+  /** Server clock when `position` was read; while `playing` at a number speed, position grows by speed × elapsed. */
+  readonly time: number;
+  readonly speed: ReplaySpeed;
+  /** Paused by a request (a `seeking` or `ended` replay may be paused too). */
+  readonly paused: boolean;
+  readonly loop: boolean;
+  /** Event time of the first and last tick of the replay; `end` is absent until the server has found it. */
+  readonly start?: number;
+  readonly end?: number;
+  /** Share of the files read so far in this pass, 0..1. */
+  readonly progress: number;
+  /**
+   * How many times the replay went back in time (a seek back, a loop). When it grows, state built from
+   * earlier messages is void: every subscription is sent a fresh snapshot, and `history` answers change.
+   */
+  readonly rewinds: number;
+  readonly files: readonly ReplayFile[];
+  /** Why the replay stopped, when `state` is `failed` (e.g. `BAD_LINE`, `data.csv:12: bad price: "abc"`). */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 /** Everything a server may send. */
 export type ServerMessage =
   | HelloMessage
@@ -282,6 +340,7 @@ export type ServerMessage =
   | HistoryMessage
   | PongMessage
   | ListMessage
+  | ReplayMessage
   | ErrorMessage;
 /** The `type` of a server message. */
 export type ServerMessageType = ServerMessage['type'];
@@ -303,6 +362,8 @@ export const ERROR_CODES = [
   'TOO_MANY_SYMBOLS',
   /** Requests arrive faster than the server allows. */
   'RATE_LIMITED',
+  /** The request does not apply to this server's feed (replay controls on a live or simulated feed). */
+  'UNSUPPORTED',
   /** The server failed; the request may be retried. */
   'INTERNAL',
   /** The `hello` request names no protocol version the server speaks; the server then closes with 4002. */

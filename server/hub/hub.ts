@@ -12,6 +12,8 @@ import {
   type HelloMessage,
   type HelloRequest,
   type HistoryRequest,
+  type ReplayMessage,
+  type ReplayRequest,
   type RequestId,
   type Rejection,
   type SnapshotMessage,
@@ -49,6 +51,14 @@ export interface HubOptions {
   readonly requests: RequestLimits;
   /** Inbound rate and back-pressure (request-flow.ts). */
   readonly flow: FlowLimits;
+}
+
+/** What answers `replay` requests: set on the hub when the feed is a replay (server/replay/). */
+export interface ReplayControl {
+  /** The replay's state now, as a message (with `id` when answering a request). */
+  state(id?: RequestId): ReplayMessage;
+  /** Carries out a request; `answer` is called once, when it is done. */
+  handle(request: ReplayRequest, answer: (message: ReplayMessage) => void): void;
 }
 
 export interface HubCounters {
@@ -91,6 +101,13 @@ export class Hub {
   private readonly warnings: SampledWarnings;
   /** Resolves closeAll() once the last connection is gone. */
   private onEmpty: (() => void) | undefined;
+  /** Replay controls, when the feed is a replay. */
+  replay: ReplayControl | undefined;
+  /**
+   * Every connection was sent snapshots of the state after this generation (a replay swapped its state):
+   * no update needs to carry a change from it or before.
+   */
+  private resyncedThrough = 0;
   readonly counters: HubCounters = {
     connectionsOpened: 0,
     connectionsClosed: 0,
@@ -109,6 +126,7 @@ export class Hub {
       UNKNOWN_SYMBOL: 0,
       TOO_MANY_SYMBOLS: 0,
       RATE_LIMITED: 0,
+      UNSUPPORTED: 0,
       INTERNAL: 0,
       UNSUPPORTED_PROTOCOL: 0,
     },
@@ -154,6 +172,7 @@ export class Hub {
     socket.on('close', () => this.remove(session));
     socket.on('error', (error) => this.log.debug({ err: error, session: session.id }, 'websocket error'));
     this.reply(session, this.greeting(PROTOCOL_VERSION));
+    if (this.replay !== undefined) this.reply(session, this.replay.state());
     return session;
   }
 
@@ -275,6 +294,13 @@ export class Hub {
       case 'ping':
         this.reply(session, { type: 'pong', id: request.id, time: Date.now() });
         return;
+      case 'replay':
+        if (this.replay === undefined) {
+          this.fail(session, 'UNSUPPORTED', `the feed is ${this.options.feed().kind}, not a replay: replay controls do not apply`, request.id);
+          return;
+        }
+        this.replay.handle(request, (answer) => this.reply(session, answer));
+        return;
     }
   }
 
@@ -369,6 +395,33 @@ export class Hub {
     session.group = undefined;
   }
 
+  /** Sends `message` to every connection, encoded once per encoding. */
+  broadcast(message: Parameters<Session['send']>[0]): void {
+    let binary: Uint8Array | undefined;
+    let text: string | undefined;
+    for (const session of this.sessions) {
+      const data = session.encoding === 'json' ? (text ??= encodeText(message)) : (binary ??= encodeBinary(message));
+      this.counters.bytes += session.sendEncoded(data);
+    }
+  }
+
+  /**
+   * After the market's state was swapped (a replay went back in time) and generation `gen` closed: sends
+   * every connection a fresh snapshot of each subscribed symbol, which clients apply by replacing what they
+   * hold, and makes later updates carry only changes after `gen`.
+   */
+  resync(gen: number): void {
+    this.resyncedThrough = gen;
+    this.pieces.clear();
+    this.snapshots = new Map();
+    for (const session of this.sessions) {
+      session.pausedSince = undefined;
+      const wildcard = session.subs.get(WILDCARD);
+      const states = wildcard !== undefined ? this.market.all() : Array.from(session.subs.keys(), (symbol) => this.market.get(symbol)!);
+      for (const state of states) this.sendSnapshot(session, state, session.subs.get(state.symbol) ?? wildcard!);
+    }
+  }
+
   /**
    * Sends one round of updates for the generation the market just closed. `now` stamps the frames; the flush
    * clock passes the time it measured its spacing with, so maxRate holds by the frames' own times.
@@ -379,7 +432,7 @@ export class Hub {
     this.snapshots = new Map();
     for (const [session, flow] of this.pausedFlows) if (flow.release()) this.pausedFlows.delete(session);
     // In step, a connection last received tier-k symbols k generations ago.
-    const inStep: SinceFor = (tier) => gen - tier;
+    const inStep: SinceFor = (tier) => Math.max(gen - tier, this.resyncedThrough);
     for (const group of this.groups.values()) {
       const due = group.isDue(gen);
       let shared: Body | undefined;
@@ -406,7 +459,7 @@ export class Hub {
     if (session.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) {
       // Everything changed since the pause, in one frame: for tier k the connection last got data at the
       // last multiple of k up to `paused`.
-      const body = group.body(gen, (tier) => Math.floor(paused / tier) * tier, this.pieces, true);
+      const body = group.body(gen, (tier) => Math.max(Math.floor(paused / tier) * tier, this.resyncedThrough), this.pieces, true);
       session.pausedSince = undefined;
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {

@@ -2,8 +2,10 @@
  * Turns a decoded inbound frame into a typed request, or says precisely what is wrong with it. Unknown
  * fields are ignored (so newer clients keep working with this server); known fields are checked strictly.
  */
+import { isReplaySpeed, SPEED_RULE } from '../../feeds/replay/options.js';
 import {
   INTERVALS,
+  REPLAY_ACTIONS,
   isInterval,
   type ClientMessage,
   type ErrorCode,
@@ -85,6 +87,8 @@ export function parseRequest(value: unknown, limits: RequestLimits): ClientMessa
     case 'ping':
     case 'list':
       return { type, id };
+    case 'replay':
+      return replayRequest(value, id);
     default:
       throw new RequestError('UNKNOWN_TYPE', `unknown request type "${clip(type, 32)}"`, id);
   }
@@ -98,6 +102,30 @@ export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max);
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+function replayRequest(fields: Fields, id: RequestId | undefined): ClientMessage {
+  const action = fields['action'];
+  switch (action) {
+    case 'state':
+    case 'pause':
+    case 'resume':
+      return { type: 'replay', id, action };
+    case 'speed': {
+      const speed = fields['speed'];
+      if (!isReplaySpeed(speed)) throw new RequestError('BAD_FIELD', `"speed" must be ${SPEED_RULE}`, id);
+      return { type: 'replay', id, action, speed };
+    }
+    case 'seek': {
+      const time = fields['time'];
+      if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) {
+        throw new RequestError('BAD_FIELD', '"time" must be a time in ms since the epoch', id);
+      }
+      return { type: 'replay', id, action, time };
+    }
+    default:
+      throw new RequestError('BAD_FIELD', `"action" must be one of ${REPLAY_ACTIONS.join(', ')}`, id);
+  }
 }
 
 function requestId(fields: Fields): RequestId | undefined {

@@ -215,6 +215,22 @@ export class BarSeries {
     this.lateLog.push({ gen, time: this.time(index) });
   }
 
+  /**
+   * Takes over `other`'s bars (same interval and capacity; `other` must not be used again), every one
+   * marked as changed in generation `gen`: a replay seeking back swaps in bars rebuilt off to the side.
+   */
+  adopt(other: BarSeries, gen: number): void {
+    if (other.intervalMs !== this.intervalMs || other.capacity !== this.capacity) throw new RangeError('adopt(): bar series differ in interval or capacity');
+    this.data = other.data;
+    this.head = other.head;
+    this.count = other.count;
+    this.slots = other.slots;
+    this.evictedThrough = other.evictedThrough;
+    this.lateLog.length = 0;
+    this.lateOverflowGen = 0;
+    for (let i = 0; i < this.count; i++) this.data[this.at(i) + G] = gen;
+  }
+
   /** The newest `limit` bars starting before `end` (ms, exclusive), oldest first. */
   range(limit: number, end = Number.POSITIVE_INFINITY): Bar[] {
     let stop = this.count;

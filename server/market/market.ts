@@ -94,6 +94,28 @@ export class Market {
     if (before !== this.gen && state.changedGen === this.gen) this.changed.push(state);
   }
 
+  /** A market with the same options and instruments and no ticks: where a replay rebuilds state off to the side. */
+  emptyLike(): Market {
+    return new Market(this.instruments(), this.options);
+  }
+
+  /**
+   * Takes over every symbol's state from `rebuilt` (a market from emptyLike(); not to be used again), in
+   * place: symbols it lacks become empty, symbols only it has are added. Everything counts as changed in
+   * the current generation. The tick counters are the process's and stay as they are.
+   */
+  adopt(rebuilt: Market): void {
+    for (const [symbol, state] of this.states) state.adopt(rebuilt.states.get(symbol), this.gen);
+    for (const [symbol, source] of rebuilt.states) {
+      if (this.states.has(symbol)) continue;
+      if (this.states.size >= this.options.maxSymbols) break;
+      const state = this.add(source.instrument);
+      state.adopt(source, this.gen);
+      for (const listener of this.addedListeners) listener(state);
+    }
+    this.changed = [...this.states.values()];
+  }
+
   flush(): FlushResult {
     const result: FlushResult = { gen: this.gen, changed: this.changed };
     this.changed = [];

@@ -71,6 +71,29 @@ export class SymbolState {
     return this.instrument.symbol;
   }
 
+  /**
+   * Becomes `other` (same retention; `other` must not be used again), or empty when there is none, with
+   * every field marked as changed in generation `gen`: how a replay seeking back swaps in the state it
+   * rebuilt off to the side while the hub's groups keep their references to this object.
+   */
+  adopt(other: SymbolState | undefined, gen: number): void {
+    const source = other ?? new SymbolState(this.instrument, { secondBars: this.seconds.capacity, minuteBars: this.minutes.capacity });
+    this.last = source.last;
+    this.lastTime = source.lastTime;
+    this.bid = source.bid;
+    this.ask = source.ask;
+    this.quoteTime = source.quoteTime;
+    this.sessionStart = source.sessionStart;
+    this.open = source.open;
+    this.high = source.high;
+    this.low = source.low;
+    this.volume = source.volume;
+    this.trades = source.trades;
+    this.seconds.adopt(source.seconds, gen);
+    this.minutes.adopt(source.minutes, gen);
+    this.tradeGen = this.priceGen = this.highGen = this.lowGen = this.bidGen = this.askGen = this.sessionGen = this.changedGen = gen;
+  }
+
   /** Applies one valid tick (checked by the caller) during generation `gen`. */
   apply(tick: Tick, gen: number): TickOutcome {
     let outcome: TickOutcome = 'applied';

@@ -1,0 +1,135 @@
+/**
+ * The server's side of a replay: answers `replay` requests, tells every connection where the replay stands,
+ * and, when the replay goes back in time, rebuilds the market off to the side and swaps it in.
+ *
+ * A rewind (seek back, loop) replays the files from the start into an empty market (`Market.emptyLike`)
+ * while the live one keeps serving the old state, so clients never see a half-built market; the rebuilt
+ * state is then adopted in place (the hub's groups keep their references), the generation closes, and
+ * every connection hears the new replay state and then gets a fresh snapshot of each subscription.
+ */
+import { basename } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ReplayMessage, ReplayRequest, RequestId } from '../../client/protocol/messages.js';
+import { ReplayError, type ReplayFeed, type ReplayHost } from '../../feeds/replay/index.js';
+import type { Tick } from '../../feeds/tick.js';
+import type { Hub, ReplayControl } from '../hub/hub.js';
+import type { Market } from '../market/market.js';
+
+/** While a replay plays, its state is sent this often (besides every change), so clocks stay in step. */
+export const REPLAY_STATE_INTERVAL_MS = 1_000;
+
+export class ReplayController implements ReplayControl, ReplayHost {
+  private rebuilt: Market | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private broadcastPending = false;
+  private readonly unlisten: () => void;
+  private lastError: Error | undefined;
+
+  constructor(
+    private readonly feed: ReplayFeed,
+    private readonly market: Market,
+    private readonly hub: Hub,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    const { player } = feed;
+    player.attach(this);
+    hub.replay = this;
+    this.unlisten = player.onChange(() => this.changed());
+    this.timer = setInterval(() => {
+      const { phase } = this.feed.player;
+      if (phase === 'playing' || phase === 'seeking') this.hub.broadcast(this.state());
+    }, REPLAY_STATE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.unlisten();
+    if (this.hub.replay === this) this.hub.replay = undefined;
+  }
+
+  state(id?: RequestId): ReplayMessage {
+    const { player } = this.feed;
+    const position = player.currentPosition();
+    const error = player.error;
+    return {
+      type: 'replay',
+      id,
+      state: player.phase,
+      position: wholeMs(position),
+      time: Date.now(),
+      speed: player.speed,
+      paused: player.paused,
+      loop: player.loop,
+      start: wholeMs(player.start),
+      end: wholeMs(player.end),
+      progress: Math.round(this.feed.progress() * 10_000) / 10_000,
+      rewinds: player.rewinds,
+      files: (player.current?.sources ?? []).map((source) => ({ name: basename(source.file), format: source.formatName ?? 'unknown' })),
+      error: error === undefined ? undefined : { code: error instanceof ReplayError ? error.code : 'INTERNAL', message: error.message },
+    };
+  }
+
+  handle(request: ReplayRequest, answer: (message: ReplayMessage) => void): void {
+    const { player } = this.feed;
+    const done = (): void => answer(this.state(request.id));
+    switch (request.action) {
+      case 'state':
+        done();
+        return;
+      case 'pause':
+        player.pause();
+        done();
+        return;
+      case 'resume':
+        player.resume().then(done, done);
+        return;
+      case 'speed':
+        player.setSpeed(request.speed!);
+        done();
+        return;
+      case 'seek': {
+        const started = performance.now();
+        player.seek(request.time!).then(() => {
+          this.log.info({ time: request.time, ms: Math.round(performance.now() - started) }, 'replay seek');
+          done();
+        }, done);
+        return;
+      }
+    }
+  }
+
+  beginRewind(): (tick: Tick) => void {
+    const rebuilt = this.market.emptyLike();
+    this.rebuilt = rebuilt;
+    return (tick) => rebuilt.apply(tick);
+  }
+
+  endRewind(): void {
+    const rebuilt = this.rebuilt;
+    this.rebuilt = undefined;
+    if (rebuilt === undefined) return;
+    this.market.adopt(rebuilt);
+    const { gen } = this.market.flush();
+    // The new state first, so clients know snapshots that follow replace what they hold.
+    this.hub.broadcast(this.state());
+    this.hub.resync(gen);
+  }
+
+  /** Announces a change once per turn of the event loop, however many happened in it. */
+  private changed(): void {
+    const { error } = this.feed.player;
+    if (error !== undefined && error !== this.lastError) this.log.error({ err: error }, 'replay failed');
+    this.lastError = error;
+    if (this.broadcastPending) return;
+    this.broadcastPending = true;
+    queueMicrotask(() => {
+      this.broadcastPending = false;
+      this.hub.broadcast(this.state());
+    });
+  }
+}
+
+function wholeMs(time: number): number | undefined {
+  return Number.isFinite(time) ? Math.floor(time) : undefined;
+}
