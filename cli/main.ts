@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `tickertape` command: `tickertape serve [options]` (the default) starts the server and dashboard;
- * `tickertape tail SYMBOL...` prints live updates from a running server.
+ * `tail SYMBOL...` prints live updates from a running server; `replay` serves recorded files; `record` writes
+ * the feed to a file.
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { record } from './record.js';
+import { replay } from './replay.js';
 import { serve } from './serve.js';
 import { tail } from './tail.js';
 import { token } from './token.js';
@@ -12,6 +15,8 @@ import { token } from './token.js';
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: (args) => serve(args, defaultWebRoot()),
   tail: (args) => tail(args),
+  replay: (args) => replay(args, defaultWebRoot()),
+  record: (args) => record(args),
   token,
 };
 
@@ -20,6 +25,8 @@ export const MAIN_USAGE = `Usage: tickertape <command> [options]
 Commands:
   serve       start the server and dashboard (default)
   tail        print live quotes or bars of symbols, one line each (for pipelines)
+  replay      serve the dashboard on recorded market data files, with pause, speed and seek
+  record      write every tick of the feed to a file, for replay
   token       print a signed access token (AUTH_JWT_SECRET; docs/operations.md#auth)
 
 Run "tickertape <command> --help" for a command's options.

@@ -1,5 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type { Feed } from '../feeds/tick.js';
+import { createFeed } from '../feeds/index.js';
+import { recordingFeed } from '../feeds/recording/record-feed.js';
+import { RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
 import { buildApp } from '../server/app.js';
-import { ConfigError, USAGE, parseServeArgs } from '../server/config.js';
+import { ConfigError, USAGE, parseServeArgs, type Config } from '../server/config.js';
 
 /** How long shutdown may take beyond draining connections before the process exits anyway. */
 const SHUTDOWN_MARGIN_MS = 5_000;
@@ -20,8 +25,38 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
     process.stdout.write(USAGE);
     return 0;
   }
-  const { config } = parsed;
-  const app = await buildApp({ config });
+  const { config, record } = parsed;
+  let feed = await createFeed(config.feed);
+  let recorder: TickRecorder | undefined;
+  if (record !== undefined) {
+    try {
+      recorder = await TickRecorder.open({ file: record.file, rotateBytes: record.rotateBytes });
+    } catch (error) {
+      if (!(error instanceof RecorderError)) throw error;
+      process.stderr.write(`tickertape: ${error.message}\n`);
+      return 2;
+    }
+    feed = recordingFeed(feed, recorder);
+  }
+  const code = await runServer(config, feed);
+  if (recorder !== undefined) {
+    await recorder.close().catch((error: unknown) => process.stderr.write(`tickertape: ${(error as Error).message}\n`));
+    process.stderr.write(`recorded ${recorder.stats.ticks} ticks to ${recorder.stats.files.join(', ')}\n`);
+  }
+  return code;
+}
+
+export interface RunHooks {
+  /**
+   * Called once the server listens. A promise it returns shuts the server down when it settles, with that
+   * exit code (as a signal does with 0).
+   */
+  readonly listening?: (app: FastifyInstance) => Promise<number> | undefined;
+}
+
+/** Builds the app on `feed`, listens, and serves until SIGINT or SIGTERM; resolves with the exit code. */
+export async function runServer(config: Config, feed: Feed, hooks: RunHooks = {}): Promise<number> {
+  const app = await buildApp({ config, feed });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -37,13 +72,15 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   app.log.info(`dashboard on http://localhost:${port}/  (feed: ${app.feed.info.description})`);
+  const finished = hooks.listening?.(app);
 
   // SIGTERM/SIGINT: stop accepting (new requests get 503), close every client with 1012 and give them
   // shutdownDrainMs to go, then exit 0. A second signal, or a shutdown that hangs, exits at once with 1.
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const shutdown = (signal: NodeJS.Signals): void => {
+    const shutdown = (signal: NodeJS.Signals | 'done', exitCode: number): void => {
       if (stopping) {
+        if (signal === 'done') return;
         app.log.warn({ signal }, 'second signal: exiting now');
         process.exit(1);
       }
@@ -57,7 +94,7 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
       app.close().then(
         () => {
           clearTimeout(force);
-          resolve(0);
+          resolve(exitCode);
         },
         (error: unknown) => {
           app.log.error({ err: error }, 'shutdown failed');
@@ -65,7 +102,11 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
         },
       );
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', (signal) => shutdown(signal, 0));
+    process.on('SIGTERM', (signal) => shutdown(signal, 0));
+    finished?.then(
+      (exitCode) => shutdown('done', exitCode),
+      () => shutdown('done', 1),
+    );
   });
 }

@@ -1,0 +1,142 @@
+/**
+ * `tickertape record --out FILE [options]`: runs the feed `serve` would run (the simulator today) without
+ * serving it, and writes every tick to FILE in tickertape's recording format, until a tick count, a
+ * duration, or Ctrl-C.
+ */
+import { createFeed } from '../feeds/index.js';
+import { parseTimeOption } from '../feeds/replay/options.js';
+import { MIN_ROTATE_BYTES, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
+import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, parseServeArgs } from '../server/config.js';
+import { parseCommandArgs, wholeNumberFlag } from './args.js';
+
+export const RECORD_USAGE = `Usage: tickertape record --out FILE [options]
+
+Writes every tick of the simulated feed to FILE in tickertape's recording format (docs/feeds.md), one
+tick per line, lossless. Replay it with "tickertape replay FILE".
+
+Options:
+  --out FILE        where to write; FILE.gz is gzip-compressed. An existing file is never overwritten.
+  --gzip            compress even when FILE does not end in .gz
+  --rotate-mb N     start a new numbered file (name-0001.tape, name-0002.tape, ...) every N MiB
+  --ticks N         stop after N ticks
+  --duration-s N    stop after N seconds (wall time)
+  --rate N          simulated ticks per second (TICK_RATE, default ${DEFAULT_TICKS_PER_S})
+  --seed N          simulator seed (SEED, default ${DEFAULT_SEED})
+  --start TIME      simulated event time of the first tick (ISO-8601); with a seed, the same file each run
+  --warmup-s N      seconds of simulated history recorded first, as fast as they can be written
+                    (WARMUP_S, default 0)
+  -h, --help        show this help
+
+Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly.
+`;
+
+const OWN_OPTIONS = {
+  out: { type: 'string' },
+  gzip: { type: 'boolean' },
+  'rotate-mb': { type: 'string' },
+  ticks: { type: 'string' },
+  'duration-s': { type: 'string' },
+  start: { type: 'string' },
+} as const;
+
+export async function record(args: string[]): Promise<number> {
+  let plan;
+  try {
+    plan = parseRecordArgs(args);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tickertape: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (plan === 'help') {
+    process.stdout.write(RECORD_USAGE);
+    return 0;
+  }
+  let recorder: TickRecorder;
+  try {
+    recorder = await TickRecorder.open({ file: plan.out, gzip: plan.gzip || undefined, rotateBytes: plan.rotateBytes });
+  } catch (error) {
+    if (!(error instanceof RecorderError)) throw error;
+    process.stderr.write(`tickertape: ${error.message}\n`);
+    return 2;
+  }
+  const feed = await createFeed(plan.feed);
+  const ticks = feed[Symbol.asyncIterator]();
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    void ticks.return?.();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = plan.durationMs === undefined ? undefined : setTimeout(stop, plan.durationMs);
+  let code = 0;
+  try {
+    while (!stopped && recorder.stats.ticks < plan.maxTicks) {
+      const next = await ticks.next();
+      if (next.done === true) break;
+      if (!recorder.write(next.value)) await recorder.drain();
+    }
+  } catch (error) {
+    process.stderr.write(`tickertape: ${(error as Error).message}\n`);
+    code = 1;
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await ticks.return?.();
+  }
+  try {
+    await recorder.close();
+  } catch (error) {
+    process.stderr.write(`tickertape: ${(error as Error).message}\n`);
+    code = 1;
+  }
+  const { stats } = recorder;
+  process.stderr.write(
+    `recorded ${stats.ticks.toLocaleString('en-US')} ticks` +
+      (stats.refused > 0 ? ` (${stats.refused} refused)` : '') +
+      ` to ${stats.files.join(', ')}\n`,
+  );
+  return code;
+}
+
+interface RecordPlan {
+  readonly out: string;
+  readonly gzip: boolean;
+  readonly rotateBytes: number | undefined;
+  readonly maxTicks: number;
+  readonly durationMs: number | undefined;
+  readonly feed: ReturnType<typeof parseServeArgs>['config']['feed'];
+}
+
+function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
+  const { values, serveArgs } = parseCommandArgs(args, OWN_OPTIONS, [...SIMULATOR_FLAGS, 'log-level'], RECORD_USAGE, false);
+  if (values['help'] === true) return 'help';
+  const out = values['out'];
+  if (typeof out !== 'string' || out === '') throw new ConfigError(`--out FILE is required\n\n${RECORD_USAGE}`);
+  const rotateMb = values['rotate-mb'] as string | undefined;
+  const mb = rotateMb === undefined ? undefined : Number(rotateMb);
+  if (mb !== undefined && !(mb * 1_048_576 >= MIN_ROTATE_BYTES)) throw new ConfigError(`--rotate-mb must be a number ≥ ${MIN_ROTATE_BYTES / 1_048_576}, got "${rotateMb}"`);
+  // Recording starts now unless asked for history: serve's warm start is for charts, not for files.
+  const warm = values['warmup-s'] !== undefined || process.env['WARMUP_S'] !== undefined ? [] : ['--warmup-s', '0'];
+  const { config } = parseServeArgs([...serveArgs, ...warm], process.env, undefined);
+  const start = values['start'] as string | undefined;
+  let startTime: number | undefined;
+  try {
+    startTime = start === undefined ? undefined : parseTimeOption('--start', start);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const durationS = wholeNumberFlag('--duration-s', values['duration-s'] as string | undefined, 1);
+  return {
+    out,
+    gzip: values['gzip'] === true,
+    rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576),
+    maxTicks: wholeNumberFlag('--ticks', values['ticks'] as string | undefined, 1) ?? Number.POSITIVE_INFINITY,
+    durationMs: durationS === undefined ? undefined : durationS * 1000,
+    feed: config.feed.kind === 'simulated' ? { ...config.feed, startTime } : config.feed,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * `tickertape replay`, `record` and `serve --record` as a user runs them: real processes, real files.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+import { finished, lineMatching, tickertape } from '../helpers/cli.js';
+import { scratchFolder } from '../helpers/scratch.js';
+import { WsClient } from '../helpers/ws-client.js';
+
+const files = scratchFolder('tickertape-cli-replay-');
+const SAMPLE = 'feeds/samples/simulator-seed42.tape.gz';
+const QUIET = ['--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
+
+describe('tickertape replay', () => {
+  test('--help lists the formats and flags', async () => {
+    const help = await finished(tickertape(['replay', '--help']));
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: tickertape replay FILE\.\.\. \[options\]/);
+    expect(help.stdout).toMatch(/tickertape, csv, binance-trades, binance-aggtrades, binance-capture, coinbase-capture, tardis/);
+    for (const flag of ['--speed S', '--from TIME', '--to TIME', '--loop', '--skip-bad', '--symbol SYM', '--exit']) expect(help.stdout).toContain(flag);
+    const main = await finished(tickertape(['--help']));
+    expect(main.stdout).toMatch(/replay +serve the dashboard on recorded market data/);
+  });
+
+  test('replays the shipped recording at max speed and prints a summary at the end', async () => {
+    const run = await finished(tickertape(['replay', SAMPLE, '--speed', 'max', '--exit', ...QUIET]), 60_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/ticks: +18,000 from 18,001 lines/);
+    expect(run.stderr).toMatch(/symbols: +60 AAPL/);
+    expect(run.stderr).toMatch(/span: +2024-01-02T14:30:00\.034Z \.\. 2024-01-02T14:45:02\.176Z \(15 min 2 s\)/);
+    expect(run.stderr).toMatch(/skipped: +none/);
+  });
+
+  test('serves the replay on /ws, with its state after hello', async () => {
+    const child = tickertape(['replay', SAMPLE, '--speed', '10', '--port', '0', '--host', '127.0.0.1']);
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    expect((await client.next('hello')).feed.kind).toBe('replay');
+    expect(await client.next('replay')).toMatchObject({ speed: 10, files: [{ name: 'simulator-seed42.tape.gz', format: 'tickertape' }] });
+    client.close();
+    child.kill('SIGINT');
+    expect((await done).code).toBe(0);
+  });
+
+  test('strict: the first bad line stops the replay with FILE:LINE: reason and exit status 1', async () => {
+    const path = files.write('bad.csv', 'time,symbol,price,size\n2024-01-02T14:30:00Z,A,10,1\n2024-01-02T14:30:01Z,A,ten,1\n2024-01-02T14:30:02Z,A,11,1\n');
+    const run = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`tickertape: ${path}:3: bad price: "ten"`);
+    expect(run.stderr).toMatch(/ticks: +1 from/);
+  });
+
+  test('--skip-bad goes on and counts skipped lines by reason', async () => {
+    const path = files.write(
+      'skip.csv',
+      'time,symbol,price,size\n2024-01-02T14:30:00Z,A,10,1\n2024-01-02T14:30:01Z,A,ten,1\n2024-01-02T14:20:00Z,A,9,1\n2024-01-02T14:30:02Z,A,11,1\n',
+    );
+    const run = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', '--skip-bad', ...QUIET]));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/ticks: +2 from 5 lines/);
+    expect(run.stderr).toMatch(/skipped: +1 bad price, 1 out of order|skipped: +1 out of order, 1 bad price/);
+  });
+
+  test.each([
+    [['replay', 'no/such/file.csv'], /tickertape: no\/such\/file\.csv: cannot read: no such file/],
+    [['replay', '--speed', 'fast', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "fast"/],
+    [['replay', '--from', 'noon', SAMPLE], /--from must be a time such as 2024-08-09T00:05:00Z/],
+    [['replay', '--format', 'xml', SAMPLE], /--format must be one of tickertape, csv/],
+    [['replay'], /name at least one file to replay/],
+    [['replay', SAMPLE, '--rate', '5'], /Unknown option '--rate'/],
+  ])('%j is refused with a clear message and exit status 2', async (args, message) => {
+    const run = await finished(tickertape(args));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  test('an empty file and a file of no known format are refused by name', async () => {
+    const empty = files.write('empty.csv', '');
+    const unknown = files.write('notes.txt', 'dear diary\n');
+    const runs = await Promise.all([finished(tickertape(['replay', empty])), finished(tickertape(['replay', unknown]))]);
+    expect(runs.map((run) => run.code)).toEqual([2, 2]);
+    expect(runs[0]!.stderr).toContain(`tickertape: ${empty}: empty file`);
+    expect(runs[1]!.stderr).toContain(`tickertape: ${unknown}:1: unknown format: the first line "dear diary"`);
+  });
+});
+
+describe('tickertape record', () => {
+  test('records the seeded simulator to a gzip file that replays to the same ticks', async () => {
+    const out = files.path('sim.tape.gz');
+    const run = await finished(tickertape(['record', '--out', out, '--seed', '7', '--rate', '100', '--warmup-s', '60', '--start', '2024-01-02T14:30:00Z', '--ticks', '3000']));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`recorded 3,000 ticks to ${out}`);
+    const lines = gunzipSync(readFileSync(out)).toString().trim().split('\n');
+    expect(lines[0]).toBe('# tickertape recording v1: ts,symbol,price,size,side,bid,ask');
+    expect(lines).toHaveLength(3001);
+    const again = await finished(tickertape(['replay', out, '--speed', 'max', '--exit', ...QUIET]));
+    expect(again.stderr).toMatch(/ticks: +3,000 from 3,001 lines/);
+    // Never overwrites.
+    const refused = await finished(tickertape(['record', '--out', out, '--ticks', '1']));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${out} already exists`);
+  });
+
+  test('rotates by size into numbered files, each replayable on its own', async () => {
+    const out = files.path('rot.tape');
+    const run = await finished(tickertape(['record', '--out', out, '--rotate-mb', '0.25', '--rate', '1000', '--warmup-s', '60', '--ticks', '20000']));
+    expect(run.code, run.stderr).toBe(0);
+    const series = readdirSync(files.path('')).filter((name) => /^rot-\d{4}\.tape$/.test(name)).sort();
+    expect(series.length).toBeGreaterThanOrEqual(3);
+    expect(series[0]).toBe('rot-0001.tape');
+    expect(existsSync(out)).toBe(false);
+    for (const name of series) {
+      expect(readFileSync(files.path(name), 'utf8').split('\n')[0]).toBe('# tickertape recording v1: ts,symbol,price,size,side,bid,ask');
+      // About the size asked for: rotation happens at the first block written past it.
+      expect(statSync(files.path(name)).size).toBeLessThan(0.25 * 1_048_576 + 70 * 1024);
+    }
+    const merged = await finished(tickertape(['replay', ...series.map((name) => files.path(name)), '--speed', 'max', '--exit', ...QUIET]), 60_000);
+    expect(merged.stderr).toMatch(/ticks: +20,000 from/);
+  });
+
+  test('serve --record writes every tick the server plays', async () => {
+    const out = files.path('served.tape');
+    const child = tickertape(['serve', '--record', out, '--rate', '500', '--warmup-s', '5', '--port', '0', '--host', '127.0.0.1']);
+    const done = finished(child);
+    await lineMatching(child, /dashboard on http:\/\/localhost:\d+\//);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    const recorded = Number(/recorded (\d+) ticks/.exec(exit.stderr)?.[1]);
+    expect(recorded).toBeGreaterThan(2_000);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(recorded + 1);
+  });
+});
