@@ -11,6 +11,9 @@ import type {
   InstrumentInfo,
   Interval,
   ListMessage,
+  ReplayAction,
+  ReplayMessage,
+  ReplaySpeed,
   RequestId,
   ServerMessage,
   SubscribedMessage,
@@ -208,6 +211,15 @@ export class TickerClient extends Emitter<ClientEvents> {
 
   private request<T extends ServerMessage>(message: ClientMessage & { id: RequestId }): Promise<T> {
     return this.connection.request<T>(message);
+  }
+
+  /**
+   * Controls the server's replay (when `hello.feed.kind` is `replay`): `pause`, `resume`, `speed` (with
+   * `speed`), `seek` (with `time`, ms) or just `state`. Resolves with the replay's state once the action is
+   * done (a seek: once the replay is there); every client also receives `replay` messages on each change.
+   */
+  replay(action: ReplayAction, options: { readonly speed?: ReplaySpeed; readonly time?: number } = {}): Promise<ReplayMessage> {
+    return this.request<ReplayMessage>({ type: 'replay', id: this.connection.newId(), action, ...options });
   }
 
   // -- subscriptions ---------------------------------------------------------------------------------------

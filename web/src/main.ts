@@ -5,6 +5,7 @@ import './styles/search.css';
 import './styles/badge.css';
 import './styles/watchlist.css';
 import './styles/chart.css';
+import './styles/replay.css';
 import { Dashboard } from './lib/dashboard.svelte.js';
 import { socketUrlFor } from './lib/market.svelte.js';
 import { accessTokenFrom, withAccessToken } from './lib/access-token.js';

@@ -1,7 +1,11 @@
 import { ChartFeed, type ChartInterval } from './chart-feed.svelte.js';
 import { Market, type MarketOptions } from './market.svelte.js';
+import { ReplayControls } from './replay.svelte.js';
 import { loadLayout, saveLayout } from './saved-layout.js';
 import { Watchlist } from './watchlist.svelte.js';
+
+/** Symbols watched when the server has none of the saved ones. */
+const SERVER_SYMBOLS_SHOWN = 16;
 
 export interface DashboardOptions extends MarketOptions {
   /** Where the layout persists; undefined: nowhere. */
@@ -16,6 +20,8 @@ export class Dashboard {
   readonly market: Market;
   readonly watchlist: Watchlist;
   readonly chart: ChartFeed;
+  /** Pause, speed and seek, when the server replays recorded data. */
+  readonly replay: ReplayControls;
   /** The charted symbol: a listed one, or none when the list is empty. */
   selected = $state<string | undefined>(undefined);
 
@@ -26,6 +32,10 @@ export class Dashboard {
     this.market = new Market(options);
     this.watchlist = new Watchlist(this.market.client, this.market.directory);
     this.chart = new ChartFeed(this.market.client);
+    this.replay = new ReplayControls(this.market.client);
+    // A replay that went back in time voids the chart's bars: load them again (snapshots fix the rows).
+    this.replay.onRewind(() => this.chart.reload());
+    this.market.client.on('hello', () => void this.market.directory.load().then(() => this.watchServerSymbols()));
     const layout = loadLayout(this.storage);
     this.watchlist.set(layout.symbols);
     this.selected = layout.selected;
@@ -38,6 +48,7 @@ export class Dashboard {
   }
 
   stop(): void {
+    this.replay.dispose();
     this.chart.dispose();
     this.watchlist.dispose();
     this.market.stop();
@@ -75,6 +86,21 @@ export class Dashboard {
     if (interval === this.chart.interval) return;
     this.chart.show(this.selected, interval);
     this.persist();
+  }
+
+  /**
+   * When the server has none of the watched symbols (a replay of other markets), watch the first ones it
+   * has instead, for this visit: the saved layout changes only when the user changes something.
+   */
+  private watchServerSymbols(): void {
+    const { directory } = this.market;
+    const listed = this.watchlist.symbols;
+    if (listed.length === 0 || directory.instruments.length === 0 || listed.some((symbol) => directory.get(symbol) !== undefined)) return;
+    const symbols = directory.instruments.slice(0, SERVER_SYMBOLS_SHOWN).map((instrument) => instrument.symbol);
+    this.watchlist.set(symbols);
+    this.selected = symbols[0];
+    this.chart.show(this.selected);
+    this.resubscribe();
   }
 
   private changed(): void {

@@ -1,0 +1,113 @@
+import type { ReplayMessage, ReplaySpeed, TickerClient } from '../../../client/index.js';
+
+/** Speeds the dashboard offers (the protocol takes any in its range). */
+export const REPLAY_SPEEDS: readonly ReplaySpeed[] = [1, 10, 100, 'max'];
+/** How often the replayed clock is redrawn between the server's state messages. */
+const CLOCK_TICK_MS = 200;
+
+/**
+ * The server's replay as the dashboard shows it: the latest `replay` message, a replayed clock that runs on
+ * between messages (position + speed × time since it arrived), and the controls, which go to the server
+ * as `replay` requests. Inactive (state undefined) unless the server's feed is a replay.
+ */
+export class ReplayControls {
+  state = $state.raw<ReplayMessage | undefined>(undefined);
+  /** The replayed clock, event time in ms (NaN when unknown). */
+  clock = $state(Number.NaN);
+  /** The last control that failed (the request's error), until the next one succeeds. */
+  requestError = $state<string | undefined>(undefined);
+
+  private receivedAt = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly rewindListeners = new Set<() => void>();
+  private readonly unlisten: readonly (() => void)[];
+
+  constructor(private readonly client: TickerClient) {
+    this.unlisten = [
+      client.on('hello', (hello) => {
+        if (hello.feed.kind !== 'replay') this.set(undefined);
+      }),
+      client.on('message', (message) => {
+        if (message.type === 'replay') this.set(message);
+      }),
+    ];
+  }
+
+  get active(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** Calls `listener` when the replay goes back in time (state from before is void). */
+  onRewind(listener: () => void): () => void {
+    this.rewindListeners.add(listener);
+    return () => this.rewindListeners.delete(listener);
+  }
+
+  pause(): void {
+    this.send('pause');
+  }
+
+  resume(): void {
+    this.send('resume');
+  }
+
+  setSpeed(speed: ReplaySpeed): void {
+    this.send('speed', { speed });
+  }
+
+  seek(time: number): void {
+    this.clock = time;
+    this.send('seek', { time: Math.round(time) });
+  }
+
+  dispose(): void {
+    for (const off of this.unlisten) off();
+    clearInterval(this.timer);
+  }
+
+  private send(action: 'pause' | 'resume' | 'speed' | 'seek', options: { speed?: ReplaySpeed; time?: number } = {}): void {
+    this.client.replay(action, options).then(
+      () => (this.requestError = undefined),
+      (error: unknown) => (this.requestError = error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  private set(message: ReplayMessage | undefined): void {
+    const before = this.state;
+    this.state = message;
+    this.receivedAt = performance.now();
+    this.tick();
+    const running = message?.state === 'playing' && message.speed !== 'max';
+    if (running && this.timer === undefined) this.timer = setInterval(() => this.tick(), CLOCK_TICK_MS);
+    if (!running && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    if (before !== undefined && message !== undefined && message.rewinds !== before.rewinds) {
+      for (const listener of this.rewindListeners) listener();
+    }
+  }
+
+  private tick(): void {
+    const state = this.state;
+    if (state?.position === undefined) {
+      this.clock = Number.NaN;
+      return;
+    }
+    let clock = state.position;
+    if (state.state === 'playing' && state.speed !== 'max') clock += (performance.now() - this.receivedAt) * state.speed;
+    if (state.end !== undefined) clock = Math.min(clock, state.end);
+    this.clock = clock;
+  }
+}
+
+/** Event time for the replay bar: `2024-08-09 00:02:11 UTC`. */
+export function formatReplayTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  const iso = new Date(Math.floor(ms)).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+export function speedLabel(speed: ReplaySpeed): string {
+  return speed === 'max' ? 'max' : `${speed}×`;
+}
