@@ -12,9 +12,10 @@
  * clock offset.
  */
 import { binanceEventTime, normalizeBinance } from '../../exchanges/binance.js';
-import { ignored, invalid } from '../../exchanges/normalized.js';
+import { ignored, invalid, type Normalized } from '../../exchanges/normalized.js';
 import { EPOCH_UNIT_TO_MS, epochUnitOf } from '../../time.js';
 import type { LineParser, ReplayFormat } from './format.js';
+import { normalizedMessage } from './json-message.js';
 
 const CAPTURE_LINE = /^\d{9,20}(\.\d+)? \{/;
 const DEPTH = ignored('depth');
@@ -34,6 +35,13 @@ function captureParser(): LineParser {
   let divisor = 0;
   /** Latest event time − receive time, ms. */
   let skewMs = 0;
+  /** Receive time of the line being read, ms. */
+  let receivedMs = 0;
+  const normalize = (message: unknown): Normalized => {
+    const eventTime = binanceEventTime(message);
+    if (!Number.isNaN(eventTime)) skewMs = eventTime - receivedMs;
+    return normalizeBinance(message, receivedMs + skewMs);
+  };
   return {
     parse(line, out) {
       const space = line.indexOf(' ');
@@ -41,7 +49,7 @@ function captureParser(): LineParser {
       const received = Number(line.slice(0, space));
       if (!Number.isFinite(received)) return invalid('bad receive time', line.slice(0, space));
       if (divisor === 0) divisor = EPOCH_UNIT_TO_MS[epochUnitOf(received)];
-      const receivedMs = received / divisor;
+      receivedMs = received / divisor;
       const depthAt = line.indexOf('depth', space);
       if (depthAt > 0 && depthAt < space + STREAM_NAME_REACH) {
         // Depth is not read, but its event time still tells the clock offset.
@@ -50,18 +58,7 @@ function captureParser(): LineParser {
         return DEPTH;
       }
       if (line.startsWith('{"lastUpdateId"', space + 1)) return DEPTH;
-      let message: unknown;
-      try {
-        message = JSON.parse(line.slice(space + 1));
-      } catch {
-        return invalid('bad JSON');
-      }
-      const eventTime = binanceEventTime(message);
-      if (!Number.isNaN(eventTime)) skewMs = eventTime - receivedMs;
-      const normalized = normalizeBinance(message, receivedMs + skewMs);
-      if (normalized.kind !== 'ticks') return normalized;
-      for (const tick of normalized.ticks) out.push(tick);
-      return undefined;
+      return normalizedMessage(line.slice(space + 1), normalize, out);
     },
   };
 }

@@ -11,6 +11,7 @@
 import { normalizeCoinbase } from '../../exchanges/coinbase.js';
 import { ignored, invalid } from '../../exchanges/normalized.js';
 import type { LineParser, ReplayFormat } from './format.js';
+import { normalizedMessage } from './json-message.js';
 
 const RECEIVED = /^\d+(\.\d+)?: \{/;
 const CONNECTION = /^wss?:\/\/\S+ <-/;
@@ -23,16 +24,7 @@ const parser: LineParser = {
     if (colon < 0 || !RECEIVED.test(line)) return CONNECTION.test(line) ? CONTROL : invalid('not "<receive time>: <json>"');
     const json = colon + 2;
     if (line.startsWith('{"type":"l2update"', json) || line.startsWith('{"type":"snapshot"', json)) return DEPTH;
-    let message: unknown;
-    try {
-      message = JSON.parse(line.slice(json));
-    } catch {
-      return invalid('bad JSON');
-    }
-    const normalized = normalizeCoinbase(message);
-    if (normalized.kind !== 'ticks') return normalized;
-    for (const tick of normalized.ticks) out.push(tick);
-    return undefined;
+    return normalizedMessage(line.slice(json), normalizeCoinbase, out);
   },
 };
 
