@@ -130,7 +130,7 @@ describe('dashboard on a replay', () => {
     await page.locator('.speeds button[data-speed="10"]').click();
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForSelector('section.replay[data-state="playing"][data-speed="10"]');
-    await page.waitForTimeout(1_500);
+    await page.waitForFunction(() => Number(document.querySelector('.badge [data-rate]')?.getAttribute('data-rate')) > 0);
     await page.mouse.move(0, VIEWPORT.height - 1);
     await mkdir(join(REPO_ROOT, 'test-results'), { recursive: true });
     const shot = await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'replay.png') });
