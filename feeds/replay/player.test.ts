@@ -120,6 +120,22 @@ describe('ReplayPlayer', () => {
     await feed.player.return();
   });
 
+  test('seeks asked for while one waits collapse into one: the last target wins, nothing queues up', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('collapse.csv', [0, 1_000, 2_000, 3_000])], speed: 1, paused: true, clock });
+    const host = new RecordingHost();
+    feed.player.attach(host);
+    const { got } = consume(feed, clock);
+    await feed.player.seek(T + 2_500);
+    expect(got).toHaveLength(3);
+    const asked = [500, 1_000, 1_500].map((offset) => feed.player.seek(T + offset));
+    await Promise.all(asked);
+    expect(feed.player.rewinds).toBe(1);
+    expect(host.rebuilt.map((ticks) => ticks.map((tick) => tick.price))).toEqual([[1, 2]]);
+    expect(feed.player.currentPosition()).toBe(T + 1_500);
+    await feed.player.return();
+  });
+
   test('with a host, the end holds (a seek back replays again); --loop starts over by itself', async () => {
     const clock = new ManualClock();
     const feed = await openReplay({ files: [tape('hold.csv', [0, 1_000])], speed: 'max', clock });

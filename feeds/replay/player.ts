@@ -79,8 +79,10 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
   private timer: unknown;
   private sliceTicks = 0;
   private sliceStart = 0;
-  /** Seeks run one at a time, in order. */
-  private controls: Promise<void> = Promise.resolve();
+  /** The seek under way (settled when none is). */
+  private seeking: Promise<void> = Promise.resolve();
+  /** The one seek waiting for it, whose target a newer request replaces. */
+  private waitingSeek: { time: number; done: Promise<void> } | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -184,16 +186,28 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
    * Resolves once there: for a forward seek, once the consumer has taken the ticks up to it.
    */
   seek(time: number): Promise<void> {
-    const run = (): Promise<void> => {
-      if (this.closed || Number.isNaN(this.start)) return Promise.resolve();
-      const target = Math.max(this.start, Number.isFinite(this.end) ? Math.min(time, this.end) : time);
-      const position = this.currentPosition();
-      if (target >= position && !this.ended && this.error === undefined) return this.forwardTo(target, position);
-      return this.rewind(target);
-    };
-    const done = this.controls.then(run);
-    this.controls = done.catch(() => undefined);
-    return done;
+    // Seeks run one at a time. One more may wait; a later request replaces its target (a user dragging a
+    // scrubber wants the last place, not every place on the way), so requests never queue up.
+    if (this.waitingSeek !== undefined) {
+      this.waitingSeek.time = time;
+      return this.waitingSeek.done;
+    }
+    const waiting: { time: number; done: Promise<void> } = { time, done: Promise.resolve() };
+    waiting.done = this.seeking.then(() => {
+      this.waitingSeek = undefined;
+      return this.seekNow(waiting.time);
+    });
+    this.waitingSeek = waiting;
+    this.seeking = waiting.done.catch(() => undefined);
+    return waiting.done;
+  }
+
+  private seekNow(time: number): Promise<void> {
+    if (this.closed || Number.isNaN(this.start)) return Promise.resolve();
+    const target = Math.max(this.start, Number.isFinite(this.end) ? Math.min(time, this.end) : time);
+    const position = this.currentPosition();
+    if (target >= position && !this.ended && this.error === undefined) return this.forwardTo(target, position);
+    return this.rewind(target);
   }
 
   [Symbol.asyncIterator](): this {
@@ -304,7 +318,9 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
 
   private async reachEnd(): Promise<void> {
     if (this.loop && this.handedSinceRewind > 0) {
-      await this.seek(this.start);
+      // Through the seek queue, but not awaited here: a seek waiting in it may need this iterator to move.
+      void this.seek(this.start);
+      await this.waitForChange();
       return;
     }
     this.ended = true;
