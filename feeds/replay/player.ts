@@ -18,13 +18,11 @@ import { REAL_CLOCK, yieldToEventLoop, type Clock } from './clock.js';
 import { ReplayError } from './errors.js';
 import type { TickCursor } from './merge.js';
 import type { ReplaySpeed } from './options.js';
+import { MAX_UNPACED_SLICE_MS, TICKS_PER_CLOCK_CHECK, rebuildUpTo, type Rebuilt } from './rebuild.js';
+import { Wake } from './wake.js';
 
 /** Wall time between wake-ups while paced: everything due by a wake-up is handed over at once. */
 export const PACING_BATCH_MS = 4;
-/** Unpaced work (a `max` replay, a fast-forward, a rebuild) lets the event loop run after this much wall time. */
-export const MAX_UNPACED_SLICE_MS = 10;
-/** Ticks between looks at the wall clock during unpaced work. */
-const TICKS_PER_CLOCK_CHECK = 256;
 
 export type ReplayPhase = 'playing' | 'paused' | 'seeking' | 'ended' | 'failed';
 
@@ -75,8 +73,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
   private forwardTarget: number | undefined;
   private forwardDone: (() => void) | undefined;
   /** Wakes the iterator from a wait or a sleep. */
-  private wake: (() => void) | undefined;
-  private timer: unknown;
+  private readonly wake: Wake;
   private sliceTicks = 0;
   private sliceStart = 0;
   /** The seek under way (settled when none is). */
@@ -93,6 +90,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
     this.paused = options.paused;
     this.loop = options.loop;
     this.clock = options.clock ?? REAL_CLOCK;
+    this.wake = new Wake(this.clock);
   }
 
   /** Opens the files and reads their first ticks; the replay then starts at the first one. */
@@ -252,7 +250,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
           if (this.error !== undefined) throw this.error;
           if (this.ended) return DONE;
         }
-        await this.waitForChange();
+        await this.wake.untilChange();
         continue;
       }
       const head = cursor.headTime();
@@ -271,7 +269,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
       } else if (this.speed !== 'max') {
         const dueInMs = this.anchorWall + (head - this.position) / this.speed - this.clock.now();
         if (dueInMs > 0) {
-          await this.sleep(Math.max(dueInMs, PACING_BATCH_MS));
+          await this.wake.sleep(Math.max(dueInMs, PACING_BATCH_MS));
           continue;
         }
       }
@@ -320,7 +318,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
     if (this.loop && this.handedSinceRewind > 0) {
       // Through the seek queue, but not awaited here: a seek waiting in it may need this iterator to move.
       void this.seek(this.start);
-      await this.waitForChange();
+      await this.wake.untilChange();
       return;
     }
     this.ended = true;
@@ -353,33 +351,17 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
     this.interrupt();
     this.changed();
     const previous = this.cursor;
-    let cursor: TickCursor | undefined;
-    let error: Error | undefined;
-    let newest = Number.NaN;
     const sink = this.host?.beginRewind();
+    let cursor: TickCursor | undefined;
+    let rebuilt: Rebuilt;
     try {
       cursor = await this.openCursor();
-      let ticks = 0;
-      let sliceStart = this.clock.now();
-      for (;;) {
-        const head = cursor.headTime();
-        if (Number.isNaN(head)) {
-          await cursor.fill();
-          continue;
-        }
-        if (head > target) break;
-        const tick = cursor.take();
-        if (!(tick.ts <= newest)) newest = tick.ts;
-        sink?.(tick);
-        if (++ticks % TICKS_PER_CLOCK_CHECK === 0 && this.clock.now() - sliceStart > MAX_UNPACED_SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = this.clock.now();
-        }
-        if (this.closed) break;
-      }
+      rebuilt = await rebuildUpTo(cursor, target, sink, this.clock, () => this.closed);
     } catch (failure) {
-      error = asError(failure);
+      // The files cannot be opened again (deleted, say): the replay fails where it stood.
+      rebuilt = { newest: Number.NaN, error: asError(failure) };
     }
+    const { newest, error } = rebuilt;
     await previous?.close();
     if (cursor !== undefined) this.cursor = cursor;
     this.error = error;
@@ -401,32 +383,10 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
     this.anchorWall = this.clock.now();
   }
 
-  private waitForChange(): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.timer = this.clock.setTimer(() => {
-        this.timer = undefined;
-        this.interrupt();
-      }, ms);
-    });
-  }
-
   /** Wakes the iterator so it looks at the state again. */
   private interrupt(): void {
-    if (this.timer !== undefined) {
-      this.clock.clearTimer(this.timer);
-      this.timer = undefined;
-    }
-    const wake = this.wake;
-    this.wake = undefined;
     this.sliceStart = this.clock.now();
-    wake?.();
+    this.wake.interrupt();
   }
 
   private changed(): void {
