@@ -173,7 +173,9 @@ async function seekTimes(file: string, symbol: string | undefined): Promise<stri
     await feed.player.seek(at(share));
     return (performance.now() - started).toFixed(1);
   };
-  const row = [await timed(0.9), await timed(0.1), await timed(0.5), await timed(0.9), await timed(0.95)];
+  // From the start: forward to 95 %, back to 90 % (the dearest rewind: 90 % of the files re-read), back to
+  // 10 %, forward to 50 %.
+  const row = [await timed(0.95), await timed(0.9), await timed(0.1), await timed(0.5)];
   await feed.player.return();
   await consumer;
   return row;
@@ -255,9 +257,8 @@ async function main(): Promise<void> {
         seeks.push([file.split('/').at(-1)!, `skipped: ${(error as Error).message}`]);
       }
     }
-    console.log('Seek times, ms (paused; back = re-read from the start into an empty market, then swapped in)');
-    table(['file', 'fwd to 90%', 'back to 10%', 'fwd to 50%', 'fwd to 90%', 'fwd to 95%'], seeks);
-    // The first column jumps forward from the start (a fast-forward through the consumer).
+    console.log('Seek times, ms, paused (forward: the ticks handed over unpaced; back: the files re-read from the start into an empty market, then swapped in)');
+    table(['file', 'start -> 95%', 'back to 90%', 'back to 10%', 'fwd to 50%'], seeks);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
