@@ -24,8 +24,8 @@ export function decimalAt(text: string, start: number, end: number): number | un
     const code = text.charCodeAt(i);
     const digit = code - ZERO;
     if (digit >= 0 && digit <= 9) {
-      // Leading zeros add no significant digit.
-      if (mantissa !== 0 || digit !== 0) digits++;
+      // Leading zeros add no significant digit; past 15, the fast path cannot be exact.
+      if ((mantissa !== 0 || digit !== 0) && ++digits > MAX_FAST_DIGITS) return Number(text.slice(start, end));
       mantissa = mantissa * 10 + digit;
       if (decimals >= 0) decimals++;
     } else if (code === DOT && decimals < 0) {
@@ -34,7 +34,7 @@ export function decimalAt(text: string, start: number, end: number): number | un
       return Number(text.slice(start, end));
     }
   }
-  if (digits > MAX_FAST_DIGITS || decimals > 22 || (decimals === 0 && end - start === 1)) return Number(text.slice(start, end));
+  if (decimals > 22 || (decimals === 0 && end - start === 1)) return Number(text.slice(start, end));
   return decimals <= 0 ? mantissa : mantissa / POWERS_OF_TEN[decimals]!;
 }
 

@@ -9,6 +9,7 @@
 import { invalid, ignored } from '../../exchanges/normalized.js';
 import type { Side, Tick } from '../../tick.js';
 import { decimal, decimalAt } from '../decimal.js';
+import { SymbolCache } from '../symbol-cache.js';
 import type { LineParser, LineProblem } from './format.js';
 
 export interface CsvColumns {
@@ -25,6 +26,8 @@ export interface CsvColumns {
 export interface CsvRow {
   /** The text of field `index` (unquoted); '' when the row is shorter. */
   field(index: number): string;
+  /** field(), for a column of symbols: the same string object each time a symbol comes back. */
+  symbol(index: number): string;
 }
 
 export interface CsvTable {
@@ -79,6 +82,7 @@ class RowReader implements CsvRow {
   private split: string[] | undefined;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
+  private readonly symbols = new SymbolCache();
   /** Fields found in the current line, up to `width`. */
   count = 0;
 
@@ -111,6 +115,11 @@ class RowReader implements CsvRow {
   field(index: number): string {
     if (index >= this.count) return '';
     return this.split === undefined ? this.line.slice(this.starts[index], this.ends[index]) : this.split[index]!;
+  }
+
+  symbol(index: number): string {
+    if (index >= this.count) return '';
+    return this.split === undefined ? this.symbols.slice(this.line, this.starts[index]!, this.ends[index]!) : this.split[index]!;
   }
 
   /** A number field: undefined when absent or empty, NaN when not a number. */

@@ -72,7 +72,7 @@ export const csvFormat: ReplayFormat = {
       columns,
       header: true,
       parseTime: firstSampleTimeParser(),
-      symbolOf: symbolColumn === undefined ? () => symbol : (row) => row.field(symbolColumn),
+      symbolOf: symbolColumn === undefined ? () => symbol : (row) => row.symbol(symbolColumn),
       sideOf: tradeSide,
     });
   },

@@ -23,7 +23,7 @@ export const tardisFormat: ReplayFormat = {
       columns: { symbol: 1, time: 2, side: 5, price: 6, size: 7 },
       header: true,
       parseTime: epochParser('us'),
-      symbolOf: (row) => tardisSymbol(row.field(0), row.field(1)),
+      symbolOf: (row) => tardisSymbol(row.symbol(0), row.symbol(1)),
       sideOf: tradeSide,
     });
   },

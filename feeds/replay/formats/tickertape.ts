@@ -15,6 +15,7 @@ import { invalid, ignored, type Invalid } from '../../exchanges/normalized.js';
 import type { Side, Tick } from '../../tick.js';
 import { decimalAt } from '../decimal.js';
 import { ReplayError } from '../errors.js';
+import { SymbolCache } from '../symbol-cache.js';
 import type { LineParser, LineProblem, ReplayFormat } from './format.js';
 
 export const RECORDING_VERSION = 1;
@@ -48,6 +49,8 @@ function badNumber(name: string, line: string, start: number, end: number): Inva
   return invalid(`bad ${name}`, line.slice(start, end));
 }
 
+const symbols = new SymbolCache();
+
 export function parseTickLine(line: string, out: Tick[]): LineProblem | undefined {
   if (line.charCodeAt(0) === HASH) return ignored(line.startsWith(RECORDING_HEADER_PREFIX) ? 'header' : 'comment');
   const c1 = line.indexOf(',');
@@ -74,7 +77,7 @@ export function parseTickLine(line: string, out: Tick[]): LineProblem | undefine
   const ask = numberAt(line, c6 + 1, line.length);
   if (Number.isNaN(ask)) return badNumber('ask', line, c6 + 1, line.length);
   // Every tick has the same shape (absent fields undefined), so the market's code sees one object layout.
-  out.push({ symbol: line.slice(c1 + 1, c2), ts, price, size, side, bid, ask });
+  out.push({ symbol: symbols.slice(line, c1 + 1, c2), ts, price, size, side, bid, ask });
   return undefined;
 }
 
