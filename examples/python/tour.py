@@ -38,6 +38,9 @@ def describe(message):
         return f"id={message.get('id')} symbols={len(message['symbols'])} first={message['symbols'][0]['symbol']}"
     if kind == "unsubscribed":
         return f"id={message.get('id')} symbols={','.join(message['symbols'])}"
+    if kind == "replay":
+        return (f"id={message.get('id')} state={message['state']} position={message.get('position')} "
+                f"speed={message['speed']} paused={message['paused']} progress={message['progress']:.3f}")
     if kind == "error":
         return f"id={message.get('id')} code={message['code']} message={message['message']}"
     return "(a type this tour does not know: newer server)"
@@ -56,6 +59,8 @@ async def tour(url, use_json, updates_wanted):
             {"type": "list", "id": 3},
             {"type": "ping", "id": 4},
             {"type": "history", "id": 5, "symbol": "AAPL", "interval": "2h"},  # an error, on purpose
+            # Replay state: a `replay` answer from a replay server, an UNSUPPORTED error from any other feed.
+            {"type": "replay", "id": 7, "action": "state"},
         ]
         for request in requests:
             await ws.send(encode(request))

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import { finished, lineMatching, REPO_ROOT } from '../helpers/cli.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 /** Debian's interpreter, where python3-msgpack and python3-websockets install (not a pyenv shim). */
 const PYTHON = '/usr/bin/python3';
+const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
 
 function checkPython(): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} is missing: apt-get install -y python3 python3-msgpack python3-websockets`;
@@ -39,8 +42,26 @@ describe('a Python client written only from docs/protocol.md', () => {
     ]);
     expect(lines.find((l) => l.startsWith('subscribed'))).toMatch(/symbols=AAPL,BTC-USD rejected=NO-SUCH-SYMBOL:UNKNOWN_SYMBOL/);
     expect(lines.find((l) => l.startsWith('error'))).toMatch(/id=5 code=BAD_FIELD/);
+    expect(lines.find((l) => l.startsWith('error id=7'))).toMatch(/code=UNSUPPORTED/);
     expect(lines.find((l) => l.startsWith('history'))).toMatch(/AAPL 1m bars=1 first=\[\d{13}, /);
     expect(lines.filter((l) => l.startsWith('update')).map((l) => /seq=(\d+)/.exec(l)![1])).toEqual(['1', '2', '3']);
+  });
+
+  test('decodes the replay state a replay server sends and answers', async () => {
+    const feed = await openReplay({ files: [SAMPLE], speed: 10 });
+    const replaying = await startServer({ feed, config: { flushIntervalMs: 50 } });
+    try {
+      const child = spawn(PYTHON, ['examples/python/tour.py', replaying.url, '--updates', '3'], { cwd: REPO_ROOT });
+      const result = await finished(child);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const replays = result.stdout.split('\n').filter((line) => line.startsWith('replay '));
+      // The state sent after the greeting, and the answer to the `state` request under its id.
+      expect(replays[0]).toMatch(/^replay id=None state=(playing|seeking) position=\d{13} speed=10 paused=False progress=/);
+      expect(replays.find((line) => line.startsWith('replay id=7'))).toMatch(/state=playing position=\d{13} speed=10 /);
+    } finally {
+      await replaying.close();
+    }
   });
 
   test('the dozen-line client in the docs prints live prices', async () => {
