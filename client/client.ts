@@ -58,6 +58,8 @@ export class TickerClient extends Emitter<ClientEvents> {
   private readonly store: SymbolStore;
   /** `seq` of the last update frame on the current socket; 0 before the first. */
   private lastSeq = 0;
+  /** The replay's rewind count last seen (kept across connections: the replay went on meanwhile). */
+  private replayRewinds: number | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -376,6 +378,13 @@ export class TickerClient extends Emitter<ClientEvents> {
           this.setSubscription(rejection.symbol, 'unsubscribed');
           this.book.drop(rejection.symbol);
         }
+        break;
+      case 'replay':
+        if (this.replayRewinds !== undefined && message.rewinds !== this.replayRewinds) {
+          this.store.rewind();
+          this.emit('rewind', message);
+        }
+        this.replayRewinds = message.rewinds;
         break;
       case 'error':
         if (message.id === undefined || !this.connection.isAwaited(message.id)) this.emit('error', message);

@@ -1,6 +1,6 @@
 import type { BarEvent } from './bar-ledger.js';
 import type { ConnectionState } from './connection.js';
-import type { ErrorMessage, HelloMessage, ServerMessage, SnapshotMessage, SymbolEntry, UpdateMessage } from './protocol/messages.js';
+import type { ErrorMessage, HelloMessage, ReplayMessage, ServerMessage, SnapshotMessage, SymbolEntry, UpdateMessage } from './protocol/messages.js';
 import type { Quote, QuoteSource } from './quote.js';
 import type { Recovery } from './recovery.js';
 import type { SubscriptionState } from './subscription-book.js';
@@ -45,6 +45,11 @@ export interface ClientEvents {
   gap: [Gap];
   /** After a reconnect or a gap, every symbol is whole again. */
   recovered: [Recovery];
+  /**
+   * The server's replay went back in time (a seek back, a loop): every bar told before is void. Fresh
+   * snapshots follow, and bar events start again from the new position (docs/client.md#replays).
+   */
+  rewind: [ReplayMessage];
   /** An error answer nobody waited for, or a failure of the connection (the client carries on). */
   error: [ErrorMessage | Error];
   /** Every message received, after the client has handled it. */

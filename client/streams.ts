@@ -119,6 +119,8 @@ export function barStream(host: StreamHost, symbols: readonly string[], options:
           host.on('snapshot', (_view, message) => {
             if (wanted(message.symbol) && !folders.has(message.symbol)) startFolder(message.symbol, message.data.k?.at(-1)?.[0] ?? Number.NaN);
           }),
+          // Bars folded before a rewind belong to a timeline that is gone: fold again from the snapshots.
+          host.on('rewind', () => folders.clear()),
           host.on('bar', (event) => {
             if (!wanted(event.symbol)) return;
             const folder = folders.get(event.symbol) ?? startFolder(event.symbol, host.view(event.symbol)?.newestBarTime ?? Number.NaN);

@@ -55,6 +55,16 @@ export class SymbolStore {
     this.recovering.delete(symbol);
   }
 
+  /**
+   * The market went back in time: forgets which bars were told, so bars from the new position are told as
+   * new bars, not as revisions of a future that no longer exists. Views drop their bars: the snapshots that
+   * follow bring them back up to the new position, each told as a new bar.
+   */
+  rewind(): void {
+    this.ledgers.clear();
+    for (const view of this.bySymbol.values()) view.forgetBars();
+  }
+
   snapshot(message: SnapshotMessage): void {
     const recovering = this.recovering.get(message.symbol);
     let view = this.bySymbol.get(message.symbol);

@@ -50,6 +50,11 @@ export class SymbolView {
     return bar?.[0] === time ? bar : undefined;
   }
 
+  /** Drops every bar: a replay went back in time, and the bars held belong to a future that is gone. */
+  forgetBars(): void {
+    this.bars.length = 0;
+  }
+
   /** Replaces everything with a snapshot's data. */
   reset(entry: SymbolEntry): void {
     this.bars.length = 0;
