@@ -12,7 +12,7 @@
  */
 import type { Tick } from '../tick.js';
 import { binanceSymbol } from './symbols.js';
-import { epochMs, ignored, invalid, isFields, positiveDecimal, ticks, type Fields, type Normalized } from './normalized.js';
+import { epochMs, ignored, invalid, isFields, positiveDecimal, ticks, type Fields, type Normalized, type StreamPosition } from './normalized.js';
 
 export function normalizeBinance(message: unknown, fallbackTime?: number): Normalized {
   if (!isFields(message)) return invalid('not a JSON object');
@@ -46,6 +46,44 @@ export function binanceEventTime(message: unknown): number {
   const data = isFields(message['data']) ? message['data'] : message;
   const time = data['E'] ?? data['T'];
   return epochMs(time);
+}
+
+/**
+ * Times messages that carry none (spot `bookTicker`): the receive time shifted by the latest (event time −
+ * receive time) seen on a message that has one, which takes out the receiving machine's clock error and the
+ * network delay and keeps quotes in step with trades. One per connection or capture file; the capture reader
+ * and the live connector both normalize through it, so a recorded session replays exactly as it streamed.
+ */
+export class BinanceClock {
+  /** Latest event time − receive time, ms. */
+  private skewMs = 0;
+
+  /** Notes a message's event time (NaN: none) and when it was received (ms). */
+  observe(eventTime: number, receivedMs: number): void {
+    if (!Number.isNaN(eventTime)) this.skewMs = eventTime - receivedMs;
+  }
+
+  /** normalizeBinance, with time for untimed messages estimated from `receivedMs`. */
+  normalize(message: unknown, receivedMs: number): Normalized {
+    this.observe(binanceEventTime(message), receivedMs);
+    return normalizeBinance(message, receivedMs + this.skewMs);
+  }
+}
+
+/**
+ * What orders a message within its stream, for gap and duplicate checks on a live connection: a trade's id
+ * (`t`; `a` for aggTrade: consecutive per symbol, so a jump is trades missed) or a bookTicker's update id
+ * (`u`: increasing, not consecutive). Undefined for other messages.
+ */
+export function binancePosition(message: unknown): StreamPosition | undefined {
+  if (!isFields(message)) return undefined;
+  const data = isFields(message['data']) ? message['data'] : message;
+  const pair = data['s'];
+  if (typeof pair !== 'string') return undefined;
+  const event = data['e'];
+  const id = event === 'trade' ? data['t'] : event === 'aggTrade' ? data['a'] : event === 'bookTicker' || event === undefined ? data['u'] : undefined;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return undefined;
+  return { kind: event === 'trade' || event === 'aggTrade' ? 'trade' : 'book', pair, id };
 }
 
 function symbolOf(data: Fields): string | undefined {

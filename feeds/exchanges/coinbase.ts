@@ -13,7 +13,7 @@
 import type { Tick } from '../tick.js';
 import { parseIsoTime } from '../time.js';
 import { coinbaseSymbol } from './symbols.js';
-import { ignored, invalid, isFields, positiveDecimal, ticks, type Fields, type Normalized } from './normalized.js';
+import { ignored, invalid, isFields, positiveDecimal, ticks, type Fields, type Normalized, type StreamPosition } from './normalized.js';
 
 export function normalizeCoinbase(message: unknown): Normalized {
   if (!isFields(message)) return invalid('not a JSON object');
@@ -33,6 +33,22 @@ export function normalizeCoinbase(message: unknown): Normalized {
     default:
       return ignored('unsupported');
   }
+}
+
+/**
+ * What orders a message within its product, for gap and duplicate checks on a live connection: a match's
+ * `trade_id` (consecutive per product, so a jump is trades missed) or a ticker's `sequence` (increasing, not
+ * consecutive: the full channel's numbering). Undefined for other messages.
+ */
+export function coinbasePosition(message: unknown): StreamPosition | undefined {
+  if (!isFields(message)) return undefined;
+  const type = message['type'];
+  const pair = message['product_id'];
+  if (typeof pair !== 'string') return undefined;
+  const trade = type === 'match' || type === 'last_match';
+  const id = trade ? message['trade_id'] : type === 'ticker' ? message['sequence'] : undefined;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return undefined;
+  return { kind: trade ? 'trade' : 'book', pair, id };
 }
 
 function symbolAndTime(message: Fields): { symbol: string; ts: number } | Normalized {

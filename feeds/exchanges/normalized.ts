@@ -81,3 +81,14 @@ export function positiveDecimal(value: unknown): number {
 export function epochMs(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : Number.NaN;
 }
+
+/**
+ * Where a live message stands in its stream, for gap and duplicate checks: a trade id (consecutive per
+ * symbol, so a jump is trades missed) or a quote's update id (increasing, not consecutive).
+ */
+export interface StreamPosition {
+  readonly kind: 'trade' | 'book';
+  /** The venue's name of the symbol, e.g. `ETHUSDT`, `BTC-USD`. */
+  readonly pair: string;
+  readonly id: number;
+}

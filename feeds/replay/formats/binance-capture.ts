@@ -5,14 +5,13 @@
  *     1723161254340863867 {"stream":"ethusdt@trade","data":{"e":"trade","E":1723161255612,"s":"ETHUSDT","t":1520538925,"p":"2683.80000000","q":"0.00200000","T":1723161255611,"m":true,"M":true}}
  *
  * Each message goes through normalizeBinance (feeds/exchanges/binance.ts), the same function the live
- * connector uses. Ticks carry the exchange's time. Spot `bookTicker` carries none, so its time is estimated:
- * the receive time shifted by the latest (event time − receive time) seen on a message that has one, which
- * takes out the recording machine's clock error and the network delay, keeping quotes in step with trades.
+ * connector uses, timed by the same BinanceClock. Ticks carry the exchange's time; spot `bookTicker` carries
+ * none, so its time is estimated from the receive time (BinanceClock).
  * Depth lines are skipped without parsing their JSON (counted as `depth`); only their `E` is read, for the
  * clock offset.
  */
-import { binanceEventTime, normalizeBinance } from '../../exchanges/binance.js';
-import { ignored, invalid, type Normalized } from '../../exchanges/normalized.js';
+import { BinanceClock } from '../../exchanges/binance.js';
+import { ignored, invalid } from '../../exchanges/normalized.js';
 import { EPOCH_UNIT_TO_MS, epochUnitOf } from '../../time.js';
 import type { LineParser, ReplayFormat } from './format.js';
 import { normalizedMessage } from './json-message.js';
@@ -33,15 +32,10 @@ function depthEventTime(line: string, from: number): number {
 
 function captureParser(): LineParser {
   let divisor = 0;
-  /** Latest event time − receive time, ms. */
-  let skewMs = 0;
+  const clock = new BinanceClock();
   /** Receive time of the line being read, ms. */
   let receivedMs = 0;
-  const normalize = (message: unknown): Normalized => {
-    const eventTime = binanceEventTime(message);
-    if (!Number.isNaN(eventTime)) skewMs = eventTime - receivedMs;
-    return normalizeBinance(message, receivedMs + skewMs);
-  };
+  const normalize = (message: unknown) => clock.normalize(message, receivedMs);
   return {
     parse(line, out) {
       const space = line.indexOf(' ');
@@ -53,8 +47,7 @@ function captureParser(): LineParser {
       const depthAt = line.indexOf('depth', space);
       if (depthAt > 0 && depthAt < space + STREAM_NAME_REACH) {
         // Depth is not read, but its event time still tells the clock offset.
-        const eventTime = depthEventTime(line, depthAt);
-        if (!Number.isNaN(eventTime)) skewMs = eventTime - receivedMs;
+        clock.observe(depthEventTime(line, depthAt), receivedMs);
         return DEPTH;
       }
       if (line.startsWith('{"lastUpdateId"', space + 1)) return DEPTH;
