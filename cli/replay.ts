@@ -19,6 +19,7 @@ import {
 } from '../feeds/replay/index.js';
 import { ConfigError, DEFAULT_PORT, SIMULATOR_FLAGS, parseServeArgs } from '../server/config.js';
 import { parseCommandArgs, serveFlagsExcept } from './args.js';
+import { LIVE_FLAGS } from '../server/live-flags.js';
 import { progressLine } from './progress.js';
 import { runServer } from './serve.js';
 
@@ -77,7 +78,7 @@ export async function replay(args: string[], defaultWebRoot: string): Promise<nu
   let parsed;
   let options: ReplayOptions;
   try {
-    parsed = parseCommandArgs(args, OWN_OPTIONS, serveFlagsExcept([...SIMULATOR_FLAGS, 'record', 'record-rotate-mb']), REPLAY_USAGE, true);
+    parsed = parseCommandArgs(args, OWN_OPTIONS, serveFlagsExcept([...SIMULATOR_FLAGS, ...LIVE_FLAGS, 'record', 'record-rotate-mb']), REPLAY_USAGE, true);
     if (parsed.values['help'] === true) {
       process.stdout.write(REPLAY_USAGE);
       return 0;

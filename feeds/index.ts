@@ -1,6 +1,8 @@
 /**
  * Builds the feed a configuration names. Every kind yields the same normalized ticks (feeds/tick.ts).
  */
+import { openLiveFeed } from './live/feed.js';
+import type { LiveFeedOptions } from './live/options.js';
 import { openReplay, type ReplayOptions } from './replay/index.js';
 import { createSimulator } from './simulator/index.js';
 import type { Feed } from './tick.js';
@@ -20,8 +22,13 @@ export interface ReplayFeedConfig extends Omit<ReplayOptions, 'clock' | 'reader'
   readonly kind: 'replay';
 }
 
+/** Live exchange connections (feeds/live/, docs/feeds.md#live-exchange-feeds). */
+export interface LiveFeedConfig extends LiveFeedOptions {
+  readonly kind: 'live';
+}
+
 /** What the server is told to play; each kind has its own fields. */
-export type FeedConfig = SimulatedFeedConfig | ReplayFeedConfig;
+export type FeedConfig = SimulatedFeedConfig | ReplayFeedConfig | LiveFeedConfig;
 
 /** The feed a configuration names; a replay's files are opened (a ReplayError names a bad one). */
 export async function createFeed(config: FeedConfig): Promise<Feed> {
@@ -32,5 +39,7 @@ export async function createFeed(config: FeedConfig): Promise<Feed> {
       const { kind: _kind, ...options } = config;
       return openReplay(options);
     }
+    case 'live':
+      return openLiveFeed(config);
   }
 }

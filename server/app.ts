@@ -8,6 +8,7 @@ import metricsPlugin from './plugins/metrics.js';
 import accessPlugin from './plugins/access.js';
 import heartbeatPlugin from './plugins/heartbeat.js';
 import replayPlugin from './plugins/replay.js';
+import livePlugin from './plugins/live.js';
 import { redactToken } from './security/auth.js';
 import { wsRoutes } from './routes/ws.js';
 import { apiRoutes } from './routes/api.js';
@@ -47,6 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessPlugin, { config });
   await app.register(hubPlugin, { config });
   await app.register(replayPlugin, { feed });
+  await app.register(livePlugin, { feed });
   await wsRoutes(app, config);
   await app.register(heartbeatPlugin, { intervalMs: config.limits.heartbeatIntervalMs });
   await apiRoutes(app);

@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
 import { limitFlagOptions, limitsFromFlags, limitUsage } from './limit-flags.js';
+import { LIVE_FLAG_OPTIONS, LIVE_USAGE, liveFeedFromFlags } from './live-flags.js';
+import { FeedSpecError } from '../feeds/live/options.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
 
 export const DEFAULT_PORT = 8080;
@@ -190,7 +192,7 @@ function validate(config: Config): void {
 
 export const USAGE = `Usage: tickertape serve [options]
 
-Starts the server and dashboard on the simulated feed.
+Starts the server and dashboard on the simulated feed, or on live exchange feeds (--feed).
 
 Options (each also read from the environment variable shown):
   --port N          port to listen on (PORT, default ${DEFAULT_PORT}; 0 picks a free port)
@@ -207,6 +209,8 @@ Options (each also read from the environment variable shown):
   --record-rotate-mb N  start a new numbered file (FILE-0001, FILE-0002, ...) every N MiB
   -h, --help        show this help
 
+Live feeds (docs/feeds.md#live-exchange-feeds):
+${LIVE_USAGE}
 Who gets in (docs/operations.md):
 ${ACCESS_USAGE}
 Limits (docs/operations.md lists each with its error or close code):
@@ -232,6 +236,7 @@ export const SERVE_OPTIONS = {
   'log-level': { type: 'string' },
   record: { type: 'string' },
   'record-rotate-mb': { type: 'string' },
+  ...LIVE_FLAG_OPTIONS,
   ...limitFlagOptions(),
   ...accessFlagOptions(),
   help: { type: 'boolean', short: 'h' },
@@ -266,6 +271,8 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
   }
+  // `--feed` is the one flag given several times.
+  const { feed: _feeds, ...single } = values;
   const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
   check(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel),
@@ -283,10 +290,25 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
     },
     webRoot: values.web ?? env['WEB_ROOT'] ?? defaultWebRoot,
     logLevel,
-    limits: limitsFromFlags(values, env, numberFrom),
-    access: accessFromFlags(values, env),
+    limits: limitsFromFlags(single, env, numberFrom),
+    access: accessFromFlags(single, env),
   });
-  return { help: values.help === true, config, record: recordTarget(values.record, values['record-rotate-mb']) };
+  let live;
+  try {
+    live = liveFeedFromFlags(values, env);
+  } catch (error) {
+    if (error instanceof FeedSpecError) throw new ConfigError(error.message);
+    throw error;
+  }
+  if (live !== undefined) {
+    const simulatorFlag = SIMULATOR_FLAGS.find((flag) => values[flag] !== undefined);
+    check(simulatorFlag === undefined, `--${simulatorFlag} sets the simulator, which does not run with --feed`);
+  }
+  return {
+    help: values.help === true,
+    config: live === undefined ? config : { ...config, feed: live },
+    record: recordTarget(values.record, values['record-rotate-mb']),
+  };
 }
 
 function recordTarget(file: string | undefined, rotateMb: string | undefined): RecordTarget | undefined {

@@ -330,6 +330,50 @@ export interface ReplayMessage {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** A live feed's connection to one venue: `live` streams; the others mean its symbols are stale. */
+export type VenueLinkState = 'connecting' | 'subscribing' | 'live' | 'waiting' | 'stopped';
+
+export interface VenueStatus {
+  /** `binance`, `coinbase`. */
+  readonly venue: string;
+  readonly state: VenueLinkState;
+  /** Server clock when `state` last changed. */
+  readonly since: number;
+  /** Connections lost and opened again. */
+  readonly reconnects: number;
+  /** Planned connection replacements (Binance's 24-hour limit), which lose nothing. */
+  readonly replacements: number;
+  /** The venue's last complaint or the reason the connection was lost, when there is one. */
+  readonly error?: string;
+}
+
+/** One symbol of a live feed: whether its data is current and complete. */
+export interface SymbolStatus {
+  /** Symbol. */
+  readonly s: string;
+  /** Its venue's connection is down or resubscribing: the last price may be old. */
+  readonly stale: boolean;
+  /** Times trades were found missing (a jump in the venue's trade ids): its bars then lack trades. */
+  readonly gaps: number;
+  /** Trades known missing in all. */
+  readonly missed: number;
+  /** Server clock when the last gap was found. */
+  readonly gapAt?: number;
+}
+
+/**
+ * How a live feed stands (docs/protocol.md#feed-status): sent after `hello` when `hello.feed.kind` is `live`,
+ * and to every connection when a connection's state changes or a gap is found (at most every 250 ms).
+ * Every symbol of the feed is listed, subscribed or not: it is a short list that changes rarely.
+ */
+export interface FeedStatusMessage {
+  readonly type: 'feed';
+  /** Server clock when sent. */
+  readonly time: number;
+  readonly venues: readonly VenueStatus[];
+  readonly symbols: readonly SymbolStatus[];
+}
+
 /** Everything a server may send. */
 export type ServerMessage =
   | HelloMessage
@@ -341,6 +385,7 @@ export type ServerMessage =
   | PongMessage
   | ListMessage
   | ReplayMessage
+  | FeedStatusMessage
   | ErrorMessage;
 /** The `type` of a server message. */
 export type ServerMessageType = ServerMessage['type'];

@@ -12,6 +12,7 @@ import {
   type HelloMessage,
   type HelloRequest,
   type HistoryRequest,
+  type FeedStatusMessage,
   type ReplayMessage,
   type ReplayRequest,
   type RequestId,
@@ -103,6 +104,8 @@ export class Hub {
   private onEmpty: (() => void) | undefined;
   /** Replay controls, when the feed is a replay. */
   replay: ReplayControl | undefined;
+  /** How a live feed stands, sent after the greeting when the feed is live (server/live/). */
+  feedStatus: (() => FeedStatusMessage) | undefined;
   /**
    * Every connection was sent snapshots of the state after this generation (a replay swapped its state):
    * no update needs to carry a change from it or before.
@@ -173,6 +176,7 @@ export class Hub {
     socket.on('error', (error) => this.log.debug({ err: error, session: session.id }, 'websocket error'));
     this.reply(session, this.greeting(PROTOCOL_VERSION));
     if (this.replay !== undefined) this.reply(session, this.replay.state());
+    if (this.feedStatus !== undefined) this.reply(session, this.feedStatus());
     return session;
   }
 

@@ -1,0 +1,65 @@
+/**
+ * The server's side of a live feed's health: the `feed` message built from LiveStatus, sent after every
+ * greeting and broadcast when something changes. Changes are rare (a connection drops, a gap is found), but
+ * a flapping connection must not flood clients, so broadcasts are at most one per
+ * FEED_STATUS_MIN_INTERVAL_MS and always carry the latest state.
+ */
+import type { FeedStatusMessage } from '../../client/protocol/messages.js';
+import type { LiveStatus } from '../../feeds/live/status.js';
+import type { Hub } from '../hub/hub.js';
+
+/** Least time between two `feed` broadcasts. */
+export const FEED_STATUS_MIN_INTERVAL_MS = 250;
+
+export function feedStatusMessage(status: LiveStatus): FeedStatusMessage {
+  return {
+    type: 'feed',
+    time: Date.now(),
+    venues: Array.from(status.venues.values(), (venue) => ({
+      venue: venue.venue,
+      state: venue.state,
+      since: venue.since,
+      reconnects: venue.reconnects,
+      replacements: venue.replacements,
+      error: venue.error,
+    })),
+    symbols: Array.from(status.symbols.values(), (symbol) => ({ s: symbol.symbol, stale: symbol.stale, gaps: symbol.gaps, missed: symbol.missed, gapAt: symbol.lastGapAt })),
+  };
+}
+
+export class FeedStatusBroadcaster {
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly unlisten: () => void;
+
+  constructor(
+    private readonly status: LiveStatus,
+    private readonly hub: Hub,
+  ) {
+    hub.feedStatus = () => feedStatusMessage(status);
+    this.unlisten = status.onChange(() => this.changed());
+  }
+
+  stop(): void {
+    this.unlisten();
+    clearTimeout(this.timer);
+    this.hub.feedStatus = undefined;
+  }
+
+  private changed(): void {
+    if (this.timer !== undefined) return;
+    const wait = this.lastSentAt + FEED_STATUS_MIN_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      // After the current turn, so a burst of changes in one turn goes out once.
+      this.timer = setTimeout(() => this.send(), 0);
+    } else {
+      this.timer = setTimeout(() => this.send(), wait);
+    }
+  }
+
+  private send(): void {
+    this.timer = undefined;
+    this.lastSentAt = performance.now();
+    this.hub.broadcast(feedStatusMessage(this.status));
+  }
+}
