@@ -36,12 +36,18 @@ export abstract class FakeVenue {
   readonly connections: FakeConnection[] = [];
   /** Messages played so far (the tape's position). */
   played = 0;
+  private downUntil = 0;
   protected readonly server: WebSocketServer;
   private timer: NodeJS.Timeout | undefined;
   private finished: (() => void) | undefined;
 
   protected constructor(readonly tape: readonly TapeMessage[]) {
-    this.server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    this.server = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      // While "down", handshakes are answered 503, as an exchange in maintenance would.
+      verifyClient: (_info, answer) => (Date.now() < this.downUntil ? answer(false, 503) : answer(true)),
+    });
     this.server.on('connection', (socket, request) => {
       const connection: FakeConnection = { socket, topics: new Set(), openedAt: Date.now(), received: [] };
       this.connections.push(connection);
@@ -89,8 +95,9 @@ export abstract class FakeVenue {
     return done;
   }
 
-  /** Cuts every connection without a closing handshake, as a network failure would. */
-  dropAll(): void {
+  /** Cuts every connection without a closing handshake, as a network failure would, and refuses new ones for `downMs`. */
+  dropAll(downMs = 0): void {
+    this.downUntil = Date.now() + downMs;
     for (const connection of this.open) connection.socket.terminate();
   }
 
