@@ -61,7 +61,7 @@ describe.skipIf(!capturesPresent)('a dropped exchange connection', () => {
     expect(health.gaps).toBeGreaterThanOrEqual(1);
     expect(health.missed).toBeGreaterThan(0);
     // Trades received + trades reported missing = every trade the exchange played.
-    expect(trades.get('ETH-USDT') + health.missed).toBe(tapeIds.length);
+    expect(trades.get('ETH-USDT')! + health.missed).toBe(tapeIds.length);
     const gapped = back.symbols.find((symbol) => symbol.s === 'ETH-USDT')!;
     expect(gapped.gapAt).toBeGreaterThan(0);
 

@@ -1,6 +1,7 @@
 import { ChartFeed, type ChartInterval } from './chart-feed.svelte.js';
 import { Market, type MarketOptions } from './market.svelte.js';
 import { ReplayControls } from './replay.svelte.js';
+import { FeedHealth } from './feed-health.svelte.js';
 import { loadLayout, saveLayout } from './saved-layout.js';
 import { Watchlist } from './watchlist.svelte.js';
 
@@ -22,6 +23,8 @@ export class Dashboard {
   readonly chart: ChartFeed;
   /** Pause, speed and seek, when the server replays recorded data. */
   readonly replay: ReplayControls;
+  /** Stale and gap marks per symbol, when the server's feed is live. */
+  readonly health: FeedHealth;
   /** The charted symbol: a listed one, or none when the list is empty. */
   selected = $state<string | undefined>(undefined);
 
@@ -33,6 +36,7 @@ export class Dashboard {
     this.watchlist = new Watchlist(this.market.client, this.market.directory);
     this.chart = new ChartFeed(this.market.client);
     this.replay = new ReplayControls(this.market.client);
+    this.health = new FeedHealth(this.market.client);
     // A replay that went back in time voids the chart's bars: load them again (snapshots fix the rows).
     this.replay.onRewind(() => this.chart.reload());
     this.market.client.on('hello', () => void this.market.directory.load().then(() => this.watchServerSymbols()));
@@ -49,6 +53,7 @@ export class Dashboard {
 
   stop(): void {
     this.replay.dispose();
+    this.health.dispose();
     this.chart.dispose();
     this.watchlist.dispose();
     this.market.stop();
