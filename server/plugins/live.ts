@@ -10,7 +10,26 @@ export default fp<{ feed: Feed }>(
     if (!isLiveFeed(feed)) return;
     registerLiveMetrics(app.metrics.registry, feed.live);
     const broadcaster = new FeedStatusBroadcaster(feed.live, app.hub);
-    app.addHook('onClose', async () => broadcaster.stop());
+    // One log line per connection state change and per gap: rare events an operator wants to see.
+    const seen = new Map<string, string>();
+    const missed = new Map<string, number>();
+    const unlisten = feed.live.onChange(() => {
+      for (const venue of feed.live.venues.values()) {
+        if (seen.get(venue.venue) === venue.state) continue;
+        seen.set(venue.venue, venue.state);
+        if (venue.state === 'waiting') app.log.warn({ venue: venue.venue, reason: venue.error, reconnects: venue.reconnects }, 'exchange connection lost: reconnecting');
+        else app.log.info({ venue: venue.venue, state: venue.state }, 'exchange connection');
+      }
+      for (const symbol of feed.live.symbols.values()) {
+        if (symbol.missed === (missed.get(symbol.symbol) ?? 0)) continue;
+        app.log.warn({ symbol: symbol.symbol, missed: symbol.missed - (missed.get(symbol.symbol) ?? 0), gaps: symbol.gaps }, 'trades missed');
+        missed.set(symbol.symbol, symbol.missed);
+      }
+    });
+    app.addHook('onClose', async () => {
+      unlisten();
+      broadcaster.stop();
+    });
   },
   { name: 'tickertape-live', dependencies: ['tickertape-market', 'tickertape-hub', 'tickertape-metrics'], fastify: '5.x' },
 );
