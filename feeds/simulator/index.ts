@@ -8,4 +8,4 @@ export {
   type ResolvedSimulatorOptions,
   type SimulatorOptions,
 } from './options.js';
-export { UNIVERSE, type SimulatedInstrument, type SizeModel } from './universe.js';
+export { MAX_SYNTHETIC_SYMBOLS, syntheticInstruments, UNIVERSE, type SimulatedInstrument, type SizeModel } from './universe.js';

@@ -35,6 +35,25 @@ describe('simulator options', () => {
     expect(symbols.sort()).toEqual(['BTC-USD', 'NVDA', 'TSLA']);
   });
 
+  it('widens the market with synthetic symbols that trade like the universe rows they copy', () => {
+    const simulator = createSimulator({ syntheticSymbols: 440, startTime: 0, ticksPerSecond: 20_000 });
+    const symbols = simulator.instruments.map((instrument) => instrument.symbol);
+    expect(symbols).toHaveLength(UNIVERSE.length + 440);
+    expect(new Set(symbols).size).toBe(symbols.length);
+    expect(symbols.slice(0, UNIVERSE.length)).toEqual(UNIVERSE.map((instrument) => instrument.symbol));
+    expect(symbols.slice(UNIVERSE.length, UNIVERSE.length + 2)).toEqual(['SYN0001', 'SYN0002']);
+    expect(simulator.info.description).toContain(`${UNIVERSE.length + 440} symbols`);
+    // SYN0001 copies the first row (NVDA): same price level, a share of the trades like NVDA's.
+    const ticks = [...simulator.ticks(200_000)];
+    const count = (symbol: string): number => ticks.filter((tick) => tick.symbol === symbol).length;
+    expect(count('SYN0001')).toBeGreaterThan(count('NVDA') * 0.7);
+    expect(count('SYN0001')).toBeLessThan(count('NVDA') * 1.3);
+    const synPrice = ticks.find((tick) => tick.symbol === 'SYN0001')?.price ?? 0;
+    expect(synPrice / UNIVERSE[0]!.initialPrice).toBeGreaterThan(0.9);
+    expect(synPrice / UNIVERSE[0]!.initialPrice).toBeLessThan(1.1);
+    expect(new Set(ticks.map((tick) => tick.symbol)).size).toBe(symbols.length);
+  });
+
   it('keeps the total rate when fewer symbols are simulated', () => {
     const ticks = [...createSimulator({ symbols: 2, startTime: 0, ticksPerSecond: 1000 }).ticks(300_000)];
     const rate = ticks.length / ((ticks.at(-1)?.ts ?? NaN) / 1000);
@@ -57,6 +76,8 @@ describe('simulator options', () => {
     ['a zero symbol count', { symbols: 0 }, /count/],
     ['a symbol count beyond the universe', { symbols: 1000 }, /count/],
     ['a fractional symbol count', { symbols: 2.5 }, /count/],
+    ['a negative synthetic symbol count', { syntheticSymbols: -1 }, /syntheticSymbols/],
+    ['too many synthetic symbols', { syntheticSymbols: 10_001 }, /syntheticSymbols/],
     ['a zero batch interval', { batchIntervalMs: 0 }, /batchIntervalMs/],
     ['a zero volatility scale', { volatilityScale: 0 }, /volatilityScale/],
     ['a misspelt option', { tickPerSecond: 100 }, /unknown simulator option "tickPerSecond"/],

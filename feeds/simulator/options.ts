@@ -1,5 +1,5 @@
 /** The simulator's options, their defaults and limits, and the one place they are validated. */
-import { UNIVERSE, type SimulatedInstrument } from './universe.js';
+import { MAX_SYNTHETIC_SYMBOLS, syntheticInstruments, UNIVERSE, type SimulatedInstrument } from './universe.js';
 
 export const DEFAULT_SEED = 42;
 export const DEFAULT_TICKS_PER_SECOND = 2000;
@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   readonly startTime?: number;
   /** Which symbols: a list of names from the universe, or a count (the most active ones). Default: all. */
   readonly symbols?: readonly string[] | number;
+  /**
+   * Adds this many synthetic symbols (`SYN0001`...) after the chosen ones, each behaving like a universe row,
+   * for a market wider than the real 60 symbols (benchmarks use 500). Default 0.
+   */
+  readonly syntheticSymbols?: number;
   /** Paced feed only: how often it wakes to generate the ticks that have fallen due, in ms. Default 4. */
   readonly batchIntervalMs?: number;
   /**
@@ -49,6 +54,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SimulatorOptions>([
   'ticksPerSecond',
   'startTime',
   'symbols',
+  'syntheticSymbols',
   'batchIntervalMs',
   'warmupMs',
   'volatilityScale',
@@ -65,7 +71,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
     }
   }
   const { seed = DEFAULT_SEED, ticksPerSecond = DEFAULT_TICKS_PER_SECOND, startTime } = options;
-  const { batchIntervalMs = DEFAULT_BATCH_INTERVAL_MS, volatilityScale = 1, warmupMs = 0 } = options;
+  const { batchIntervalMs = DEFAULT_BATCH_INTERVAL_MS, volatilityScale = 1, warmupMs = 0, syntheticSymbols = 0 } = options;
 
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${String(seed)}`);
   if (!(Number.isFinite(ticksPerSecond) && ticksPerSecond > 0 && ticksPerSecond <= MAX_TICKS_PER_SECOND)) {
@@ -91,11 +97,14 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
   if (!(Number.isFinite(volatilityScale) && volatilityScale > 0 && volatilityScale <= MAX_VOLATILITY_SCALE)) {
     throw new RangeError(`volatilityScale must be in (0, ${MAX_VOLATILITY_SCALE}], got ${String(volatilityScale)}`);
   }
+  if (!(Number.isInteger(syntheticSymbols) && syntheticSymbols >= 0 && syntheticSymbols <= MAX_SYNTHETIC_SYMBOLS)) {
+    throw new RangeError(`syntheticSymbols must be an integer in [0, ${MAX_SYNTHETIC_SYMBOLS}], got ${String(syntheticSymbols)}`);
+  }
   return {
     seed,
     ticksPerSecond,
     startTime,
-    instruments: selectInstruments(options.symbols),
+    instruments: [...selectInstruments(options.symbols), ...syntheticInstruments(syntheticSymbols)],
     batchIntervalMs,
     warmupMs,
     volatilityScale,

@@ -171,6 +171,23 @@ export const UNIVERSE: readonly SimulatedInstrument[] = Object.freeze([
   ...COINS.map(fromCoinRow),
 ]);
 
+/** Most synthetic symbols a simulator adds: as many as the server tracks at most (server/config.ts MAX_SYMBOLS). */
+export const MAX_SYNTHETIC_SYMBOLS = 10_000;
+
+/**
+ * `count` made-up instruments, `SYN0001`, `SYN0002`, ..., for benchmarks that need a wider market than the
+ * real universe: the n-th behaves exactly like universe row n mod 60 (price, volatility, spread, sizes,
+ * activity) under its own symbol, so a 500-symbol market keeps the real one's mix of busy and quiet names.
+ */
+export function syntheticInstruments(count: number): SimulatedInstrument[] {
+  const width = Math.max(4, String(count).length);
+  return Array.from({ length: count }, (_, index) => {
+    const model = UNIVERSE[index % UNIVERSE.length]!;
+    const number = String(index + 1).padStart(width, '0');
+    return { ...model, symbol: `SYN${number}`, name: `Synthetic ${number} (behaves like ${model.symbol})` };
+  });
+}
+
 /** The part of a simulated instrument the rest of the system sees (what `GET /api/symbols` serves). */
 export function toInstrument(instrument: SimulatedInstrument): Instrument {
   const { symbol, name, assetClass, currency, tickSize } = instrument;
