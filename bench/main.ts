@@ -1,0 +1,283 @@
+/**
+ * `npm run bench`: tickertape against the peers a developer would otherwise build, side by side in one
+ * invocation, on this machine. Prints tables and writes JSON (bench/results/<scenario>.json).
+ *
+ *   npm run bench                              the default scenario
+ *   npm run bench -- --scenario wide,idle      others (see --help)
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
+import { runTarget, type RunPlan, type RunResult } from './run-target.js';
+import {
+  CAPACITY_MEASURE_S,
+  CAPACITY_MIN_DELIVERED,
+  CAPACITY_P99_MS,
+  CAPACITY_STEPS,
+  CAPACITY_WARMUP_S,
+  SCENARIOS,
+  type Scenario,
+} from './scenarios.js';
+import { loadAverage, openFileLimit } from './proc.js';
+import type { TargetName } from './servers/ipc.js';
+import { renderMarkdown, renderText, type Table } from './table.js';
+
+const TARGETS: readonly TargetName[] = ['tickertape', 'ws-json', 'socketio'];
+const FLUSH_INTERVAL_MS = 50;
+const SEED = 42;
+const DEFAULT_LOAD_PROCESSES = 2;
+const MAX_SERVER_RSS_BYTES = 4 * 2 ** 30;
+/** Open files a server keeps besides its connections (listening socket, epoll, stdio, IPC, modules). */
+const SERVER_RESERVED_FILES = 100;
+/** Beside the sources (npm run bench runs from the repository root), not beside the compiled program. */
+const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Options:
+  --scenario LIST     comma-separated: ${Object.keys(SCENARIOS).join(', ')}, capacity, micro, browser, all
+                      (default: default)
+  --targets LIST      comma-separated: ${TARGETS.join(', ')} (default: all three)
+  --runs N            measure each target N times, interleaved; tables show medians (default 1)
+  --clients N         override the scenario's client count (C)
+  --symbols N         override the market's symbol count (S)
+  --rate N            override the ticks per second (R)
+  --per-client N      override the symbols per client (K)
+  --measure-s N       override the measured seconds
+  --warmup-s N        override the seconds of traffic before measuring
+  --load-processes N  load-generator processes (default ${DEFAULT_LOAD_PROCESSES})
+  --profile DIR       write a CPU profile of each server's measured window into DIR
+  --minutes N         browser scenario: minutes to watch the page (default 5)
+  -h, --help          show this help
+`;
+
+interface Options {
+  readonly scenarios: readonly string[];
+  readonly targets: readonly TargetName[];
+  readonly runs: number;
+  readonly overrides: Partial<Scenario>;
+  readonly loadProcesses: number;
+  readonly profileDir: string | undefined;
+  readonly minutes: number;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function wholeNumber(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scenario: { type: 'string' },
+        targets: { type: 'string' },
+        runs: { type: 'string' },
+        clients: { type: 'string' },
+        symbols: { type: 'string' },
+        rate: { type: 'string' },
+        'per-client': { type: 'string' },
+        'measure-s': { type: 'string' },
+        'warmup-s': { type: 'string' },
+        'load-processes': { type: 'string' },
+        profile: { type: 'string' },
+        minutes: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const known = [...Object.keys(SCENARIOS), 'capacity', 'micro', 'browser'];
+  let scenarios = (values.scenario ?? 'default').split(',').map((name) => name.trim());
+  if (scenarios.includes('all')) scenarios = known;
+  for (const name of scenarios) if (!known.includes(name)) fail(`unknown scenario "${name}"; known: ${known.join(', ')}, all`);
+  const targets = (values.targets ?? TARGETS.join(',')).split(',').map((name) => name.trim());
+  for (const name of targets) if (!(TARGETS as readonly string[]).includes(name)) fail(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
+  const overrides: Record<string, number> = {};
+  const set = (key: keyof Scenario, value: number | undefined): void => {
+    if (value !== undefined) overrides[key] = value;
+  };
+  set('clients', wholeNumber(values.clients, '--clients', 1, 100_000));
+  set('symbols', wholeNumber(values.symbols, '--symbols', 1, 10_000));
+  set('ticksPerSecond', wholeNumber(values.rate, '--rate', 1, 1_000_000));
+  set('symbolsPerClient', wholeNumber(values['per-client'], '--per-client', 1, 1_000));
+  set('measureS', wholeNumber(values['measure-s'], '--measure-s', 1, 3_600));
+  set('warmupS', wholeNumber(values['warmup-s'], '--warmup-s', 0, 3_600));
+  return {
+    scenarios,
+    targets: targets as TargetName[],
+    runs: wholeNumber(values.runs, '--runs', 1, 20) ?? 1,
+    overrides: overrides as Partial<Scenario>,
+    loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
+    profileDir: values.profile,
+    minutes: wholeNumber(values.minutes, '--minutes', 1, 120) ?? 5,
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** What the tables are read against: the machine, its load, the code. */
+function machine(): Record<string, unknown> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Not a checkout: the commit stays unknown.
+  }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    openFileLimit: openFileLimit(),
+    commit,
+  };
+}
+
+function planFor(scenario: Scenario, target: TargetName, options: Options, clients = scenario.clients): RunPlan {
+  return {
+    target,
+    market: { symbols: scenario.symbols, ticksPerSecond: scenario.ticksPerSecond, seed: SEED },
+    flushIntervalMs: FLUSH_INTERVAL_MS,
+    clients,
+    symbolsPerClient: scenario.symbolsPerClient,
+    warmupS: scenario.warmupS,
+    measureS: scenario.measureS,
+    loadProcesses: options.loadProcesses,
+    maxServerRssBytes: MAX_SERVER_RSS_BYTES,
+    ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
+    seed: SEED,
+  };
+}
+
+/** The most connections one server process can hold: its open-file limit less what it needs besides. */
+function clientsWithinFileLimit(clients: number): { clients: number; note?: string } {
+  const limit = openFileLimit() - SERVER_RESERVED_FILES;
+  if (clients <= limit) return { clients };
+  return {
+    clients: limit,
+    note: `${clients} connections asked, ${limit} run: a server process may open ${openFileLimit()} files here (ulimit -n); raise the hard limit to run them all`,
+  };
+}
+
+interface ScenarioOutput {
+  readonly tables: readonly { title: string; table: Table }[];
+  readonly data: unknown;
+  readonly notes: readonly string[];
+}
+
+async function runScenario(base: Scenario, options: Options): Promise<ScenarioOutput> {
+  const requested = { ...base, ...options.overrides };
+  const { clients, note } = clientsWithinFileLimit(requested.clients);
+  const scenario = { ...requested, clients };
+  const runs = new Map<TargetName, RunResult[]>(options.targets.map((target) => [target, []]));
+  for (let round = 0; round < options.runs; round++) {
+    for (const target of options.targets) {
+      log(`${scenario.name}: ${target}, run ${round + 1} of ${options.runs}`);
+      runs.get(target)!.push(await runTarget(planFor(scenario, target, options), log));
+    }
+  }
+  const medians = options.targets.map((target) => medianRun(runs.get(target)!));
+  const tables =
+    scenario.kind === 'idle'
+      ? [{ title: 'memory per idle connection', table: idleTable(medians) }]
+      : [
+          { title: 'per target', table: trafficTable(medians) },
+          ...[ratioTable(medians)].filter((table) => table !== undefined).map((table) => ({ title: 'ratios', table })),
+        ];
+  return { tables, data: { scenario, runs: Object.fromEntries(runs), medians }, notes: note === undefined ? [] : [note] };
+}
+
+function sustains(run: RunResult): { ok: boolean; why: string } {
+  if (run.connected < run.clients) return { ok: false, why: `${run.clients - run.connected} could not connect` };
+  if (run.dropped > 0) return { ok: false, why: `${run.dropped} connections dropped` };
+  if (run.aborted !== undefined) return { ok: false, why: run.aborted };
+  if (run.latency.p99Ms > CAPACITY_P99_MS) return { ok: false, why: `p99 ${run.latency.p99Ms.toFixed(0)} ms` };
+  const delivered = run.updatesPerS / run.askedPerS;
+  if (!(delivered >= CAPACITY_MIN_DELIVERED)) return { ok: false, why: `delivered ${(delivered * 100).toFixed(0)} % of owed` };
+  return { ok: true, why: '' };
+}
+
+async function runCapacity(options: Options): Promise<ScenarioOutput> {
+  const base: Scenario = { ...SCENARIOS['default']!, ...options.overrides, warmupS: CAPACITY_WARMUP_S, measureS: CAPACITY_MEASURE_S };
+  const steps: CapacityStep[] = [];
+  for (const target of options.targets) {
+    for (const clients of CAPACITY_STEPS) {
+      if (clients > clientsWithinFileLimit(clients).clients) break;
+      log(`capacity: ${target} with ${clients} clients`);
+      const run = await runTarget(planFor(base, target, options, clients), log);
+      const verdict = sustains(run);
+      steps.push({ target, clients, sustained: verdict.ok, why: verdict.why, run });
+      log(`  p99 ${run.latency.p99Ms.toFixed(1)} ms, delivered ${((run.updatesPerS / run.askedPerS) * 100).toFixed(0)} %: ${verdict.ok ? 'sustained' : verdict.why}`);
+      if (!verdict.ok) break;
+    }
+  }
+  return {
+    tables: [
+      { title: `largest client count with p99 <= ${CAPACITY_P99_MS} ms (market of the default scenario)`, table: capacityTable(steps, options.targets) },
+      { title: 'every step', table: trafficTable(steps.map((step) => step.run)) },
+    ],
+    data: { scenario: base, steps },
+    notes: [],
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  await mkdir(RESULTS_DIR, { recursive: true });
+  if (options.profileDir !== undefined) await mkdir(options.profileDir, { recursive: true });
+  for (const name of options.scenarios) {
+    const loadBefore = loadAverage();
+    const started = new Date();
+    let output: ScenarioOutput;
+    if (name === 'capacity') output = await runCapacity(options);
+    else if (name === 'micro') output = await (await import('./micro.js')).runMicro();
+    else if (name === 'browser') output = await (await import('./browser.js')).runBrowser({ minutes: options.minutes });
+    else output = await runScenario(SCENARIOS[name]!, options);
+    const loadAfter = loadAverage();
+    const context = {
+      machine: machine(),
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAfter,
+    };
+    const summary = SCENARIOS[name]?.summary ?? name;
+    console.log(`\n## ${name}: ${summary}`);
+    console.log(
+      `${context.machine['cores']} x ${context.machine['cpu']}, node ${process.version}, ` +
+        `load average ${loadBefore.join(' ')} before, ${loadAfter.join(' ')} after, ${context.started}`,
+    );
+    for (const { title, table } of output.tables) console.log(`\n${title}\n${renderText(table)}`);
+    for (const note of output.notes) console.log(`\nnote: ${note}`);
+    const file = join(RESULTS_DIR, `${name}.json`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ ...context, tables: output.tables.map(({ title, table }) => ({ title, markdown: renderMarkdown(table) })), notes: output.notes, data: output.data }, null, 2)}\n`,
+    );
+    log(`wrote ${file}`);
+  }
+}
+
+await main();

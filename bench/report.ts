@@ -1,0 +1,147 @@
+/** Turns runs into the tables the benchmark prints: one row per target, then tickertape's ratios to each peer. */
+import type { RunResult } from './run-target.js';
+import type { TargetName } from './servers/ipc.js';
+import { formatNumber, type Table } from './table.js';
+
+const MB = 2 ** 20;
+
+/** The median of each figure over repeated runs of one target (the runs themselves go to the JSON). */
+export function medianRun(runs: readonly RunResult[]): RunResult {
+  const first = runs[0];
+  if (first === undefined) throw new Error('medianRun of no runs');
+  if (runs.length === 1) return first;
+  const median = (values: number[]): number => {
+    values.sort((x, y) => x - y);
+    const middle = values.length >> 1;
+    return values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+  };
+  const out: Record<string, unknown> = { ...first };
+  for (const [key, value] of Object.entries(first)) {
+    if (typeof value === 'number') out[key] = median(runs.map((run) => (run as unknown as Record<string, number>)[key]!));
+  }
+  out['latency'] = {
+    samples: median(runs.map((run) => run.latency.samples)),
+    p50Ms: median(runs.map((run) => run.latency.p50Ms)),
+    p99Ms: median(runs.map((run) => run.latency.p99Ms)),
+    maxMs: median(runs.map((run) => run.latency.maxMs)),
+  };
+  const aborted = runs.find((run) => run.aborted !== undefined)?.aborted;
+  if (aborted !== undefined) out['aborted'] = `${aborted} (in one of ${runs.length} runs)`;
+  return out as unknown as RunResult;
+}
+
+const percent = (share: number): string => (Number.isFinite(share) ? `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %` : '-');
+
+export function trafficTable(results: readonly RunResult[]): Table {
+  return {
+    header: [
+      'target',
+      'clients',
+      'owed upd/s',
+      'delivered upd/s',
+      'delivered',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'bytes/upd',
+      'server CPU',
+      'CPU µs/upd',
+      'RSS MB',
+      'loop p99 ms',
+      'load-gen CPU',
+      'notes',
+    ],
+    rows: results.map((run) => [
+      run.target,
+      run.connected === run.clients ? run.clients : `${run.connected}/${run.clients}`,
+      Math.round(run.askedPerS),
+      Math.round(run.updatesPerS),
+      percent(run.updatesPerS / run.askedPerS),
+      run.latency.p50Ms,
+      run.latency.p99Ms,
+      run.latency.maxMs,
+      run.wireBytesPerUpdate,
+      percent(run.serverCores),
+      run.cpuUsPerUpdate,
+      Math.round(run.peakRssBytes / MB),
+      run.loopDelayP99Ms,
+      percent(run.loadCores),
+      notes(run),
+    ]),
+  };
+}
+
+function notes(run: RunResult): string {
+  const notes: string[] = [];
+  if (run.aborted !== undefined) notes.push(`stopped: ${run.aborted}`);
+  if (run.heldBack > 0) notes.push(`${run.heldBack} holds`);
+  if (run.seqGaps > 0) notes.push(`${run.seqGaps} lost frames`);
+  if (run.dropped > 0) notes.push(`${run.dropped} dropped`);
+  if (run.feedLagMs > 1000) notes.push(`feed ${formatNumber(run.feedLagMs / 1000, 1)} s behind`);
+  if (run.askedPerS > 0 && run.updatesPerS / run.askedPerS < 0.95) notes.push('falls behind');
+  return notes.join('; ');
+}
+
+/** tickertape's figures over each peer's: below 1 is better for tickertape in every column. */
+export function ratioTable(results: readonly RunResult[]): Table | undefined {
+  const ours = results.find((run) => run.target === 'tickertape');
+  const peers = results.filter((run) => run.target !== 'tickertape');
+  if (ours === undefined || peers.length === 0) return undefined;
+  const ratio = (x: number, y: number): string => (Number.isFinite(x / y) && y !== 0 ? formatNumber(x / y, 3) : '-');
+  const times = (x: number, y: number): string => (Number.isFinite(y / x) && x !== 0 ? `${formatNumber(y / x, 1)}x less` : '-');
+  return {
+    header: ['tickertape / peer', 'CPU per update', '', 'bytes per update', 'p50 latency', 'p99 latency'],
+    rows: peers.map((peer) => [
+      `/ ${peer.target}`,
+      ratio(ours.cpuUsPerUpdate, peer.cpuUsPerUpdate),
+      times(ours.cpuUsPerUpdate, peer.cpuUsPerUpdate),
+      ratio(ours.wireBytesPerUpdate, peer.wireBytesPerUpdate),
+      ratio(ours.latency.p50Ms, peer.latency.p50Ms),
+      ratio(ours.latency.p99Ms, peer.latency.p99Ms),
+    ]),
+  };
+}
+
+export function idleTable(results: readonly RunResult[]): Table {
+  const plainWs = results.find((run) => run.target === 'ws-json');
+  return {
+    header: ['target', 'connections', 'RSS, none MB', 'RSS, all MB', 'KB per connection', 'vs plain ws'],
+    rows: results.map((run) => [
+      run.target,
+      run.connected === run.clients ? run.clients : `${run.connected}/${run.clients}`,
+      Math.round(run.baseRssBytes / MB),
+      Math.round((run.baseRssBytes + run.rssPerConnectionBytes * run.connected) / MB),
+      run.rssPerConnectionBytes / 1024,
+      plainWs === undefined ? '-' : formatNumber(run.rssPerConnectionBytes / plainWs.rssPerConnectionBytes, 2),
+    ]),
+  };
+}
+
+export interface CapacityStep {
+  readonly target: TargetName;
+  readonly clients: number;
+  readonly sustained: boolean;
+  readonly why: string;
+  readonly run: RunResult;
+}
+
+export function capacityTable(steps: readonly CapacityStep[], targets: readonly TargetName[]): Table {
+  const best = (target: TargetName): CapacityStep | undefined =>
+    steps.filter((step) => step.target === target && step.sustained).at(-1);
+  const ours = best('tickertape')?.clients;
+  return {
+    header: ['target', 'most clients sustained', 'p99 ms there', 'first failing', 'why it failed', 'tickertape / target'],
+    rows: targets.map((target) => {
+      const sustained = best(target);
+      const failing = steps.find((step) => step.target === target && !step.sustained);
+      return [
+        target,
+        sustained?.clients ?? `< ${steps.find((step) => step.target === target)?.clients ?? '?'}`,
+        sustained?.run.latency.p99Ms ?? Number.NaN,
+        failing?.clients ?? 'none tried',
+        failing?.why ?? '',
+        ours !== undefined && sustained !== undefined ? `${formatNumber(ours / sustained.clients, 1)}x` : '-',
+      ];
+    }),
+  };
+}

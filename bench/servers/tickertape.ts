@@ -1,0 +1,43 @@
+/**
+ * tickertape under test: the real app (buildApp, default limits) on the benchmark's simulated market.
+ * Started by the benchmark as its own process (bench/run-target.ts).
+ */
+import { buildApp } from '../../server/app.js';
+import { defineConfig } from '../../server/config.js';
+import { benchFeed } from './feed.js';
+import { runServerProcess } from './process.js';
+
+runServerProcess(async (spec) => {
+  const feed = benchFeed(spec.market);
+  const app = await buildApp({
+    config: defineConfig({ port: 0, host: '127.0.0.1', flushIntervalMs: spec.flushIntervalMs, logLevel: 'warn' }),
+    feed,
+    logger: false,
+  });
+  // What the server owes its clients each flush: every changed symbol, to each of its subscribers. Counted
+  // here, around the market's flush, so the server itself carries no benchmark code.
+  let owed = 0;
+  const market = app.market;
+  const flush = market.flush.bind(market);
+  market.flush = () => {
+    const result = flush();
+    for (const state of result.changed) owed += spec.subscribers[state.symbol] ?? 0;
+    return result;
+  };
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    port: address.port,
+    symbols: feed.instruments.map((instrument) => instrument.symbol),
+    go: () => feed.go(),
+    counters: () => ({
+      ticks: market.counters.ticks,
+      eventTimeMs: Math.max(0, ...Array.from(market.all(), (state) => state.lastTime).filter(Number.isFinite)),
+      owed,
+      connections: app.hub.connections,
+      heldBack: app.hub.counters.paused,
+    }),
+    close: () => app.close(),
+  };
+});
