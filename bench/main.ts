@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
-import { runTarget, type RunPlan, type RunResult } from './run-target.js';
+import { prepareBaseline } from './baseline.js';
+import { runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
 import {
   CAPACITY_MEASURE_S,
   CAPACITY_MIN_DELIVERED,
@@ -22,10 +23,8 @@ import {
   type Scenario,
 } from './scenarios.js';
 import { loadAverage, openFileLimit } from './proc.js';
-import type { TargetName } from './servers/ipc.js';
 import { renderMarkdown, renderText, type Table } from './table.js';
 
-const TARGETS: readonly TargetName[] = ['tickertape', 'ws-json', 'socketio'];
 const FLUSH_INTERVAL_MS = 50;
 const SEED = 42;
 const DEFAULT_LOAD_PROCESSES = 2;
@@ -40,7 +39,8 @@ const USAGE = `Usage: npm run bench -- [options]
 Options:
   --scenario LIST     comma-separated: ${Object.keys(SCENARIOS).join(', ')}, capacity, micro, browser, all
                       (default: default)
-  --targets LIST      comma-separated: ${TARGETS.join(', ')} (default: all three)
+  --targets LIST      comma-separated: ${TARGETS.map((target) => target.name).join(', ')} (default: all three), and
+                      tickertape@REF for tickertape as of a git commit, measured beside today's code
   --runs N            measure each target N times, interleaved; tables show medians (default 1)
   --clients N         override the scenario's client count (C)
   --symbols N         override the market's symbol count (S)
@@ -56,7 +56,7 @@ Options:
 
 interface Options {
   readonly scenarios: readonly string[];
-  readonly targets: readonly TargetName[];
+  readonly targets: readonly Target[];
   readonly runs: number;
   readonly overrides: Partial<Scenario>;
   readonly loadProcesses: number;
@@ -110,8 +110,19 @@ function parseOptions(argv: readonly string[]): Options {
   let scenarios = (values.scenario ?? 'default').split(',').map((name) => name.trim());
   if (scenarios.includes('all')) scenarios = known;
   for (const name of scenarios) if (!known.includes(name)) fail(`unknown scenario "${name}"; known: ${known.join(', ')}, all`);
-  const targets = (values.targets ?? TARGETS.join(',')).split(',').map((name) => name.trim());
-  for (const name of targets) if (!(TARGETS as readonly string[]).includes(name)) fail(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
+  const targets = (values.targets ?? TARGETS.map((target) => target.name).join(',')).split(',').map((name) => {
+    const trimmed = name.trim();
+    const known = TARGETS.find((target) => target.name === trimmed);
+    if (known !== undefined) return known;
+    if (trimmed.startsWith('tickertape@')) {
+      try {
+        return { name: trimmed, protocol: 'tickertape', program: prepareBaseline(trimmed.slice('tickertape@'.length)) } satisfies Target;
+      } catch (error) {
+        fail((error as Error).message);
+      }
+    }
+    return fail(`unknown target "${trimmed}"; known: ${TARGETS.map((target) => target.name).join(', ')}, tickertape@REF`);
+  });
   const overrides: Record<string, number> = {};
   const set = (key: keyof Scenario, value: number | undefined): void => {
     if (value !== undefined) overrides[key] = value;
@@ -124,7 +135,7 @@ function parseOptions(argv: readonly string[]): Options {
   set('warmupS', wholeNumber(values['warmup-s'], '--warmup-s', 0, 3_600));
   return {
     scenarios,
-    targets: targets as TargetName[],
+    targets,
     runs: wholeNumber(values.runs, '--runs', 1, 20) ?? 1,
     overrides: overrides as Partial<Scenario>,
     loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
@@ -155,7 +166,7 @@ function machine(): Record<string, unknown> {
   };
 }
 
-function planFor(scenario: Scenario, target: TargetName, options: Options, clients = scenario.clients): RunPlan {
+function planFor(scenario: Scenario, target: Target, options: Options, clients = scenario.clients): RunPlan {
   return {
     target,
     market: { symbols: scenario.symbols, ticksPerSecond: scenario.ticksPerSecond, seed: SEED },
@@ -191,14 +202,14 @@ async function runScenario(base: Scenario, options: Options): Promise<ScenarioOu
   const requested = { ...base, ...options.overrides };
   const { clients, note } = clientsWithinFileLimit(requested.clients);
   const scenario = { ...requested, clients };
-  const runs = new Map<TargetName, RunResult[]>(options.targets.map((target) => [target, []]));
+  const runs = new Map<string, RunResult[]>(options.targets.map((target) => [target.name, []]));
   for (let round = 0; round < options.runs; round++) {
     for (const target of options.targets) {
-      log(`${scenario.name}: ${target}, run ${round + 1} of ${options.runs}`);
-      runs.get(target)!.push(await runTarget(planFor(scenario, target, options), log));
+      log(`${scenario.name}: ${target.name}, run ${round + 1} of ${options.runs}`);
+      runs.get(target.name)!.push(await runTarget(planFor(scenario, target, options), log));
     }
   }
-  const medians = options.targets.map((target) => medianRun(runs.get(target)!));
+  const medians = options.targets.map((target) => medianRun(runs.get(target.name)!));
   const tables =
     scenario.kind === 'idle'
       ? [{ title: 'memory per idle connection', table: idleTable(medians) }]
@@ -225,17 +236,17 @@ async function runCapacity(options: Options): Promise<ScenarioOutput> {
   for (const target of options.targets) {
     for (const clients of CAPACITY_STEPS) {
       if (clients > clientsWithinFileLimit(clients).clients) break;
-      log(`capacity: ${target} with ${clients} clients`);
+      log(`capacity: ${target.name} with ${clients} clients`);
       const run = await runTarget(planFor(base, target, options, clients), log);
       const verdict = sustains(run);
-      steps.push({ target, clients, sustained: verdict.ok, why: verdict.why, run });
+      steps.push({ target: target.name, clients, sustained: verdict.ok, why: verdict.why, run });
       log(`  p99 ${run.latency.p99Ms.toFixed(1)} ms, delivered ${((run.updatesPerS / run.askedPerS) * 100).toFixed(0)} %: ${verdict.ok ? 'sustained' : verdict.why}`);
       if (!verdict.ok) break;
     }
   }
   return {
     tables: [
-      { title: `largest client count with p99 <= ${CAPACITY_P99_MS} ms (market of the default scenario)`, table: capacityTable(steps, options.targets) },
+      { title: `largest client count with p99 <= ${CAPACITY_P99_MS} ms (market of the default scenario)`, table: capacityTable(steps, options.targets.map((target) => target.name)) },
       { title: 'every step', table: trafficTable(steps.map((step) => step.run)) },
     ],
     data: { scenario: base, steps },

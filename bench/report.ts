@@ -1,6 +1,5 @@
 /** Turns runs into the tables the benchmark prints: one row per target, then tickertape's ratios to each peer. */
 import type { RunResult } from './run-target.js';
-import type { TargetName } from './servers/ipc.js';
 import { formatNumber, type Table } from './table.js';
 
 const MB = 2 ** 20;
@@ -85,7 +84,7 @@ function notes(run: RunResult): string {
 /** tickertape's figures over each peer's: below 1 is better for tickertape in every column. */
 export function ratioTable(results: readonly RunResult[]): Table | undefined {
   const ours = results.find((run) => run.target === 'tickertape');
-  const peers = results.filter((run) => run.target !== 'tickertape');
+  const peers = results.filter((run) => run !== ours);
   if (ours === undefined || peers.length === 0) return undefined;
   const ratio = (x: number, y: number): string => (Number.isFinite(x / y) && y !== 0 ? formatNumber(x / y, 3) : '-');
   const times = (x: number, y: number): string => (Number.isFinite(y / x) && x !== 0 ? `${formatNumber(y / x, 1)}x less` : '-');
@@ -103,7 +102,7 @@ export function ratioTable(results: readonly RunResult[]): Table | undefined {
 }
 
 export function idleTable(results: readonly RunResult[]): Table {
-  const plainWs = results.find((run) => run.target === 'ws-json');
+  const plainWs = results.find((run) => run.protocol === 'ws-json');
   return {
     header: ['target', 'connections', 'RSS, none MB', 'RSS, all MB', 'KB per connection', 'vs plain ws'],
     rows: results.map((run) => [
@@ -118,15 +117,15 @@ export function idleTable(results: readonly RunResult[]): Table {
 }
 
 export interface CapacityStep {
-  readonly target: TargetName;
+  readonly target: string;
   readonly clients: number;
   readonly sustained: boolean;
   readonly why: string;
   readonly run: RunResult;
 }
 
-export function capacityTable(steps: readonly CapacityStep[], targets: readonly TargetName[]): Table {
-  const best = (target: TargetName): CapacityStep | undefined =>
+export function capacityTable(steps: readonly CapacityStep[], targets: readonly string[]): Table {
+  const best = (target: string): CapacityStep | undefined =>
     steps.filter((step) => step.target === target && step.sustained).at(-1);
   const ours = best('tickertape')?.clients;
   return {

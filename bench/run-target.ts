@@ -13,19 +13,26 @@ import type {
   LoadReport,
   MarketSpec,
   ServerCounters,
-  TargetName,
+  ProtocolName,
   ToLoad,
   ToServer,
 } from './servers/ipc.js';
 import { benchFeed } from './servers/feed.js';
 import { drawSubscriptions, subscriberCounts } from './subscriptions.js';
 
-/** The program each target runs as. */
-const SERVER_PROGRAMS: Readonly<Record<TargetName, string>> = {
-  tickertape: './servers/tickertape.js',
-  'ws-json': './peers/ws-json.js',
-  socketio: './peers/socketio.js',
-};
+/** A server under test: its name in the tables, the protocol its clients speak, the program it runs as. */
+export interface Target {
+  readonly name: string;
+  readonly protocol: ProtocolName;
+  /** Absolute, or relative to this folder. */
+  readonly program: string;
+}
+
+export const TARGETS: readonly Target[] = [
+  { name: 'tickertape', protocol: 'tickertape', program: './servers/tickertape.js' },
+  { name: 'ws-json', protocol: 'ws-json', program: './peers/ws-json.js' },
+  { name: 'socketio', protocol: 'socketio', program: './peers/socketio.js' },
+];
 const SERVER_START_TIMEOUT_MS = 30_000;
 /** Loopback addresses clients connect from, in turn: each gives about 28,000 ephemeral ports. */
 const LOCAL_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
@@ -39,7 +46,7 @@ const SAMPLE_INTERVAL_MS = 1_000;
 const IDLE_SETTLE_MS = 2_000;
 
 export interface RunPlan {
-  readonly target: TargetName;
+  readonly target: Target;
   readonly market: MarketSpec;
   readonly flushIntervalMs: number;
   readonly clients: number;
@@ -55,7 +62,9 @@ export interface RunPlan {
 }
 
 export interface RunResult {
-  readonly target: TargetName;
+  /** The target's name. */
+  readonly target: string;
+  readonly protocol: ProtocolName;
   readonly clients: number;
   readonly connected: number;
   readonly connectFailures: number;
@@ -104,7 +113,7 @@ function totalCpu(pids: readonly number[]): number {
 }
 
 export async function runTarget(plan: RunPlan, log: (line: string) => void): Promise<RunResult> {
-  const server: ServerChild = startChild(SERVER_PROGRAMS[plan.target], ['--expose-gc']);
+  const server: ServerChild = startChild(plan.target.program, ['--expose-gc']);
   const loaders: LoadChild[] = [];
   try {
     // Every target gets the same draw from the same market's symbols.
@@ -127,7 +136,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
       loader.send({
         type: 'start',
         spec: {
-          target: plan.target,
+          protocol: plan.target.protocol,
           port,
           subscriptions: subscriptions.filter((_, i) => i % processes === p),
           localAddresses: LOCAL_ADDRESSES,
@@ -146,7 +155,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
       if (connected + failed >= plan.clients || Date.now() > connectDeadline) break;
     }
     const firstConnectError = [...progress.values()].find((p) => p.firstError !== undefined)?.firstError;
-    log(`  ${plan.target}: ${connected}/${plan.clients} subscribed in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+    log(`  ${plan.target.name}: ${connected}/${plan.clients} subscribed in ${((Date.now() - started) / 1000).toFixed(1)} s` +
       (failed > 0 ? `, ${failed} failed (${firstConnectError ?? '?'})` : ''));
 
     let rssPerConnection = Number.NaN;
@@ -183,7 +192,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const counters1 = await readCounters(server);
     let profile: string | undefined;
     if (plan.profileDir !== undefined) {
-      const file = join(plan.profileDir, `${plan.target}-${plan.clients}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      const file = join(plan.profileDir, `${plan.target.name.replace(/[^\w-]/g, '_')}-${plan.clients}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
       const written = server.next<Extract<FromServer, { type: 'profiled' }>>('profiled', REPORT_TIMEOUT_MS);
       server.send({ type: 'profile-stop', file });
       profile = (await written).file;
@@ -202,7 +211,8 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const owedPerS = eventS > 0 ? (counters1.owed - counters0.owed) / eventS : 0;
     const serverCores = (cpu1 - cpu0) / windowS;
     return {
-      target: plan.target,
+      target: plan.target.name,
+      protocol: plan.target.protocol,
       clients: plan.clients,
       connected,
       connectFailures: failed,

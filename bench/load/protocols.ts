@@ -6,7 +6,7 @@
 import type { WebSocket } from 'ws';
 import { decodeBinary, encodeBinary } from '../../client/protocol/codec.js';
 import type { UpdateMessage } from '../../client/protocol/messages.js';
-import type { TargetName } from '../servers/ipc.js';
+import type { ProtocolName } from '../servers/ipc.js';
 
 /** Where a decoded frame's updates go. */
 export interface UpdateSink {
@@ -106,7 +106,7 @@ function socketIo(): ClientProtocol {
   };
 }
 
-export const PROTOCOLS: Readonly<Record<TargetName, () => ClientProtocol>> = {
+export const PROTOCOLS: Readonly<Record<ProtocolName, () => ClientProtocol>> = {
   tickertape,
   'ws-json': wsJson,
   socketio: socketIo,

@@ -61,7 +61,7 @@ class Measure implements UpdateSink {
 function run(spec: LoadSpec, send: (message: FromLoad) => void): { measure: Measure; sockets: Set<WebSocket> } {
   const measure = new Measure();
   const sockets = new Set<WebSocket>();
-  const newProtocol = PROTOCOLS[spec.target];
+  const newProtocol = PROTOCOLS[spec.protocol];
   let next = 0;
   let pending = 0;
   let connected = 0;

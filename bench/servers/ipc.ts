@@ -53,11 +53,11 @@ export type FromServer =
   | { readonly type: 'counters'; readonly counters: ServerCounters }
   | { readonly type: 'profiled'; readonly file: string };
 
-/** Which protocol a load generator speaks: one per server under test. */
-export type TargetName = 'tickertape' | 'ws-json' | 'socketio';
+/** Which protocol a load generator speaks: tickertape's, or one of the peers'. */
+export type ProtocolName = 'tickertape' | 'ws-json' | 'socketio';
 
 export interface LoadSpec {
-  readonly target: TargetName;
+  readonly protocol: ProtocolName;
   readonly port: number;
   /** Each connection's symbols. */
   readonly subscriptions: readonly (readonly string[])[];
