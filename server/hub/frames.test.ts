@@ -18,6 +18,27 @@ describe('update frames assembled from pieces', () => {
     expect(JSON.parse(textFrame(42, 1_722_470_400_999, body))).toEqual(expected);
   });
 
+  test.each([
+    [true, 'joined once and copied whole'],
+    [false, 'copied piece by piece'],
+  ])('a body %s gives the same bytes', (shared) => {
+    const pieces = Array.from({ length: 40 }, (_, i) => piece({ s: `S${i}`, p: 1 + i, t: 1_722_470_400_000 }));
+    const body = new Body(pieces, shared);
+    expect(referenceDecode(binaryFrame(7, 1_722_470_400_000, body))).toEqual({ type: 'update', seq: 7, time: 1_722_470_400_000, updates: pieces.map((p) => p.entry) });
+    // A shared body is copied again for the next connection, unchanged.
+    expect(binaryFrame(8, 1_722_470_400_000, body).subarray(-body.byteLength)).toEqual(binaryFrame(7, 1_722_470_400_000, body).subarray(-body.byteLength));
+  });
+
+  test.each([0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1])(
+    'the prefix for seq %i is byte for byte what the codec writes',
+    (seq) => {
+      const time = 1_722_470_400_999.7;
+      const body = new Body([]);
+      const prefix = packPrepared(toWireValue({ type: 'update', seq, time: Math.floor(time), updates: [] }));
+      expect(Buffer.from(binaryFrame(seq, time, body))).toEqual(Buffer.from(prefix));
+    },
+  );
+
   test('array headers use the shortest MessagePack form', () => {
     expect([...arrayHeader(3)]).toEqual([0x93]);
     expect([...arrayHeader(16)]).toEqual([0xdc, 0, 16]);

@@ -54,9 +54,10 @@ export class Group {
 
   /**
    * The entries due in `gen`, each with what changed after `sinceFor(tier)`. With `all`, every
-   * subscription is included whether due or not (a paused connection catching up).
+   * subscription is included whether due or not (a paused connection catching up). `shared`: the body
+   * will go to more than one connection (frames.ts joins it once).
    */
-  body(gen: number, sinceFor: SinceFor, cache: PieceCache, all = false): Body {
+  body(gen: number, sinceFor: SinceFor, cache: PieceCache, all: boolean, shared: boolean): Body {
     const pieces: Piece[] = [];
     const add = (item: Subscription, state: SymbolState): void => {
       if (!all && gen % item.tier !== 0) return;
@@ -68,6 +69,6 @@ export class Group {
     } else {
       for (const state of this.market.all()) add(this.overrides.get(state) ?? this.wildcard, state);
     }
-    return new Body(pieces);
+    return new Body(pieces, shared);
   }
 }

@@ -452,7 +452,7 @@ export class Hub {
           this.counters.paused++;
           continue;
         }
-        shared ??= group.body(gen, inStep, this.pieces);
+        shared ??= group.body(gen, inStep, this.pieces, false, group.members.size > 1);
         this.sendUpdate(session, shared, now);
       }
     }
@@ -463,7 +463,7 @@ export class Hub {
     if (session.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) {
       // Everything changed since the pause, in one frame: for tier k the connection last got data at the
       // last multiple of k up to `paused`.
-      const body = group.body(gen, (tier) => Math.max(Math.floor(paused / tier) * tier, this.resyncedThrough), this.pieces, true);
+      const body = group.body(gen, (tier) => Math.max(Math.floor(paused / tier) * tier, this.resyncedThrough), this.pieces, true, false);
       session.pausedSince = undefined;
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {
