@@ -72,6 +72,7 @@ export async function runMicro(): Promise<{ tables: { title: string; table: Tabl
   // A representative flush and its frames, for the per-frame and decode cases.
   const sample = flushOnce(market, next);
   const cache = new PieceCache();
+  cache.clear(sample.gen - 1);
   const framePieces = subscriptions.map((list) =>
     list.map((symbol) => cache.get(market.get(symbol)!, sample.gen - 1, false)).filter((piece) => piece !== null),
   );
@@ -107,6 +108,7 @@ export async function runMicro(): Promise<{ tables: { title: string; table: Tabl
     .add('encode a flush: every changed symbol once', () => {
       const result = flushOnce(market, next);
       const pieces = new PieceCache();
+      pieces.clear(result.gen - 1);
       for (const state of result.changed) pieces.get(state, result.gen - 1, false);
     })
     .add('market only: apply 1,000 ticks and flush', () => {
@@ -114,7 +116,7 @@ export async function runMicro(): Promise<{ tables: { title: string; table: Tabl
     })
     .add('assemble one client frame (body + prefix)', () => {
       const pieces = framePieces[frameIndex++ % CLIENTS]!;
-      binaryFrame(frameIndex, Date.now(), new Body(pieces));
+      binaryFrame(frameIndex, Date.now(), new Body(pieces, false));
     })
     .add(`hub flush for ${CLIENTS.toLocaleString('en-US')} clients (JS only)`, () => {
       hub.flush(flushOnce(market, next));

@@ -58,16 +58,26 @@ export class Group {
    * will go to more than one connection (frames.ts joins it once).
    */
   body(gen: number, sinceFor: SinceFor, cache: PieceCache, all: boolean, shared: boolean): Body {
+    // A flush's hot loop (every subscription of every group): plain loops, and the since of a tier asked for
+    // once per run of equal tiers rather than per item.
     const pieces: Piece[] = [];
-    const add = (item: Subscription, state: SymbolState): void => {
-      if (!all && gen % item.tier !== 0) return;
-      const piece = cache.get(state, sinceFor(item.tier), item.bars);
-      if (piece !== null) pieces.push(piece);
-    };
+    let tier = 0;
+    let since = 0;
     if (this.wildcard === undefined) {
-      for (const item of this.explicit) add(item, item.state);
+      for (const item of this.explicit) {
+        if (!all && gen % item.tier !== 0) continue;
+        if (item.tier !== tier) since = sinceFor((tier = item.tier));
+        const piece = cache.get(item.state, since, item.bars);
+        if (piece !== null) pieces.push(piece);
+      }
     } else {
-      for (const state of this.market.all()) add(this.overrides.get(state) ?? this.wildcard, state);
+      for (const state of this.market.all()) {
+        const item = this.overrides.get(state) ?? this.wildcard;
+        if (!all && gen % item.tier !== 0) continue;
+        if (item.tier !== tier) since = sinceFor((tier = item.tier));
+        const piece = cache.get(state, since, item.bars);
+        if (piece !== null) pieces.push(piece);
+      }
     }
     return new Body(pieces, shared);
   }

@@ -432,7 +432,7 @@ export class Hub {
    */
   flush(result: FlushResult, now = Date.now()): void {
     const { gen } = result;
-    this.pieces.clear();
+    this.pieces.clear(gen - 1);
     this.snapshots = new Map();
     for (const [session, flow] of this.pausedFlows) if (flow.release()) this.pausedFlows.delete(session);
     // In step, a connection last received tier-k symbols k generations ago.

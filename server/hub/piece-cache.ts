@@ -15,34 +15,60 @@ export function pieceText(piece: Piece): string {
   return piece.text;
 }
 
+/** A slot per symbol index: undefined until asked for, null when nothing changed. */
+type Slots = (Piece | null | undefined)[];
+
 /**
  * Encoded entries for the flush being built, keyed by (symbol, since-generation, bars): each is encoded at
  * most once per flush however many connections receive it. Cleared at every flush, so it never grows.
+ *
+ * Nearly every lookup is for the flush's in-step generation (connections that got the previous flush), so
+ * those live in arrays indexed by the symbol's position in the market; paused and rate-limited
+ * connections' other generations go through a map.
  */
 export class PieceCache {
-  private pieces = new Map<SymbolState, Map<number, Piece | null>>();
+  private inStepSince = Number.NaN;
+  private inStep: [withoutBars: Slots, withBars: Slots] = [[], []];
+  private others = new Map<SymbolState, Map<number, Piece | null>>();
   /** Entries encoded since this cache was made: one per (symbol, since, bars) per flush at most. */
   encoded = 0;
 
-  clear(): void {
-    this.pieces = new Map();
+  /** Empties the cache for a new flush whose in-step connections need what changed after `inStepSince`. */
+  clear(inStepSince: number): void {
+    this.inStepSince = inStepSince;
+    this.inStep = [[], []];
+    this.others = new Map();
   }
 
   /** The entry of what changed in `state` after generation `since`, or null when nothing did. */
   get(state: SymbolState, since: number, bars: boolean): Piece | null {
-    let bySince = this.pieces.get(state);
+    if (since === this.inStepSince) {
+      const slots = this.inStep[bars ? 1 : 0];
+      let piece = slots[state.index];
+      if (piece === undefined) {
+        piece = this.encode(state, since, bars);
+        slots[state.index] = piece;
+      }
+      return piece;
+    }
+    let bySince = this.others.get(state);
     if (bySince === undefined) {
       bySince = new Map();
-      this.pieces.set(state, bySince);
+      this.others.set(state, bySince);
     }
     const key = since * 2 + (bars ? 1 : 0);
     let piece = bySince.get(key);
     if (piece === undefined) {
-      const entry = state.entrySince(since, bars);
-      piece = entry === undefined ? null : { entry, binary: packPrepared(toWireValue(entry)) };
-      if (piece !== null) this.encoded++;
+      piece = this.encode(state, since, bars);
       bySince.set(key, piece);
     }
     return piece;
+  }
+
+  private encode(state: SymbolState, since: number, bars: boolean): Piece | null {
+    const entry = state.entrySince(since, bars);
+    if (entry === undefined) return null;
+    this.encoded++;
+    return { entry, binary: packPrepared(toWireValue(entry)) };
   }
 }

@@ -67,7 +67,7 @@ export class Market {
   }
 
   private add(instrument: Instrument): SymbolState {
-    const state = new SymbolState(instrument, this.options.retention);
+    const state = new SymbolState(instrument, this.options.retention, this.states.size);
     this.states.set(instrument.symbol, state);
     return state;
   }

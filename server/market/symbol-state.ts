@@ -62,6 +62,8 @@ export class SymbolState {
   constructor(
     readonly instrument: Instrument,
     retention: BarRetention,
+    /** Position in the market, 0 for its first symbol: lets per-flush caches be arrays, not maps. */
+    readonly index = 0,
   ) {
     this.seconds = new BarSeries(SECOND_MS, retention.secondBars);
     this.minutes = new BarSeries(MINUTE_MS, retention.minuteBars);
