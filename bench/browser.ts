@@ -9,6 +9,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { LAYOUT_STORAGE_KEY, MAX_SAVED_SYMBOLS } from '../web/src/lib/saved-layout.js';
 import { busyFeed } from '../test/browser/busy-feed.js';
 import { buildDashboard, launchChromium, startServer } from '../test/browser/harness.js';
+import { tracePage } from './browser-trace.js';
 import type { Table } from './table.js';
 
 const ROWS = MAX_SAVED_SYMBOLS;
@@ -18,6 +19,9 @@ const SETTLE_MS = 10_000;
 const HEAP_SAMPLE_INTERVAL_MS = 5_000;
 /** A frame interval longer than this (1.5 frames at 60 Hz) dropped at least one frame. */
 const DROPPED_FRAME_MS = 25;
+const TRACE_MS = 10_000;
+/** Trace events shown in the summary: the main thread's kinds of work worth a line. */
+const TRACE_ROWS = 12;
 
 interface PageMeasure {
   readonly frameIntervalsMs: number[];
@@ -69,9 +73,16 @@ function measureInPage(page: Page, durationMs: number): Promise<PageMeasure> {
   );
 }
 
-export async function runBrowser(options: { minutes: number }): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
+export interface BrowserOptions {
+  readonly minutes: number;
+  /** Also record a Chrome performance trace of 10 s into this file, and summarise it. */
+  readonly traceFile?: string;
+}
+
+export async function runBrowser(options: BrowserOptions): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
   const durationMs = options.minutes * 60_000;
-  const webRoot = await buildDashboard();
+  // npm run bench runs from the checkout's root; this program itself runs compiled, from .tmp.
+  const webRoot = await buildDashboard(process.cwd());
   const feed = busyFeed(ROWS, UPDATE_EVERY_MS);
   const server = await startServer(webRoot, { feed });
   const browser = await launchChromium({ width: 1280, height: 800 });
@@ -99,6 +110,7 @@ export async function runBrowser(options: { minutes: number }): Promise<{ tables
     const after = await metrics();
     const heapEnd = await heapAfterGc(cdp);
     const rate = Number(await page.locator('.badge [data-rate]').getAttribute('data-rate'));
+    const traced = options.traceFile === undefined ? undefined : await tracePage(cdp, TRACE_MS, options.traceFile);
 
     const seconds = durationMs / 1000;
     const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0);
@@ -128,8 +140,13 @@ export async function runBrowser(options: { minutes: number }): Promise<{ tables
       ['JS heap after GC, end MB', heapEnd / MB],
       ['JS heap lowest per minute MB', lows.map((bytes) => (bytes / MB).toFixed(1)).join(', ') || '-'],
     ];
+    const tables = [{ title: `dashboard, ${ROWS} rows updating every ${UPDATE_EVERY_MS} ms, ${options.minutes} min, 1280x800`, table: { header: ['measure', 'value'], rows } }];
+    if (traced !== undefined) {
+      const top = [...traced].sort((x, y) => y[1] - x[1]).slice(0, TRACE_ROWS);
+      tables.push({ title: `main thread, by trace event (nested events overlap), ${options.traceFile}`, table: { header: ['trace event', 'ms per s'], rows: top } });
+    }
     return {
-      tables: [{ title: `dashboard, ${ROWS} rows updating every ${UPDATE_EVERY_MS} ms, ${options.minutes} min, 1280x800`, table: { header: ['measure', 'value'], rows } }],
+      tables,
       data: { frameIntervalsMs: intervals.length, longTasksMs: measured.longTasksMs, heapSamples: samples, heapStart, heapEnd, rows },
       notes: [
         'frame intervals are requestAnimationFrame to requestAnimationFrame: 16.7 ms at 60 Hz when no frame is dropped',

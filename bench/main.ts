@@ -51,6 +51,7 @@ Options:
   --load-processes N  load-generator processes (default ${DEFAULT_LOAD_PROCESSES})
   --profile DIR       write a CPU profile of each server's measured window into DIR
   --minutes N         browser scenario: minutes to watch the page (default 5)
+  --trace FILE        browser scenario: also record a 10 s Chrome performance trace into FILE
   -h, --help          show this help
 `;
 
@@ -62,6 +63,7 @@ interface Options {
   readonly loadProcesses: number;
   readonly profileDir: string | undefined;
   readonly minutes: number;
+  readonly traceFile: string | undefined;
 }
 
 function fail(message: string): never {
@@ -96,6 +98,7 @@ function parseOptions(argv: readonly string[]): Options {
         'load-processes': { type: 'string' },
         profile: { type: 'string' },
         minutes: { type: 'string' },
+        trace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -141,6 +144,7 @@ function parseOptions(argv: readonly string[]): Options {
     loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
     profileDir: values.profile,
     minutes: wholeNumber(values.minutes, '--minutes', 1, 120) ?? 5,
+    traceFile: values.trace,
   };
 }
 
@@ -264,7 +268,10 @@ async function main(): Promise<void> {
     let output: ScenarioOutput;
     if (name === 'capacity') output = await runCapacity(options);
     else if (name === 'micro') output = await (await import('./micro.js')).runMicro();
-    else if (name === 'browser') output = await (await import('./browser.js')).runBrowser({ minutes: options.minutes });
+    else if (name === 'browser') output = await (await import('./browser.js')).runBrowser({
+      minutes: options.minutes,
+      ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+    });
     else output = await runScenario(SCENARIOS[name]!, options);
     const loadAfter = loadAverage();
     const context = {

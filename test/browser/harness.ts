@@ -14,12 +14,15 @@ import { defineConfig } from '../../server/config.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** Builds the dashboard into a fresh temporary folder; returns the folder. */
-export async function buildDashboard(): Promise<string> {
+/**
+ * Builds the dashboard into a fresh temporary folder; returns the folder. `repoRoot`: the checkout, for
+ * callers compiled elsewhere (the benchmark runs from .tmp/bench-build).
+ */
+export async function buildDashboard(repoRoot = REPO_ROOT): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'tickertape-web-'));
   await build({
-    configFile: join(REPO_ROOT, 'vite.config.ts'),
-    root: join(REPO_ROOT, 'web'),
+    configFile: join(repoRoot, 'vite.config.ts'),
+    root: join(repoRoot, 'web'),
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
