@@ -25,7 +25,8 @@ export default defineConfig({
   test: {
     root: repoRoot,
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    // .tmp holds the benchmark's compiled copies of the sources (bench/baseline.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', '.tmp/**'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -25,7 +25,7 @@ export function prepareBaseline(ref: string): string {
   if (existsSync(program)) return program;
   const src = join(dir, 'src');
   mkdirSync(join(src, 'bench', 'servers'), { recursive: true });
-  execFileSync('sh', ['-c', `git archive ${commit} server client feeds | tar -x -C "${src}"`], { cwd: root });
+  execFileSync('sh', ['-c', `git archive ${commit} server client feeds ':!*.test.ts' | tar -x -C "${src}"`], { cwd: root });
   for (const file of SERVER_ENTRY_FILES) copyFileSync(join(root, 'bench', 'servers', file), join(src, 'bench', 'servers', file));
   writeFileSync(
     join(dir, 'tsconfig.json'),

@@ -5,10 +5,6 @@ import type { PieceCache, Piece } from './piece-cache.js';
 import { WILDCARD } from './requests.js';
 import type { Session, Subscription } from './session.js';
 
-interface Item extends Subscription {
-  readonly state: SymbolState;
-}
-
 /** The generation after which a connection still needs a symbol's changes, given its tier. */
 export type SinceFor = (tier: number) => number;
 
@@ -16,12 +12,20 @@ export type SinceFor = (tier: number) => number;
  * Connections with exactly the same subscriptions. Each flush, the group builds one body (the encoded
  * entries its members are due) and every in-step member's frame reuses it: clients with the same
  * subscriptions share one body, and entries are shared across groups through the PieceCache.
+ *
+ * A group is also where its members' subscriptions are kept, once, compactly: an idle connection's memory
+ * is mostly this (issue 6 holds it to 1.2x a plain `ws` server's), so explicit symbols are an array of
+ * market states and, in the usual case of one subscribe request's options for all, one shared Subscription.
  */
 export class Group {
   readonly members = new Set<Session>();
-  private readonly explicit: readonly Item[];
-  private readonly overrides: ReadonlyMap<SymbolState, Item>;
+  /** Explicitly subscribed symbols, in market order. */
+  private readonly states: readonly SymbolState[];
+  /** The subscription of each of `states`: one object when they all share it. */
+  private readonly subscriptions: Subscription | readonly Subscription[];
   private readonly wildcard: Subscription | undefined;
+  /** Explicit subscriptions by state, for a wildcard group's flushes; made when first needed. */
+  private overrides: Map<SymbolState, Subscription> | undefined;
   private readonly tiers: readonly number[];
 
   constructor(
@@ -29,27 +33,59 @@ export class Group {
     subs: ReadonlyMap<string, Subscription>,
     private readonly market: Market,
   ) {
-    const explicit: Item[] = [];
+    const items: { state: SymbolState; sub: Subscription }[] = [];
     for (const [symbol, sub] of subs) {
       if (symbol === WILDCARD) continue;
       const state = market.get(symbol);
-      if (state !== undefined) explicit.push({ state, bars: sub.bars, tier: sub.tier });
+      if (state !== undefined) items.push({ state, sub });
     }
-    this.explicit = explicit;
-    this.overrides = new Map(explicit.map((item) => [item.state, item]));
+    items.sort((x, y) => x.state.index - y.state.index);
+    this.states = items.map((item) => item.state);
+    const first = items[0]?.sub;
+    this.subscriptions = items.every((item) => item.sub === first) && first !== undefined ? first : items.map((item) => item.sub);
     this.wildcard = subs.get(WILDCARD);
     this.tiers = [...new Set([...subs.values()].map((sub) => sub.tier))];
   }
 
-  /** Canonical key: two connections with equal keys receive identical update content. */
-  static keyOf(subs: ReadonlyMap<string, Subscription>): string {
-    const parts = Array.from(subs, ([symbol, sub]) => `${symbol}\u0000${sub.bars ? 1 : 0}\u0000${sub.tier}`);
-    return parts.sort().join('\u0001');
+  /**
+   * Canonical key: two connections with equal keys receive identical update content. Symbols are named
+   * by their index in the market, one UTF-16 unit each (the market holds at most 10,000), grouped by
+   * subscription options, so a key costs about two bytes per symbol.
+   */
+  static keyOf(subs: ReadonlyMap<string, Subscription>, market: Market): string {
+    const classes = new Map<string, number[]>();
+    for (const [symbol, sub] of subs) {
+      const options = `${sub.bars ? 'b' : 'n'}${sub.tier}`;
+      let indices = classes.get(options);
+      if (indices === undefined) classes.set(options, (indices = []));
+      // The wildcard sorts first as -1; a symbol unknown to the market is never subscribed.
+      indices.push(symbol === WILDCARD ? -1 : (market.get(symbol)?.index ?? -2));
+    }
+    const parts = Array.from(classes, ([options, indices]) => {
+      indices.sort((x, y) => x - y);
+      const wildcard = indices[0] === -1 ? WILDCARD : '';
+      return `${options}${wildcard}:${String.fromCharCode(...indices.filter((index) => index >= 0))}`;
+    });
+    return parts.sort().join('|');
+  }
+
+  /** The subscriptions, symbol by symbol: a copy for changing them (the changed set makes a new group). */
+  subscriptionMap(): Map<string, Subscription> {
+    const map = new Map<string, Subscription>();
+    if (this.wildcard !== undefined) map.set(WILDCARD, this.wildcard);
+    this.states.forEach((state, i) => map.set(state.symbol, this.subscriptionAt(i)));
+    return map;
+  }
+
+  private subscriptionAt(i: number): Subscription {
+    const subscriptions = this.subscriptions;
+    return Array.isArray(subscriptions) ? (subscriptions as readonly Subscription[])[i]! : (subscriptions as Subscription);
   }
 
   /** Whether any of this group's subscriptions is due an update in generation `gen`. */
   isDue(gen: number): boolean {
-    return this.tiers.some((tier) => gen % tier === 0);
+    for (const tier of this.tiers) if (gen % tier === 0) return true;
+    return false;
   }
 
   /**
@@ -64,18 +100,21 @@ export class Group {
     let tier = 0;
     let since = 0;
     if (this.wildcard === undefined) {
-      for (const item of this.explicit) {
-        if (!all && gen % item.tier !== 0) continue;
-        if (item.tier !== tier) since = sinceFor((tier = item.tier));
-        const piece = cache.get(item.state, since, item.bars);
+      const states = this.states;
+      for (let i = 0; i < states.length; i++) {
+        const sub = this.subscriptionAt(i);
+        if (!all && gen % sub.tier !== 0) continue;
+        if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
+        const piece = cache.get(states[i]!, since, sub.bars);
         if (piece !== null) pieces.push(piece);
       }
     } else {
+      this.overrides ??= new Map(this.states.map((state, i) => [state, this.subscriptionAt(i)]));
       for (const state of this.market.all()) {
-        const item = this.overrides.get(state) ?? this.wildcard;
-        if (!all && gen % item.tier !== 0) continue;
-        if (item.tier !== tier) since = sinceFor((tier = item.tier));
-        const piece = cache.get(state, since, item.bars);
+        const sub = this.overrides.get(state) ?? this.wildcard;
+        if (!all && gen % sub.tier !== 0) continue;
+        if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
+        const piece = cache.get(state, since, sub.bars);
         if (piece !== null) pieces.push(piece);
       }
     }

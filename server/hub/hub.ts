@@ -313,6 +313,7 @@ export class Hub {
       bars: request.bars ?? true,
       tier: request.maxRate === undefined ? 1 : Math.max(1, Math.ceil(1000 / (request.maxRate * this.options.flushIntervalMs))),
     };
+    const subs = session.group?.subscriptionMap() ?? new Map<string, Subscription>();
     const accepted: string[] = [];
     const rejected: Rejection[] = [];
     for (const symbol of new Set(request.symbols)) {
@@ -320,26 +321,27 @@ export class Hub {
         rejected.push({ symbol, code: 'UNKNOWN_SYMBOL', message: `no symbol "${symbol}" on this server` });
         continue;
       }
-      if (!session.subs.has(symbol) && session.subs.size >= this.options.maxSymbolsPerConnection) {
+      if (!subs.has(symbol) && subs.size >= this.options.maxSymbolsPerConnection) {
         rejected.push({ symbol, code: 'TOO_MANY_SYMBOLS', message: `at most ${this.options.maxSymbolsPerConnection} subscriptions per connection` });
         continue;
       }
-      session.subs.set(symbol, sub);
+      subs.set(symbol, sub);
       accepted.push(symbol);
     }
     for (const rejection of rejected) this.counters.errors[rejection.code]++;
-    if (accepted.length > 0) this.joinGroup(session);
+    if (accepted.length > 0) this.joinGroup(session, subs);
     this.reply(session, { type: 'subscribed', id: request.id, symbols: accepted, rejected });
     if (request.snapshot === false) return;
     const states = accepted.includes(WILDCARD)
       ? this.market.all()
       : accepted.map((symbol) => this.market.get(symbol)!);
-    for (const state of states) this.sendSnapshot(session, state, session.subs.get(state.symbol) ?? sub);
+    for (const state of states) this.sendSnapshot(session, state, subs.get(state.symbol) ?? sub);
   }
 
   private unsubscribe(session: Session, request: UnsubscribeRequest): void {
-    const removed = request.symbols.filter((symbol) => session.subs.delete(symbol));
-    if (removed.length > 0) this.joinGroup(session);
+    const subs = session.group?.subscriptionMap() ?? new Map<string, Subscription>();
+    const removed = request.symbols.filter((symbol) => subs.delete(symbol));
+    if (removed.length > 0) this.joinGroup(session, subs);
     this.reply(session, { type: 'unsubscribed', id: request.id, symbols: removed });
   }
 
@@ -377,14 +379,14 @@ export class Hub {
     this.reply(session, { type: 'error', id, code, message });
   }
 
-  /** Moves a session to the group of connections subscribed exactly as it now is. */
-  private joinGroup(session: Session): void {
+  /** Moves a session to the group of connections subscribed exactly as `subs` says. */
+  private joinGroup(session: Session, subs: ReadonlyMap<string, Subscription>): void {
     this.leaveGroup(session);
-    if (session.subs.size === 0) return;
-    const key = Group.keyOf(session.subs);
+    if (subs.size === 0) return;
+    const key = Group.keyOf(subs, this.market);
     let group = this.groups.get(key);
     if (group === undefined) {
-      group = new Group(key, session.subs, this.market);
+      group = new Group(key, subs, this.market);
       this.groups.set(key, group);
     }
     group.members.add(session);
@@ -416,13 +418,19 @@ export class Hub {
    */
   resync(gen: number): void {
     this.resyncedThrough = gen;
-    this.pieces.clear();
+    this.pieces.clear(gen);
     this.snapshots = new Map();
+    // Subscriptions live in the groups (group.ts): read each group's once, for all its members.
+    const subsByGroup = new Map<Group, ReadonlyMap<string, Subscription>>();
     for (const session of this.sessions) {
       session.pausedSince = undefined;
-      const wildcard = session.subs.get(WILDCARD);
-      const states = wildcard !== undefined ? this.market.all() : Array.from(session.subs.keys(), (symbol) => this.market.get(symbol)!);
-      for (const state of states) this.sendSnapshot(session, state, session.subs.get(state.symbol) ?? wildcard!);
+      const group = session.group;
+      if (group === undefined) continue;
+      let subs = subsByGroup.get(group);
+      if (subs === undefined) subsByGroup.set(group, (subs = group.subscriptionMap()));
+      const wildcard = subs.get(WILDCARD);
+      const states = wildcard !== undefined ? this.market.all() : Array.from(subs.keys(), (symbol) => this.market.get(symbol)!);
+      for (const state of states) this.sendSnapshot(session, state, subs.get(state.symbol) ?? wildcard!);
     }
   }
 

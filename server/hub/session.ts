@@ -15,7 +15,7 @@ export interface Subscription {
 export class Session {
   /** Number of the last update frame sent; the next one is seq + 1. */
   seq = 0;
-  readonly subs = new Map<string, Subscription>();
+  /** The connection's subscriptions live in its group (shared with every identically subscribed one). */
   group: Group | undefined;
   /**
    * Set while back-pressure holds this connection's updates: the last generation it fully received. It
