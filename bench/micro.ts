@@ -14,6 +14,7 @@ import type { Tick } from '../feeds/tick.js';
 import { DEFAULT_LIMITS } from '../server/config.js';
 import { binaryFrame, Body, textFrame } from '../server/hub/frames.js';
 import { Hub } from '../server/hub/hub.js';
+import { payloadOf } from '../server/hub/websocket-frame.js';
 import { PieceCache } from '../server/hub/piece-cache.js';
 import { Market, type FlushResult } from '../server/market/market.js';
 import { drawSubscriptions } from './subscriptions.js';
@@ -77,7 +78,7 @@ export async function runMicro(): Promise<{ tables: { title: string; table: Tabl
     list.map((symbol) => cache.get(market.get(symbol)!, sample.gen - 1, false)).filter((piece) => piece !== null),
   );
   const entriesPerFrame = framePieces.reduce((sum, pieces) => sum + pieces.length, 0) / CLIENTS;
-  const frames = framePieces.slice(0, 100).map((pieces) => binaryFrame(1, Date.now(), new Body(pieces)));
+  const frames = framePieces.slice(0, 100).map((pieces) => payloadOf(binaryFrame(1, Date.now(), new Body(pieces))));
   const texts = framePieces.slice(0, 100).map((pieces) => textFrame(1, Date.now(), new Body(pieces)));
   const frameBytes = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 

@@ -6,6 +6,7 @@
  * its entries.
  */
 import { pieceText, type Piece } from './piece-cache.js';
+import { frameInPlace, MAX_HEADER_BYTES } from './websocket-frame.js';
 
 const ascii = (text: string): number[] => Array.from(text, (char) => char.charCodeAt(0));
 /** `{` (fixmap of 4) `"type": "update", "seq":` */
@@ -133,20 +134,23 @@ export class Body {
   }
 }
 
-/** Times are whole milliseconds on the wire. */
+/**
+ * The update message as a whole WebSocket frame (websocket-frame.ts): header, then the MessagePack map.
+ * Times are whole milliseconds on the wire.
+ */
 export function binaryFrame(seq: number, time: number, body: Body): Buffer {
   const ms = Math.floor(time);
   const prefixLength =
     PREFIX_HEAD.length + uintLength(seq) + TIME_KEY.length + uintLength(ms) + UPDATES_KEY.length + arrayHeaderLength(body.count);
-  const frame = Buffer.allocUnsafe(prefixLength + body.byteLength);
-  frame.set(PREFIX_HEAD, 0);
-  let offset = writeUint(frame, PREFIX_HEAD.length, seq);
+  const frame = Buffer.allocUnsafe(MAX_HEADER_BYTES + prefixLength + body.byteLength);
+  frame.set(PREFIX_HEAD, MAX_HEADER_BYTES);
+  let offset = writeUint(frame, MAX_HEADER_BYTES + PREFIX_HEAD.length, seq);
   frame.set(TIME_KEY, offset);
   offset = writeUint(frame, offset + TIME_KEY.length, ms);
   frame.set(UPDATES_KEY, offset);
   offset = writeArrayHeader(frame, offset + UPDATES_KEY.length, body.count);
   body.copyTo(frame, offset);
-  return frame;
+  return frameInPlace(frame, MAX_HEADER_BYTES);
 }
 
 export function textFrame(seq: number, time: number, body: Body): string {

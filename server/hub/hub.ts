@@ -490,8 +490,10 @@ export class Hub {
       session.framesToLose--;
       return;
     }
-    const frame = session.encoding === 'json' ? textFrame(session.seq, now, body) : binaryFrame(session.seq, now, body);
-    const bytes = session.sendEncoded(frame);
+    const bytes =
+      session.encoding === 'json'
+        ? session.sendEncoded(textFrame(session.seq, now, body))
+        : session.sendFrame(binaryFrame(session.seq, now, body));
     this.counters.frames++;
     this.counters.entries += body.count;
     this.counters.updateBytes += bytes;

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { encodeBinary, encodeText } from '../../client/protocol/codec.js';
 import type { Encoding, ServerMessage } from '../../client/protocol/messages.js';
 import type { Group } from './group.js';
+import { payloadLength, payloadOf, rawSocketFor } from './websocket-frame.js';
 
 /** How one symbol (or `*`) is subscribed on one connection. */
 export interface Subscription {
@@ -42,6 +43,17 @@ export class Session {
   send(message: ServerMessage): number {
     const data = this.encoding === 'json' ? encodeText(message) : encodeBinary(message);
     return this.sendEncoded(data);
+  }
+
+  /**
+   * Sends a whole binary WebSocket frame (websocket-frame.ts): straight to the TCP socket when `ws` has
+   * nothing in flight, else its payload through `ws`. Returns the payload bytes queued.
+   */
+  sendFrame(frame: Buffer): number {
+    const raw = rawSocketFor(this.socket);
+    if (raw === undefined) return this.sendEncoded(payloadOf(frame));
+    raw.write(frame);
+    return payloadLength(frame);
   }
 
   /** Sends bytes (binary connections) or text (JSON connections) already encoded. Returns bytes queued. */
