@@ -27,6 +27,13 @@ export const MAX_FLUSH_INTERVAL_MS = 5_000;
 export const BAR_RETENTION_1S_BARS = 900;
 /** 1 min bars kept per symbol (one day). */
 export const BAR_RETENTION_1M_BARS = 1_440;
+/**
+ * Most of the wall time flushing may take, in percent. A flush round that takes longer than this share of
+ * the flush interval (thousands of connections, one write each) stretches the interval so that the feed,
+ * requests and socket I/O keep the rest: under overload, updates come less often and conflate more, and
+ * nothing falls behind without bound.
+ */
+export const MAX_FLUSH_BUSY_PERCENT = 50;
 /** Symbols the market tracks at most; a feed inventing more is refused, not allowed to grow memory. */
 export const MAX_SYMBOLS = 10_000;
 
@@ -85,6 +92,7 @@ export interface Limits {
   readonly maxConnections: number;
   readonly maxOfferedSubprotocols: number;
   readonly shutdownDrainMs: number;
+  readonly maxFlushBusyPercent: number;
 }
 
 export interface Config {
@@ -122,6 +130,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: MAX_CONNECTIONS,
   maxOfferedSubprotocols: MAX_OFFERED_SUBPROTOCOLS,
   shutdownDrainMs: SHUTDOWN_DRAIN_MS,
+  maxFlushBusyPercent: MAX_FLUSH_BUSY_PERCENT,
 };
 
 /** A configuration built in code (tests, embedding), with defaults for what is not given. */
@@ -188,6 +197,7 @@ function validate(config: Config): void {
   check(config.limits.maxConnectionsPerIp <= config.limits.maxConnections, 'maxConnectionsPerIp must not exceed maxConnections');
   const problem = validateAccess(config.access);
   if (problem !== undefined) throw new ConfigError(problem);
+  check(config.limits.maxFlushBusyPercent <= 100, `limit maxFlushBusyPercent must be 1..100, got ${config.limits.maxFlushBusyPercent}`);
 }
 
 export const USAGE = `Usage: tickertape serve [options]

@@ -1,35 +1,63 @@
 /**
- * The hub's flush clock. Flushes are at least `intervalMs` apart by the wall clock that stamps the frames
- * (`Date.now()`), never less: a timer may fire a millisecond early, and setInterval measures its period on
- * another clock, so a round of maxRate updates `k` flushes after the previous one could otherwise be
- * stamped slightly less than `k × intervalMs` later, and a client counting updates per second by the
- * frames' `time` would see one too many (docs/protocol.md#subscribe).
+ * The hub's flush clock: one design for two requirements.
  *
- * A late flush does not make the next one come sooner (no catch-up bursts): spacing is measured from the
- * previous flush as it happened.
+ * 1. maxRate holds by the frames' own times. A flush is stamped with the wall clock (`now()`, Date.now by
+ *    default) when it starts, and no flush starts less than `intervalMs` after the previous one by that
+ *    clock: a timer that fires early is re-armed for the rest. So a round of maxRate updates `k` flushes
+ *    after the previous one is stamped at least `k × intervalMs` later, and a client counting updates per
+ *    second by `time` never sees one too many (docs/protocol.md#subscribe).
+ * 2. The cadence does not stretch with the work. The next flush is due `intervalMs` after the previous one
+ *    STARTED, not after it ended, so under light load the period stays the interval (plus the timer's own
+ *    lateness, about a millisecond) instead of drifting to interval + flush duration. Only when a round
+ *    takes more than `maxBusyPercent` of the interval (thousands of connections, one write each) is the
+ *    next pushed back, to `duration × 100 / maxBusyPercent` after its start, so that the feed, requests and
+ *    socket I/O keep the rest of the time (server/config.ts MAX_FLUSH_BUSY_PERCENT): under overload updates
+ *    come less often and conflate more, and nothing falls behind without bound.
+ *
+ * A late flush never makes the next one come sooner (no catch-up bursts after a stall or a long garbage
+ * collection): spacing is measured from the previous flush as it happened.
  */
 export interface FlushClock {
   stop(): void;
 }
 
-export function startFlushClock(intervalMs: number, flush: (now: number) => void, now: () => number = Date.now): FlushClock {
-  let last = now();
+export interface FlushClockOptions {
+  readonly intervalMs: number;
+  /** Most of the time flushing may take before the interval stretches, in percent (1..100). */
+  readonly maxBusyPercent: number;
+  /** The clock that stamps frames, in ms; Date.now unless a test drives it. */
+  readonly now?: () => number;
+}
+
+/**
+ * When the flush after one that started at `startedAt` and took `busyMs` is due: one interval after its
+ * start, or later when the round took more than `maxBusyPercent` of that.
+ */
+export function nextFlushAt(startedAt: number, busyMs: number, intervalMs: number, maxBusyPercent: number): number {
+  return startedAt + Math.max(intervalMs, (busyMs * 100) / maxBusyPercent);
+}
+
+export function startFlushClock(options: FlushClockOptions, flush: (now: number) => void): FlushClock {
+  const { intervalMs, maxBusyPercent, now = Date.now } = options;
+  let dueAt = now() + intervalMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const tick = (): void => {
     timer = undefined;
     if (stopped) return;
-    const at = now();
-    const early = last + intervalMs - at;
-    if (early > 0) {
-      timer = setTimeout(tick, early);
+    const startedAt = now();
+    if (startedAt < dueAt) {
+      timer = setTimeout(tick, dueAt - startedAt);
       return;
     }
-    last = at;
     try {
-      flush(at);
+      flush(startedAt);
     } finally {
-      if (!stopped) timer = setTimeout(tick, intervalMs);
+      if (!stopped) {
+        const endedAt = now();
+        dueAt = nextFlushAt(startedAt, endedAt - startedAt, intervalMs, maxBusyPercent);
+        timer = setTimeout(tick, Math.max(0, dueAt - endedAt));
+      }
     }
   };
   timer = setTimeout(tick, intervalMs);

@@ -11,7 +11,10 @@ declare module 'fastify' {
   }
 }
 
-/** The hub and the flush clock: every flushIntervalMs, close a market generation and fan it out. */
+/**
+ * The hub and the flush clock: every flushIntervalMs, close a market generation and fan it out. A round
+ * that takes more than maxFlushBusyPercent of the interval pushes the next one back (hub/flush-clock.ts).
+ */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const hub = new Hub(
@@ -42,7 +45,8 @@ export default fp<{ config: Config }>(
     app.decorate('hub', hub);
     let clock: FlushClock | undefined;
     app.addHook('onReady', async () => {
-      clock = startFlushClock(config.flushIntervalMs, (now) => {
+      const clockOptions = { intervalMs: config.flushIntervalMs, maxBusyPercent: config.limits.maxFlushBusyPercent };
+      clock = startFlushClock(clockOptions, (now) => {
         const stopTimer = app.metrics.flushSeconds.startTimer();
         hub.flush(app.market.flush(), now);
         stopTimer();
