@@ -5,6 +5,7 @@
  *   npm run bench                              the default scenario
  *   npm run bench -- --scenario wide,idle      others (see --help)
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -37,7 +38,7 @@ const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 const USAGE = `Usage: npm run bench -- [options]
 
 Options:
-  --scenario LIST     comma-separated: ${Object.keys(SCENARIOS).join(', ')}, capacity, micro, browser, all
+  --scenario LIST     comma-separated: ${Object.keys(SCENARIOS).join(', ')}, capacity, micro, replay, browser, all
                       (default: default)
   --targets LIST      comma-separated: ${TARGETS.map((target) => target.name).join(', ')} (default: all three), and
                       tickertape@REF for tickertape as of a git commit, measured beside today's code
@@ -109,7 +110,7 @@ function parseOptions(argv: readonly string[]): Options {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const known = [...Object.keys(SCENARIOS), 'capacity', 'micro', 'browser'];
+  const known = [...Object.keys(SCENARIOS), 'capacity', 'micro', 'replay', 'browser'];
   let scenarios = (values.scenario ?? 'default').split(',').map((name) => name.trim());
   if (scenarios.includes('all')) scenarios = known;
   for (const name of scenarios) if (!known.includes(name)) fail(`unknown scenario "${name}"; known: ${known.join(', ')}, all`);
@@ -258,6 +259,18 @@ async function runCapacity(options: Options): Promise<ScenarioOutput> {
   };
 }
 
+/**
+ * The replay feed's own benchmark (issue 3: parse and replay rates per file format), run as it documents
+ * itself, from the sources; its tables are passed through.
+ */
+async function runReplay(): Promise<ScenarioOutput> {
+  const program = join(process.cwd(), 'bench', 'replay.ts');
+  if (!existsSync(program)) return { tables: [], data: {}, notes: ['bench/replay.ts is not in this checkout yet (the replay feed, issue 3)'] };
+  const output = execFileSync(process.execPath, ['--import', 'tsx', program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  console.log(output);
+  return { tables: [], data: { output }, notes: [] };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   await mkdir(RESULTS_DIR, { recursive: true });
@@ -268,6 +281,7 @@ async function main(): Promise<void> {
     let output: ScenarioOutput;
     if (name === 'capacity') output = await runCapacity(options);
     else if (name === 'micro') output = await (await import('./micro.js')).runMicro();
+    else if (name === 'replay') output = await runReplay();
     else if (name === 'browser') output = await (await import('./browser.js')).runBrowser({
       minutes: options.minutes,
       ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
