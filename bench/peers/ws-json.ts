@@ -1,7 +1,7 @@
 /**
  * Peer: what a developer builds with plain `ws` and no tickertape. Each tick is sent, as the normalized tick
  * in JSON, to every connection subscribed to its symbol, the moment it arrives: one message per tick per
- * subscriber, stringified once per tick. Clients send `{"type":"subscribe","symbols":[...]}`.
+ * subscriber, stringified and UTF-8 encoded once per tick (the best a developer would think of). Clients send `{"type":"subscribe","symbols":[...]}`.
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { benchFeed } from '../servers/feed.js';
@@ -50,8 +50,9 @@ runServerProcess(async (spec) => {
       const set = subscribers.get(tick.symbol);
       if (set === undefined || set.size === 0) continue;
       owed += set.size;
-      const text = JSON.stringify(tick);
-      for (const socket of set) socket.send(text);
+      // Encoded once per tick, not once per subscriber: sent as a text frame from the same bytes.
+      const text = Buffer.from(JSON.stringify(tick));
+      for (const socket of set) socket.send(text, { binary: false });
     }
   })();
 
