@@ -1,7 +1,8 @@
 /**
  * Peer: what a developer builds with plain `ws` and no tickertape. Each tick is sent, as the normalized tick
  * in JSON, to every connection subscribed to its symbol, the moment it arrives: one message per tick per
- * subscriber, stringified and UTF-8 encoded once per tick (the best a developer would think of). Clients send `{"type":"subscribe","symbols":[...]}`.
+ * subscriber, stringified and UTF-8 encoded once per tick (the best a developer would think of). Clients
+ * send `{"type":"subscribe","symbols":[...]}`.
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { benchFeed } from '../servers/feed.js';
