@@ -13,6 +13,15 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
+/**
+ * Seconds the process's main thread (its JavaScript thread) has spent runnable but waiting for a CPU
+ * (/proc/<pid>/schedstat): how much other load on the machine held it back.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  const [, waitingNs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ');
+  return Number(waitingNs) / 1e9;
+}
+
 /** Resident set size, bytes. */
 export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

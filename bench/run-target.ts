@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mergeHistograms, summarize, type LatencySummary } from './load/latency.js';
 import { startChild, type Child } from './children.js';
-import { cpuSeconds, rssBytes } from './proc.js';
+import { cpuSeconds, rssBytes, runQueueWaitSeconds } from './proc.js';
 import type {
   FromLoad,
   FromServer,
@@ -82,6 +82,8 @@ export interface RunResult {
   readonly wireBytesPerUpdate: number;
   /** Server CPU, in cores (user + system seconds per second). */
   readonly serverCores: number;
+  /** Share of the window the server's JavaScript thread was ready to run but waiting for a CPU (other load). */
+  readonly serverWaitShare: number;
   readonly cpuUsPerUpdate: number;
   readonly rssBytes: number;
   readonly peakRssBytes: number;
@@ -169,6 +171,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const loaderPids = loaders.map((loader) => loader.pid);
     const counters0 = await readCounters(server);
     const cpu0 = cpuSeconds(server.pid);
+    const waited0 = runQueueWaitSeconds(server.pid);
     const loadCpu0 = totalCpu(loaderPids);
     const wall0 = performance.now();
     for (const loader of loaders) loader.send({ type: 'measure' });
@@ -187,6 +190,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const reports = Promise.all(loaders.map((loader) => loader.next<Extract<FromLoad, { type: 'report' }>>('report', REPORT_TIMEOUT_MS)));
     for (const loader of loaders) loader.send({ type: 'report' });
     const cpu1 = cpuSeconds(server.pid);
+    const waited1 = runQueueWaitSeconds(server.pid);
     const loadCpu1 = totalCpu(loaderPids);
     const windowS = (performance.now() - wall0) / 1000;
     const counters1 = await readCounters(server);
@@ -227,6 +231,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
       latency: summarize(mergeHistograms(loads.map((report) => report.latency))),
       wireBytesPerUpdate: updates > 0 ? sum((report) => report.wireBytes) / updates : Number.NaN,
       serverCores,
+      serverWaitShare: (waited1 - waited0) / windowS,
       cpuUsPerUpdate: updates > 0 ? (serverCores * 1e6) / (updates / windowS) : Number.NaN,
       rssBytes: rss,
       peakRssBytes: Math.max(peakRss, rss),
