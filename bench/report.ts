@@ -137,9 +137,9 @@ export function capacityTable(steps: readonly CapacityStep[], targets: readonly 
       const failing = steps.find((step) => step.target === target && !step.sustained);
       return [
         target,
-        sustained?.clients ?? `< ${steps.find((step) => step.target === target)?.clients ?? '?'}`,
+        sustained === undefined ? `< ${steps.find((step) => step.target === target)?.clients ?? '?'}` : String(sustained.clients),
         sustained?.run.latency.p99Ms ?? Number.NaN,
-        failing?.clients ?? 'none tried',
+        failing === undefined ? 'none tried' : String(failing.clients),
         failing?.why ?? '',
         ours !== undefined && sustained !== undefined ? `${formatNumber(ours / sustained.clients, 1)}x` : '-',
       ];
