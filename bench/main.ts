@@ -280,7 +280,7 @@ async function main(): Promise<void> {
     const started = new Date();
     let output: ScenarioOutput;
     if (name === 'capacity') output = await runCapacity(options);
-    else if (name === 'micro') output = await (await import('./micro.js')).runMicro();
+    else if (name === 'micro') output = await (await import('./micro.js')).runMicro(options.targets);
     else if (name === 'replay') output = await runReplay();
     else if (name === 'browser') output = await (await import('./browser.js')).runBrowser({
       minutes: options.minutes,

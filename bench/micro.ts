@@ -5,7 +5,10 @@
  * sockets stubbed out (JavaScript only, no system calls), and decoding frames as the browser client does
  * (msgpackr in pure JavaScript: its native extension is stubbed out here, and browsers never have it).
  */
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import type { WebSocket } from 'ws';
 import { decodeBinary, decodeText, encodeBinary } from '../client/protocol/codec.js';
@@ -18,6 +21,7 @@ import { payloadOf } from '../server/hub/websocket-frame.js';
 import { PieceCache } from '../server/hub/piece-cache.js';
 import { Market, type FlushResult } from '../server/market/market.js';
 import { drawSubscriptions } from './subscriptions.js';
+import type { Target } from './run-target.js';
 import type { Table } from './table.js';
 
 const SYMBOLS = 500;
@@ -65,7 +69,37 @@ function silentLog(): ConstructorParameters<typeof Hub>[2] {
   return log as unknown as ConstructorParameters<typeof Hub>[2];
 }
 
-export async function runMicro(): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
+/** Rounds of the hub-flush program per target, interleaved so that each sees the same machine load. */
+const HUB_FLUSH_ROUNDS = 3;
+
+/**
+ * The hub's JavaScript cost per connection per flush for each tickertape target (today's code and any
+ * tickertape@REF), each in its own process (bench/servers/hub-flush.ts), in interleaved rounds.
+ */
+function hubFlushByTarget(targets: readonly Target[]): Table | undefined {
+  const ours = targets.filter((target) => target.protocol === 'tickertape');
+  if (ours.length < 2) return undefined;
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const perClient = new Map<string, number[]>(ours.map((target) => [target.name, []]));
+  for (let round = 0; round < HUB_FLUSH_ROUNDS; round++) {
+    for (const target of ours) {
+      const program = resolve(here, target.program).replace(/tickertape\.js$/, 'hub-flush.js');
+      const line = execFileSync(process.execPath, [program], { encoding: 'utf8' });
+      perClient.get(target.name)!.push((JSON.parse(line) as { medianPerClientUs: number }).medianPerClientUs);
+    }
+  }
+  const median = (values: number[]): number => [...values].sort((x, y) => x - y)[values.length >> 1] ?? Number.NaN;
+  const first = median(perClient.get(ours[0]!.name)!);
+  return {
+    header: ['target', 'µs per connection per flush', `vs ${ours[0]!.name}`],
+    rows: ours.map((target) => {
+      const us = median(perClient.get(target.name)!);
+      return [target.name, us, `${((us / first) * 100).toFixed(0)} %`];
+    }),
+  };
+}
+
+export async function runMicro(targets: readonly Target[] = []): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
   const { market, next } = newMarket();
   const symbols = Array.from(market.all(), (state) => state.symbol);
   const subscriptions = drawSubscriptions(symbols, CLIENTS, SYMBOLS_PER_CLIENT, 42);
@@ -107,20 +141,17 @@ export async function runMicro(): Promise<{ tables: { title: string; table: Tabl
   const bench = new Bench({ time: BENCH_TIME_MS, warmupTime: 200 });
   bench
     .add('encode a flush: every changed symbol once', () => {
-      const result = flushOnce(market, next);
       const pieces = new PieceCache();
-      pieces.clear(result.gen - 1);
-      for (const state of result.changed) pieces.get(state, result.gen - 1, false);
-    })
-    .add('market only: apply 1,000 ticks and flush', () => {
-      flushOnce(market, next);
+      pieces.clear(sample.gen - 1);
+      for (const state of sample.changed) pieces.get(state, sample.gen - 1, false);
     })
     .add('assemble one client frame (body + prefix)', () => {
       const pieces = framePieces[frameIndex++ % CLIENTS]!;
       binaryFrame(frameIndex, Date.now(), new Body(pieces, false));
     })
     .add(`hub flush for ${CLIENTS.toLocaleString('en-US')} clients (JS only)`, () => {
-      hub.flush(flushOnce(market, next));
+      // The same closed generation each time: the hub's own work (pieces, bodies, frames), not the market's.
+      hub.flush(sample);
       flushes++;
     })
     .add('client: decode one MessagePack update frame', () => {
@@ -128,41 +159,37 @@ export async function runMicro(): Promise<{ tables: { title: string; table: Tabl
     })
     .add('client: decode the same frame as JSON text', () => {
       decodeText(texts[frameIndex++ % texts.length]!);
+    })
+    // Last: it moves the market on, and the cases above measure the sample flush.
+    .add('market: apply 1,000 ticks and close the generation', () => {
+      flushOnce(market, next);
     });
   await bench.warmup();
   await bench.run();
 
-  const perTask = new Map(bench.tasks.map((task) => [task.name, task.result?.mean ?? Number.NaN]));
-  const marketMs = perTask.get('market only: apply 1,000 ticks and flush')!;
+  const perUnit: readonly (readonly [prefix: string, unit: string, count: number])[] = [
+    ['market', 'tick', TICKS_PER_FLUSH],
+    ['encode', 'entry', sample.changed.length],
+    ['assemble', 'entry', entriesPerFrame],
+    ['hub flush', 'client', CLIENTS],
+    ['client', 'entry', entriesPerFrame],
+  ];
+  // Medians: on a shared machine a preempted sample is an outlier, and the median ignores it.
+  const median = (samples: readonly number[]): number => [...samples].sort((x, y) => x - y)[samples.length >> 1] ?? Number.NaN;
   const rows = bench.tasks.map((task) => {
-    const meanMs = task.result?.mean ?? Number.NaN;
-    let unit = '-';
-    let perUnitUs = Number.NaN;
-    if (task.name.startsWith('encode')) {
-      unit = 'entry';
-      perUnitUs = ((meanMs - marketMs) * 1000) / sample.changed.length;
-    } else if (task.name.startsWith('assemble')) {
-      unit = 'entry';
-      perUnitUs = (meanMs * 1000) / entriesPerFrame;
-    } else if (task.name.startsWith('hub flush')) {
-      unit = 'client';
-      perUnitUs = ((meanMs - marketMs) * 1000) / CLIENTS;
-    } else if (task.name.startsWith('client')) {
-      unit = 'entry';
-      perUnitUs = (meanMs * 1000) / entriesPerFrame;
-    } else if (task.name.startsWith('market')) {
-      unit = 'tick';
-      perUnitUs = (meanMs * 1000) / TICKS_PER_FLUSH;
-    }
-    return [task.name, meanMs * 1000, Math.round(task.result?.hz ?? 0), unit, perUnitUs, `±${(task.result?.rme ?? 0).toFixed(1)} %`] as const;
+    const medianMs = median(task.result?.samples ?? []);
+    const [, unit, count] = perUnit.find(([prefix]) => task.name.startsWith(prefix)) ?? ['', '-', Number.NaN];
+    return [task.name, medianMs * 1000, (task.result?.mean ?? Number.NaN) * 1000, unit, (medianMs * 1000) / count, task.result?.samples.length ?? 0] as const;
   });
   const notes = [
     `${sample.changed.length} of ${SYMBOLS} symbols changed in a flush of ${TICKS_PER_FLUSH} ticks; a frame carries ${entriesPerFrame.toFixed(1)} entries, ${frameBytes.toFixed(0)} bytes`,
-    'encode and hub flush rows subtract the market-only row (applying the ticks and closing the generation) from their per-unit figure',
     `the hub flushed ${flushes} times, sending ${CLIENTS} frames each`,
   ];
+  const tables = [{ title: 'micro-benchmarks', table: { header: ['case', 'median µs', 'mean µs', 'unit', 'µs per unit (median)', 'samples'], rows } as Table }];
+  const byTarget = hubFlushByTarget(targets);
+  if (byTarget !== undefined) tables.push({ title: `hub flush, ${CLIENTS} connections, JavaScript only, by commit (median of ${HUB_FLUSH_ROUNDS} interleaved rounds)`, table: byTarget });
   return {
-    tables: [{ title: 'micro-benchmarks (mean of each)', table: { header: ['case', 'µs', 'per second', 'unit', 'µs per unit', 'error'], rows } }],
+    tables,
     data: { rows, entriesPerFrame, frameBytes, changedPerFlush: sample.changed.length },
     notes,
   };
