@@ -5,8 +5,8 @@
  * costs. `ws`'s send() frames the payload into a separate header buffer and corks the socket for a
  * two-buffer writev; writing one buffer that already holds the header takes about a fifth less CPU per
  * frame (bench/ measured 12.5 vs 10 µs on this machine). The hub builds each update frame with room for
- * the header in front (frames.ts), and Session writes it here when `ws` has nothing of its own in
- * flight, or hands the payload to `ws`'s send() when it does.
+ * the header in front (frames.ts), and Session writes it here when rawSocketFor() says that is safe, or
+ * hands the payload to `ws`'s send() when it is not.
  *
  * The frame is what `ws` would write: final, binary, unmasked (a server never masks), no extensions
  * (the server negotiates none: perMessageDeflate is off), the shortest length encoding (RFC 6455 §5.2).
@@ -55,21 +55,32 @@ export function payloadLength(frame: Buffer): number {
   return frame.length - (lengthByte < 126 ? 2 : lengthByte === 126 ? 4 : 10);
 }
 
-/** The parts of `ws`'s WebSocket this relies on (ws 8: lib/websocket.js and lib/sender.js). */
+/** The parts of `ws`'s WebSocket this relies on (ws 8.17+: lib/websocket.js and lib/sender.js). */
 interface WsInternals {
   readonly _socket?: Duplex;
-  readonly _sender?: { readonly _bufferedBytes?: unknown };
+  readonly _sender?: { readonly _bufferedBytes?: unknown; readonly _state?: unknown; readonly _firstFragment?: unknown };
 }
 
 /**
- * The TCP socket under `socket` when a whole frame may be written to it now: the WebSocket is open and
- * `ws`'s sender holds nothing queued (it queues while compressing or reading a Blob, neither of which
- * this server does, but a frame must never overtake one). Undefined otherwise: send the payload with
- * `socket.send()`.
+ * The TCP socket under `socket` when a whole frame may be written to it now, in order with everything
+ * `ws` wrote before and will write after. Undefined (send the payload with `socket.send()`) unless all of:
+ * - the WebSocket is open: after close() ws has sent or queued a close frame, and nothing may follow it;
+ * - no extension was negotiated (`extensions` is ''): with permessage-deflate a frame must say whether it
+ *   is compressed, and ws keeps compressor state; the server turns it off, this makes sure;
+ * - ws's sender is idle: it writes synchronously except while compressing or reading a Blob (`_state` 0 =
+ *   DEFAULT, `_bufferedBytes` 0 = nothing queued behind that), and is not inside a fragmented message
+ *   (`_firstFragment`); a frame written now then lands after everything ws has written, and whatever ws
+ *   writes next (replies, pongs, pings, the close frame) lands after it;
+ * - the TCP socket is still writable.
+ * If a future ws renames these fields, the checks fail and every frame goes through send(): slower, never
+ * wrong. The frame's bytes count in `socket.bufferedAmount` (the socket's writable length is part of it),
+ * so back-pressure sees them, and a write error reaches ws through the socket's 'error' event as for its
+ * own writes.
  */
 export function rawSocketFor(socket: WebSocket): Duplex | undefined {
-  const internals = socket as unknown as WsInternals;
-  const raw = internals._socket;
-  if (socket.readyState !== socket.OPEN || raw === undefined || !raw.writable) return undefined;
-  return internals._sender?._bufferedBytes === 0 ? raw : undefined;
+  if (socket.readyState !== socket.OPEN || socket.extensions !== '') return undefined;
+  const { _socket: raw, _sender: sender } = socket as unknown as WsInternals;
+  if (raw === undefined || !raw.writable || sender === undefined) return undefined;
+  const idle = sender._state === 0 && sender._bufferedBytes === 0 && sender._firstFragment === true;
+  return idle ? raw : undefined;
 }
