@@ -14,11 +14,12 @@ import type { WebSocket } from 'ws';
 import { decodeBinary, decodeText, encodeBinary } from '../client/protocol/codec.js';
 import { createSimulator, UNIVERSE } from '../feeds/simulator/index.js';
 import type { Tick } from '../feeds/tick.js';
-import { DEFAULT_LIMITS } from '../server/config.js';
+import { DEFAULT_LIMITS, defineConfig } from '../server/config.js';
 import { binaryFrame, Body, textFrame } from '../server/hub/frames.js';
 import { Hub } from '../server/hub/hub.js';
 import { payloadOf } from '../server/hub/websocket-frame.js';
 import { PieceCache } from '../server/hub/piece-cache.js';
+import { hubOptions } from '../server/plugins/hub.js';
 import { Market, type FlushResult } from '../server/market/market.js';
 import { drawSubscriptions } from './subscriptions.js';
 import type { Target } from './run-target.js';
@@ -42,6 +43,8 @@ class NullSocket extends EventEmitter {
   close(): void {
     this.readyState = 3;
   }
+  pause(): void {}
+  resume(): void {}
 }
 
 function newMarket(): { market: Market; next: () => Tick } {
@@ -116,21 +119,8 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
   const texts = framePieces.slice(0, 100).map((pieces) => textFrame(1, Date.now(), new Body(pieces)));
   const frameBytes = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 
-  const hub = new Hub(
-    market,
-    {
-      serverName: 'bench',
-      feed: () => ({ kind: 'simulated', description: 'micro' }),
-      flushIntervalMs: 50,
-      maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes,
-      slowClientTimeoutMs: DEFAULT_LIMITS.slowClientTimeoutMs,
-      maxSymbolsPerConnection: DEFAULT_LIMITS.maxSymbolsPerConnection,
-      snapshotBars: DEFAULT_LIMITS.snapshotBars,
-      historyDefaultLimit: DEFAULT_LIMITS.historyDefaultLimitBars,
-      requests: { maxSymbolLength: 32, maxSymbolsPerRequest: 1_000, maxHistoryLimit: 5_000 },
-    },
-    silentLog(),
-  );
+  const config = defineConfig({ flushIntervalMs: 50 });
+  const hub = new Hub(market, hubOptions(config, () => ({ kind: 'simulated', description: 'micro' })), silentLog());
   for (const list of subscriptions) {
     const session = hub.accept(new NullSocket() as unknown as WebSocket, 'msgpack', 'bench');
     hub.receive(session, Buffer.from(encodeBinary({ type: 'subscribe', symbols: list, bars: false, snapshot: false })), true);

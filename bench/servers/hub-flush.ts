@@ -27,6 +27,8 @@ class NullSocket extends EventEmitter {
   close(): void {
     this.readyState = 3;
   }
+  pause(): void {}
+  resume(): void {}
 }
 
 const simulator = createSimulator({ seed: 42, ticksPerSecond: 20_000, syntheticSymbols: SYMBOLS - UNIVERSE.length, startTime: Date.now() });
@@ -55,7 +57,9 @@ const hub = new Hub(
     snapshotBars: DEFAULT_LIMITS.snapshotBars,
     historyDefaultLimit: DEFAULT_LIMITS.historyDefaultLimitBars,
     requests: { maxSymbolLength: 32, maxSymbolsPerRequest: 1_000, maxHistoryLimit: 5_000 },
-  },
+    // Since the hardening (issue 5); commits before it ignore the field, hence the cast below.
+    flow: { maxMessagesPerS: 1_000, burstMessages: 1_000, maxRateLimitedMessages: 1_000, maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes },
+  } as ConstructorParameters<typeof Hub>[1],
   log as unknown as ConstructorParameters<typeof Hub>[2],
 );
 // The same seeded draw as bench/subscriptions.ts, inlined so this file stands alone against old commits.

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import type { Config } from '../config.js';
 import { startFlushClock, type FlushClock } from '../hub/flush-clock.js';
-import { Hub } from '../hub/hub.js';
+import { Hub, type HubOptions } from '../hub/hub.js';
 import { SERVER_NAME } from '../version.js';
 
 declare module 'fastify' {
@@ -11,37 +11,39 @@ declare module 'fastify' {
   }
 }
 
+/** The hub's options from the server's configuration (also what the benchmarks build a bare hub with). */
+export function hubOptions(config: Config, feed: HubOptions['feed']): HubOptions {
+  const { limits } = config;
+  return {
+    serverName: SERVER_NAME,
+    feed,
+    flushIntervalMs: config.flushIntervalMs,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    slowClientTimeoutMs: limits.slowClientTimeoutMs,
+    maxSymbolsPerConnection: limits.maxSymbolsPerConnection,
+    snapshotBars: limits.snapshotBars,
+    historyDefaultLimit: limits.historyDefaultLimitBars,
+    requests: {
+      maxSymbolLength: limits.maxSymbolLength,
+      maxSymbolsPerRequest: limits.maxSymbolsPerRequest,
+      maxHistoryLimit: limits.historyMaxLimitBars,
+    },
+    flow: {
+      maxMessagesPerS: limits.maxInboundMessagesPerS,
+      burstMessages: limits.inboundBurstMessages,
+      maxRateLimitedMessages: limits.maxRateLimitedMessages,
+      maxBufferedBytes: limits.maxBufferedBytes,
+    },
+  };
+}
+
 /**
  * The hub and the flush clock: every flushIntervalMs, close a market generation and fan it out. A round
  * that takes more than maxFlushBusyPercent of the interval pushes the next one back (hub/flush-clock.ts).
  */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    const hub = new Hub(
-      app.market,
-      {
-        serverName: SERVER_NAME,
-        feed: () => app.feed.info,
-        flushIntervalMs: config.flushIntervalMs,
-        maxBufferedBytes: config.limits.maxBufferedBytes,
-        slowClientTimeoutMs: config.limits.slowClientTimeoutMs,
-        maxSymbolsPerConnection: config.limits.maxSymbolsPerConnection,
-        snapshotBars: config.limits.snapshotBars,
-        historyDefaultLimit: config.limits.historyDefaultLimitBars,
-        requests: {
-          maxSymbolLength: config.limits.maxSymbolLength,
-          maxSymbolsPerRequest: config.limits.maxSymbolsPerRequest,
-          maxHistoryLimit: config.limits.historyMaxLimitBars,
-        },
-        flow: {
-          maxMessagesPerS: config.limits.maxInboundMessagesPerS,
-          burstMessages: config.limits.inboundBurstMessages,
-          maxRateLimitedMessages: config.limits.maxRateLimitedMessages,
-          maxBufferedBytes: config.limits.maxBufferedBytes,
-        },
-      },
-      app.log,
-    );
+    const hub = new Hub(app.market, hubOptions(config, () => app.feed.info), app.log);
     app.decorate('hub', hub);
     let clock: FlushClock | undefined;
     app.addHook('onReady', async () => {
