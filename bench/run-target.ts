@@ -122,7 +122,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const symbols = benchFeed(plan.market).instruments.map((instrument) => instrument.symbol);
     const subscriptions = drawSubscriptions(symbols, plan.clients, plan.symbolsPerClient, plan.seed);
     const ready = server.next<Extract<FromServer, { type: 'ready' }>>('ready', SERVER_START_TIMEOUT_MS);
-    server.send({ type: 'start', spec: { market: plan.market, flushIntervalMs: plan.flushIntervalMs, subscribers: subscriberCounts(subscriptions) } });
+    server.send({ type: 'start', spec: { market: plan.market, flushIntervalMs: plan.flushIntervalMs, connections: plan.clients, subscribers: subscriberCounts(subscriptions) } });
     const { port } = await ready;
     await sleep(500);
     const baseRss = await gcRss(server);

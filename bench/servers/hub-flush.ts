@@ -57,9 +57,13 @@ const hub = new Hub(
     snapshotBars: DEFAULT_LIMITS.snapshotBars,
     historyDefaultLimit: DEFAULT_LIMITS.historyDefaultLimitBars,
     requests: { maxSymbolLength: 32, maxSymbolsPerRequest: 1_000, maxHistoryLimit: 5_000 },
-    // Since the hardening (issue 5); commits before it ignore the field, hence the cast below.
-    flow: { maxMessagesPerS: 1_000, burstMessages: 1_000, maxRateLimitedMessages: 1_000, maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes },
-  } as ConstructorParameters<typeof Hub>[1],
+    flow: {
+      maxMessagesPerS: DEFAULT_LIMITS.maxInboundMessagesPerS,
+      burstMessages: DEFAULT_LIMITS.inboundBurstMessages,
+      maxRateLimitedMessages: DEFAULT_LIMITS.maxRateLimitedMessages,
+      maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes,
+    },
+  },
   log as unknown as ConstructorParameters<typeof Hub>[2],
 );
 // The same seeded draw as bench/subscriptions.ts, inlined so this file stands alone against old commits.

@@ -16,6 +16,8 @@ export interface ServerSpec {
   readonly market: MarketSpec;
   /** tickertape's flush interval; the per-tick peers have none. */
   readonly flushIntervalMs: number;
+  /** Connections the benchmark will open (all from this machine's loopback addresses). */
+  readonly connections: number;
   /** How many connections subscribe to each symbol, so a server can count what it owes its clients. */
   readonly subscribers: Readonly<Record<string, number>>;
 }

@@ -1,16 +1,31 @@
 /**
- * tickertape under test: the real app (buildApp, default limits) on the benchmark's simulated market.
- * Started by the benchmark as its own process (bench/run-target.ts).
+ * tickertape under test: the real app (buildApp) on the benchmark's simulated market. Started by the
+ * benchmark as its own process (bench/run-target.ts).
+ *
+ * Default limits, but two, raised here and only here: the benchmark opens thousands of connections from
+ * one machine (8 loopback addresses), which the per-address cap (100, against one abusive client) and the
+ * global cap (10,000) exist to refuse. Both go up to the scenario's client count (at least 10,000), as an
+ * operator would raise --max-connections-per-ip / --max-connections for many clients behind one NAT. The
+ * inbound rate limit (50 messages/s per connection) stays: each bench client sends one subscribe.
  */
 import { buildApp } from '../../server/app.js';
-import { defineConfig } from '../../server/config.js';
+import { DEFAULT_LIMITS, defineConfig } from '../../server/config.js';
 import { benchFeed } from './feed.js';
 import { runServerProcess } from './process.js';
 
 runServerProcess(async (spec) => {
   const feed = benchFeed(spec.market);
   const app = await buildApp({
-    config: defineConfig({ port: 0, host: '127.0.0.1', flushIntervalMs: spec.flushIntervalMs, logLevel: 'warn' }),
+    config: defineConfig({
+      port: 0,
+      host: '127.0.0.1',
+      flushIntervalMs: spec.flushIntervalMs,
+      logLevel: 'warn',
+      limits: {
+        maxConnectionsPerIp: Math.max(spec.connections, DEFAULT_LIMITS.maxConnections),
+        maxConnections: Math.max(spec.connections, DEFAULT_LIMITS.maxConnections),
+      },
+    }),
     feed,
     logger: false,
   });
