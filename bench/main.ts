@@ -33,7 +33,7 @@ const MAX_SERVER_RSS_BYTES = 4 * 2 ** 30;
 /** Open files a server keeps besides its connections (listening socket, epoll, stdio, IPC, modules). */
 const SERVER_RESERVED_FILES = 100;
 /** Beside the sources (npm run bench runs from the repository root), not beside the compiled program. */
-const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
+const DEFAULT_RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -53,6 +53,7 @@ Options:
   --profile DIR       write a CPU profile of each server's measured window into DIR
   --minutes N         browser scenario: minutes to watch the page (default 5)
   --trace FILE        browser scenario: also record a 10 s Chrome performance trace into FILE
+  --results DIR       write the JSON results into DIR (default bench/results)
   -h, --help          show this help
 `;
 
@@ -65,6 +66,7 @@ interface Options {
   readonly profileDir: string | undefined;
   readonly minutes: number;
   readonly traceFile: string | undefined;
+  readonly resultsDir: string;
 }
 
 function fail(message: string): never {
@@ -100,6 +102,7 @@ function parseOptions(argv: readonly string[]): Options {
         profile: { type: 'string' },
         minutes: { type: 'string' },
         trace: { type: 'string' },
+        results: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -146,6 +149,7 @@ function parseOptions(argv: readonly string[]): Options {
     profileDir: values.profile,
     minutes: wholeNumber(values.minutes, '--minutes', 1, 120) ?? 5,
     traceFile: values.trace,
+    resultsDir: values.results ?? DEFAULT_RESULTS_DIR,
   };
 }
 
@@ -273,7 +277,7 @@ async function runReplay(): Promise<ScenarioOutput> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  await mkdir(RESULTS_DIR, { recursive: true });
+  await mkdir(options.resultsDir, { recursive: true });
   if (options.profileDir !== undefined) await mkdir(options.profileDir, { recursive: true });
   for (const name of options.scenarios) {
     const loadBefore = loadAverage();
@@ -303,7 +307,7 @@ async function main(): Promise<void> {
     );
     for (const { title, table } of output.tables) console.log(`\n${title}\n${renderText(table)}`);
     for (const note of output.notes) console.log(`\nnote: ${note}`);
-    const file = join(RESULTS_DIR, `${name}.json`);
+    const file = join(options.resultsDir, `${name}.json`);
     await writeFile(
       file,
       `${JSON.stringify({ ...context, tables: output.tables.map(({ title, table }) => ({ title, markdown: renderMarkdown(table) })), notes: output.notes, data: output.data }, null, 2)}\n`,
