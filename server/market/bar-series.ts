@@ -231,6 +231,35 @@ export class BarSeries {
     for (let i = 0; i < this.count; i++) this.data[this.at(i) + G] = gen;
   }
 
+  /**
+   * Puts a whole bar in place of the one with the same start (or adds it), marked as changed in generation
+   * `gen`, unless it holds these values already. How a replica follows bars it is sent rather than trades
+   * (server/cluster/). Returns whether anything changed; false too for a bar older than everything a full
+   * ring retains. Its trades' event times are unknown, so later trades in it count as newer than all of them.
+   */
+  putBar(bar: Readonly<Bar>, gen: number): boolean {
+    const [time, open, high, low, close, volume] = bar;
+    let i = this.indexOf(time);
+    if (i < 0) {
+      i = this.insertAt(-i - 1, time, open, time, gen);
+      if (i < 0) return false;
+    } else {
+      const o = this.at(i);
+      const d = this.data;
+      if (d[o + O] === open && d[o + H] === high && d[o + L] === low && d[o + C] === close && d[o + V] === volume) return false;
+    }
+    const d = this.data;
+    const o = this.at(i);
+    d[o + O] = open;
+    d[o + H] = high;
+    d[o + L] = low;
+    d[o + C] = close;
+    d[o + V] = volume;
+    d[o + G] = gen;
+    this.noteLate(i, gen);
+    return true;
+  }
+
   /** The newest `limit` bars starting before `end` (ms, exclusive), oldest first. */
   range(limit: number, end = Number.POSITIVE_INFINITY): Bar[] {
     let stop = this.count;

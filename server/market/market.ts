@@ -1,5 +1,5 @@
 import { tickProblem, type Instrument, type Tick, type TickProblem } from '../../feeds/tick.js';
-import { INTERVAL_MS, type Bar, type Interval } from '../../client/protocol/messages.js';
+import { INTERVAL_MS, type Bar, type Interval, type SymbolEntry } from '../../client/protocol/messages.js';
 import { SymbolState, type BarRetention } from './symbol-state.js';
 
 export interface MarketOptions {
@@ -72,6 +72,20 @@ export class Market {
     return state;
   }
 
+  /** The state of `symbol`, added if new (described by `instrument`, else by default); undefined past maxSymbols. */
+  private stateFor(symbol: string, instrument?: Instrument): SymbolState | undefined {
+    let state = this.states.get(symbol);
+    if (state === undefined) {
+      if (this.states.size >= this.options.maxSymbols) {
+        this.counters.refused['symbol-limit']++;
+        return undefined;
+      }
+      state = this.add(instrument ?? defaultInstrument(symbol));
+      for (const listener of this.addedListeners) listener(state);
+    }
+    return state;
+  }
+
   /** Applies one tick from any feed. Invalid ticks are refused and counted; nothing throws. */
   apply(tick: Tick): void {
     const problem = tickProblem(tick);
@@ -79,15 +93,8 @@ export class Market {
       this.counters.refused[problem]++;
       return;
     }
-    let state = this.states.get(tick.symbol);
-    if (state === undefined) {
-      if (this.states.size >= this.options.maxSymbols) {
-        this.counters.refused['symbol-limit']++;
-        return;
-      }
-      state = this.add(defaultInstrument(tick.symbol));
-      for (const listener of this.addedListeners) listener(state);
-    }
+    const state = this.stateFor(tick.symbol);
+    if (state === undefined) return;
     const before = state.changedGen;
     if (state.apply(tick, this.gen) === 'too-late') this.counters.refused['too-late']++;
     else this.counters.ticks++;
@@ -114,6 +121,19 @@ export class Market {
       for (const listener of this.addedListeners) listener(state);
     }
     this.changed = [...this.states.values()];
+  }
+
+  /**
+   * Applies a symbol entry published by an ingest, with its changed 1 min bars (SymbolState.applyEntry):
+   * a gateway's replica follows the ingest's market this way (server/cluster/). A symbol not yet known is
+   * added, described by `instrument` when given.
+   */
+  applyEntry(entry: SymbolEntry, minuteBars?: readonly Bar[], instrument?: Instrument): void {
+    const state = this.stateFor(entry.s, instrument);
+    if (state === undefined) return;
+    const before = state.changedGen;
+    state.applyEntry(entry, this.gen, minuteBars);
+    if (before !== this.gen && state.changedGen === this.gen) this.changed.push(state);
   }
 
   flush(): FlushResult {

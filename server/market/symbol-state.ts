@@ -166,6 +166,58 @@ export class SymbolState {
   }
 
   /**
+   * Applies an entry as entrySince() makes them, plus the 1 min bars that changed with it, during
+   * generation `gen`: how a gateway's replica follows an ingest, and an ingest takes back what it had
+   * published (server/cluster/). Each key present counts as changed, as it did where the entry was made,
+   * so the replica's entries equal the source's; a bar counts only if its values differ, so a full state
+   * applied over one that has it resends no bars.
+   */
+  applyEntry(entry: SymbolEntry, gen: number, minuteBars?: readonly Bar[]): void {
+    let changed = false;
+    for (const bar of entry.k ?? []) if (this.seconds.putBar(bar, gen)) changed = true;
+    for (const bar of minuteBars ?? []) this.minutes.putBar(bar, gen);
+    if (changed || entry.t !== undefined || entry.v !== undefined) {
+      // A trade: entrySince() sends t and v with every one.
+      if (entry.t !== undefined) this.lastTime = entry.t;
+      if (entry.v !== undefined) this.volume = entry.v;
+      this.tradeGen = gen;
+      changed = true;
+    }
+    if (entry.p !== undefined) {
+      this.last = entry.p;
+      this.priceGen = gen;
+      changed = true;
+    }
+    if (entry.b !== undefined) {
+      this.bid = entry.b;
+      this.bidGen = gen;
+      changed = true;
+    }
+    if (entry.a !== undefined) {
+      this.ask = entry.a;
+      this.askGen = gen;
+      changed = true;
+    }
+    if (entry.o !== undefined && entry.d !== undefined) {
+      this.open = entry.o;
+      this.sessionStart = entry.d;
+      this.sessionGen = gen;
+      changed = true;
+    }
+    if (entry.h !== undefined) {
+      this.high = entry.h;
+      this.highGen = gen;
+      changed = true;
+    }
+    if (entry.l !== undefined) {
+      this.low = entry.l;
+      this.lowGen = gen;
+      changed = true;
+    }
+    if (changed) this.changedGen = gen;
+  }
+
+  /**
    * What changed after generation `since`, as a protocol entry; undefined when nothing did. `bars` adds the
    * changed 1 s bars.
    */
