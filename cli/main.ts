@@ -2,10 +2,11 @@
 /**
  * The `tickertape` command: `tickertape serve [options]` (the default) starts the server and dashboard;
  * `tail SYMBOL...` prints live updates from a running server; `replay` serves recorded files; `record` writes
- * the feed to a file.
+ * the feed to a file; `ingest` and `gateway` run it scaled out over Redis (docs/deploy.md).
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterRole } from './cluster.js';
 import { record } from './record.js';
 import { replay } from './replay.js';
 import { serve } from './serve.js';
@@ -14,6 +15,8 @@ import { token } from './token.js';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: (args) => serve(args, defaultWebRoot()),
+  ingest: (args) => clusterRole('ingest', args, defaultWebRoot()),
+  gateway: (args) => clusterRole('gateway', args, defaultWebRoot()),
   tail: (args) => tail(args),
   replay: (args) => replay(args, defaultWebRoot()),
   record: (args) => record(args),
@@ -24,6 +27,8 @@ export const MAIN_USAGE = `Usage: tickertape <command> [options]
 
 Commands:
   serve       start the server and dashboard (default)
+  ingest      run the feed and publish it to Redis, for gateways (docs/deploy.md)
+  gateway     serve the dashboard and /ws from what an ingest publishes to Redis
   tail        print live quotes or bars of symbols, one line each (for pipelines)
   replay      serve the dashboard on recorded market data files, with pause, speed and seek
   record      write every tick of the feed to a file, for replay

@@ -57,6 +57,14 @@ export interface RunHooks {
 /** Builds the app on `feed`, listens, and serves until SIGINT or SIGTERM; resolves with the exit code. */
 export async function runServer(config: Config, feed: Feed, hooks: RunHooks = {}): Promise<number> {
   const app = await buildApp({ config, feed });
+  return serveApp(app, config, (port) => `dashboard on http://localhost:${port}/  (feed: ${app.feed.info.description})`, hooks);
+}
+
+/**
+ * Listens, logs `banner(port)`, and serves until SIGINT or SIGTERM; resolves with the exit code. Every
+ * command that runs a server shares it (serve, replay, and the cluster roles in cli/cluster.ts).
+ */
+export async function serveApp(app: FastifyInstance, config: Config, banner: (port: number) => string, hooks: RunHooks = {}): Promise<number> {
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -71,7 +79,7 @@ export async function runServer(config: Config, feed: Feed, hooks: RunHooks = {}
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  app.log.info(`dashboard on http://localhost:${port}/  (feed: ${app.feed.info.description})`);
+  app.log.info(banner(port));
   const finished = hooks.listening?.(app);
 
   // SIGTERM/SIGINT: stop accepting (new requests get 503), close every client with 1012 and give them

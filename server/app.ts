@@ -14,6 +14,9 @@ import { wsRoutes } from './routes/ws.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
+import type { ClusterConfig } from './cluster/config.js';
+import ingestPlugin from './cluster/ingest-plugin.js';
+import gatewayPlugin from './cluster/gateway-plugin.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -21,6 +24,11 @@ export interface AppOptions {
   readonly feed?: Feed;
   /** Fastify's logger option; default: pino at config.logLevel. */
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * One role of a scaled-out deployment (docs/deploy.md): `ingest` runs the feed and publishes to Redis
+   * (no clients), `gateway` serves clients from Redis (no feed). Absent: everything in one process.
+   */
+  readonly cluster?: ClusterConfig;
 }
 
 /**
@@ -42,17 +50,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: redactToken(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
-  const feed = options.feed ?? (await createFeed(config.feed));
-  await app.register(marketPlugin, { config, feed });
-  await app.register(metricsPlugin);
+  const { cluster } = options;
+  const role = cluster?.role;
+  await app.register(metricsPlugin, { clients: role !== 'ingest' });
+  // A gateway has no feed of its own: it follows the market an ingest publishes to Redis.
+  let feed: Feed | undefined;
+  if (cluster?.role === 'gateway') {
+    await app.register(gatewayPlugin, { config, cluster });
+  } else {
+    feed = options.feed ?? (await createFeed(config.feed));
+    if (cluster?.role === 'ingest') await app.register(ingestPlugin, { config, cluster, feed });
+    else await app.register(marketPlugin, { config, feed });
+  }
   await app.register(accessPlugin, { config });
-  await app.register(hubPlugin, { config });
-  await app.register(replayPlugin, { feed });
-  await app.register(livePlugin, { feed });
+  await healthRoutes(app);
+  if (role === 'ingest') return app;
+  await app.register(hubPlugin, { config, flushOnTimer: role !== 'gateway' });
+  if (feed !== undefined) {
+    await app.register(replayPlugin, { feed });
+    await app.register(livePlugin, { feed });
+  }
   await wsRoutes(app, config);
   await app.register(heartbeatPlugin, { intervalMs: config.limits.heartbeatIntervalMs });
   await apiRoutes(app);
-  await healthRoutes(app);
   await webRoutes(app, config.webRoot);
   return app;
 }

@@ -227,7 +227,7 @@ ${ACCESS_USAGE}
 Limits (docs/operations.md lists each with its error or close code):
 ${limitUsage(DEFAULT_LIMITS)}`;
 
-function numberFrom(flag: string | undefined, env: string | undefined, name: string): number | undefined {
+export function numberFrom(flag: string | undefined, env: string | undefined, name: string): number | undefined {
   const raw = flag ?? env;
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);

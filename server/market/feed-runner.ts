@@ -4,11 +4,17 @@ import type { Market } from './market.js';
 
 export type FeedState = 'idle' | 'running' | 'ended' | 'failed' | 'stopped';
 
+/** What the rest of the server knows of where its market comes from: a feed it runs, or an ingest it follows (server/cluster/). */
+export interface FeedSource {
+  readonly state: FeedState;
+  readonly info: FeedInfo;
+}
+
 /**
  * Pumps a feed into the market. A feed that ends or fails leaves the market as it was (nothing accepted is
  * lost) and the state says why; the server keeps serving what it has.
  */
-export class FeedRunner {
+export class FeedRunner implements FeedSource {
   state: FeedState = 'idle';
   error: Error | undefined;
   private iterator: AsyncIterator<unknown> | undefined;

@@ -7,14 +7,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub/hub.js';
-import type { FeedRunner } from '../market/feed-runner.js';
+import type { FeedSource } from '../market/feed-runner.js';
 import type { Market } from '../market/market.js';
 
 /** Where the scrape-time values come from (read lazily: the hub exists after this is built). */
 export interface MetricSources {
   hub(): Hub;
   market(): Market;
-  feed(): FeedRunner;
+  feed(): FeedSource;
   sockets(): Iterable<WebSocket>;
 }
 
@@ -24,6 +24,7 @@ export type EdgeRejection =
   | 'unauthorized'
   | 'ip_connection_limit'
   | 'connection_limit'
+  | 'not_ready'
   | 'subprotocols'
   | 'not_websocket'
   | 'frame_too_big'
@@ -42,24 +43,25 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-export const FLUSH_DURATION_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+/** Makers of metrics whose values are read when Prometheus scrapes: the hot path pays nothing for them. */
+export interface ScrapedMetrics {
+  /** A counter that reads its total. */
+  value(name: string, help: string, read: () => number): void;
+  gauge(name: string, help: string, read: () => number): void;
+  /** A counter with one label, read as [label value, total] pairs (zeros left out). */
+  labelled(name: string, help: string, label: string, read: () => Iterable<[string | number, number]>): void;
+}
 
-export class ServerMetrics {
-  readonly registry = new Registry();
-  readonly flushSeconds: Histogram;
-  private readonly rejections = new Map<string, number>();
-  private readonly closeCodes = new Map<number, number>();
-  private heartbeatTerminations = 0;
-
-  constructor(sources: MetricSources) {
-    const registers = [this.registry];
-    const value = (name: string, help: string, read: () => number): void => {
+export function scrapedMetrics(registry: Registry): ScrapedMetrics {
+  const registers = [registry];
+  return {
+    value(name, help, read) {
       new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
-    };
-    const gauge = (name: string, help: string, read: () => number): void => {
+    },
+    gauge(name, help, read) {
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
-    };
-    const labelled = (name: string, help: string, label: string, read: () => Iterable<[string | number, number]>): void => {
+    },
+    labelled(name, help, label, read) {
       new Counter({
         name,
         help,
@@ -70,35 +72,52 @@ export class ServerMetrics {
           for (const [key, count] of read()) if (count > 0) this.inc({ [label]: String(key) }, count);
         },
       });
-    };
+    },
+  };
+}
+
+export const FLUSH_DURATION_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly flushSeconds: Histogram;
+  private readonly rejections = new Map<string, number>();
+  private readonly closeCodes = new Map<number, number>();
+  private heartbeatTerminations = 0;
+
+  /** `clients`: this process serves WebSocket clients (not an ingest): report connections and fan-out. */
+  constructor(sources: MetricSources, clients = true) {
+    const { value, gauge, labelled } = scrapedMetrics(this.registry);
     const hub = (): Hub['counters'] => sources.hub().counters;
 
-    gauge('tickertape_connections', 'Open WebSocket connections.', () => sources.hub().connections);
-    value('tickertape_connections_opened_total', 'WebSocket connections accepted.', () => hub().connectionsOpened);
-    labelled('tickertape_connections_closed_total', 'WebSocket connections closed, by close code (1006: cut off without one).', 'code', () => this.closeCodes);
-    value('tickertape_update_frames_sent_total', 'Update frames sent.', () => hub().frames);
-    value('tickertape_update_entries_sent_total', 'Symbol entries sent inside update frames.', () => hub().entries);
-    value('tickertape_entries_encoded_total', 'Symbol entries encoded (once per symbol and flush, however many clients).', () => hub().encodedEntries());
-    value('tickertape_update_bytes_sent_total', 'Bytes of update frames sent.', () => hub().updateBytes);
-    value('tickertape_bytes_sent_total', 'Bytes of all messages sent.', () => hub().bytes);
-    value('tickertape_requests_total', 'Messages received from clients.', () => hub().requests);
-    value('tickertape_conflated_pauses_total', 'Times a connection was held back and its updates conflated until it drained.', () => hub().paused);
-    value('tickertape_slow_consumer_closes_total', 'Connections closed with 4000 after staying held back too long.', () => hub().slowClosed);
-    value('tickertape_heartbeat_terminations_total', 'Connections cut off for not answering pings for two intervals.', () => this.heartbeatTerminations);
+    if (clients) {
+      gauge('tickertape_connections', 'Open WebSocket connections.', () => sources.hub().connections);
+      value('tickertape_connections_opened_total', 'WebSocket connections accepted.', () => hub().connectionsOpened);
+      labelled('tickertape_connections_closed_total', 'WebSocket connections closed, by close code (1006: cut off without one).', 'code', () => this.closeCodes);
+      value('tickertape_update_frames_sent_total', 'Update frames sent.', () => hub().frames);
+      value('tickertape_update_entries_sent_total', 'Symbol entries sent inside update frames.', () => hub().entries);
+      value('tickertape_entries_encoded_total', 'Symbol entries encoded (once per symbol and flush, however many clients).', () => hub().encodedEntries());
+      value('tickertape_update_bytes_sent_total', 'Bytes of update frames sent.', () => hub().updateBytes);
+      value('tickertape_bytes_sent_total', 'Bytes of all messages sent.', () => hub().bytes);
+      value('tickertape_requests_total', 'Messages received from clients.', () => hub().requests);
+      value('tickertape_conflated_pauses_total', 'Times a connection was held back and its updates conflated until it drained.', () => hub().paused);
+      value('tickertape_slow_consumer_closes_total', 'Connections closed with 4000 after staying held back too long.', () => hub().slowClosed);
+      value('tickertape_heartbeat_terminations_total', 'Connections cut off for not answering pings for two intervals.', () => this.heartbeatTerminations);
+      gauge('tickertape_buffered_bytes', 'Bytes queued to all connections and not yet sent.', () => {
+        let total = 0;
+        for (const socket of sources.sockets()) total += socket.bufferedAmount;
+        return total;
+      });
+      gauge('tickertape_max_connection_buffered_bytes', 'Most bytes queued to one connection.', () => {
+        let most = 0;
+        for (const socket of sources.sockets()) most = Math.max(most, socket.bufferedAmount);
+        return most;
+      });
+    }
     labelled('tickertape_rejected_inputs_total', 'Inputs refused, by reason: protocol error codes, and handshakes or frames refused before the hub.', 'reason', () => [
-      ...Object.entries(hub().errors),
+      ...(clients ? Object.entries(hub().errors) : []),
       ...this.rejections,
     ]);
-    gauge('tickertape_buffered_bytes', 'Bytes queued to all connections and not yet sent.', () => {
-      let total = 0;
-      for (const socket of sources.sockets()) total += socket.bufferedAmount;
-      return total;
-    });
-    gauge('tickertape_max_connection_buffered_bytes', 'Most bytes queued to one connection.', () => {
-      let most = 0;
-      for (const socket of sources.sockets()) most = Math.max(most, socket.bufferedAmount);
-      return most;
-    });
     value('tickertape_ticks_ingested_total', 'Ticks applied to the market (rate() of it is the ingest rate).', () => sources.market().counters.ticks);
     labelled('tickertape_ticks_refused_total', 'Ticks refused, by reason.', 'reason', () => Object.entries(sources.market().counters.refused));
     gauge('tickertape_symbols', 'Symbols the market tracks.', () => sources.market().size);
@@ -107,7 +126,7 @@ export class ServerMetrics {
       name: 'tickertape_flush_duration_seconds',
       help: 'Time to close a market generation and fan it out to every connection.',
       buckets: FLUSH_DURATION_BUCKETS_S,
-      registers,
+      registers: [this.registry],
     });
   }
 

@@ -12,6 +12,8 @@ import { originAllowed } from '../security/origin.js';
 export const IP_LIMIT_RETRY_AFTER_S = 10;
 /** Retry-After when the server is at its connection cap. */
 export const SERVER_FULL_RETRY_AFTER_S = 5;
+/** Retry-After from a gateway that has not loaded the market yet (server/cluster/). */
+export const NOT_READY_RETRY_AFTER_S = 1;
 /** Paths that need a token when auth is on. The dashboard's files, /healthz and /readyz stay open. */
 const PROTECTED_PATHS = [/^\/ws$/, /^\/api\//, /^\/metrics$/];
 
@@ -71,6 +73,13 @@ export default fp<{ config: Config }>(
           });
         }
       }
+      if (handshake && app.feed.state === 'idle') {
+        // No market yet (a gateway still loading it from Redis): every subscription would be refused as an
+        // unknown symbol. Another server can take the client (nginx's proxy_next_upstream, the SDK's URL list).
+        return refuse(request, reply, 503, 'not_ready', 'NOT_READY', 'the server has not loaded the market yet', {
+          'Retry-After': String(NOT_READY_RETRY_AFTER_S),
+        });
+      }
       if (handshake) {
         const ip = request.ip;
         const admission = limits.admit(ip);
@@ -90,5 +99,5 @@ export default fp<{ config: Config }>(
       return undefined;
     });
   },
-  { name: 'tickertape-access', dependencies: ['tickertape-metrics'], fastify: '5.x' },
+  { name: 'tickertape-access', dependencies: ['tickertape-metrics'], decorators: { fastify: ['feed'] }, fastify: '5.x' },
 );

@@ -40,13 +40,15 @@ export function hubOptions(config: Config, feed: HubOptions['feed']): HubOptions
 /**
  * The hub and the flush clock: every flushIntervalMs, close a market generation and fan it out. A round
  * that takes more than maxFlushBusyPercent of the interval pushes the next one back (hub/flush-clock.ts).
+ * With `flushOnTimer: false` something else flushes (a gateway, once per ingest flush: server/cluster/).
  */
-export default fp<{ config: Config }>(
-  async (app, { config }) => {
+export default fp<{ config: Config; flushOnTimer?: boolean }>(
+  async (app, { config, flushOnTimer = true }) => {
     const hub = new Hub(app.market, hubOptions(config, () => app.feed.info), app.log);
     app.decorate('hub', hub);
     let clock: FlushClock | undefined;
     app.addHook('onReady', async () => {
+      if (!flushOnTimer) return;
       const clockOptions = { intervalMs: config.flushIntervalMs, maxBusyPercent: config.limits.maxFlushBusyPercent };
       clock = startFlushClock(clockOptions, (now) => {
         const stopTimer = app.metrics.flushSeconds.startTimer();
@@ -63,5 +65,6 @@ export default fp<{ config: Config }>(
       if (connections > 0) app.log.info({ connections, cutOff }, 'connections drained');
     });
   },
-  { name: 'tickertape-hub', dependencies: ['tickertape-market', 'tickertape-metrics'], fastify: '5.x' },
+  // The market comes from the market plugin, or from a gateway's (server/cluster/): asked for by decorator.
+  { name: 'tickertape-hub', dependencies: ['tickertape-metrics'], decorators: { fastify: ['market', 'feed'] }, fastify: '5.x' },
 );

@@ -1,0 +1,74 @@
+import { buildApp } from '../server/app.js';
+import { ConfigError, SIMULATOR_FLAGS, numberFrom, parseServeArgs, type Config } from '../server/config.js';
+import {
+  CLUSTER_OPTIONS,
+  DEFAULT_INGEST_PORT,
+  GATEWAY_USAGE,
+  INGEST_USAGE,
+  defineClusterConfig,
+  type ClusterConfig,
+  type ClusterRole,
+} from '../server/cluster/config.js';
+import { parseCommandArgs, serveFlagsExcept } from './args.js';
+import { serveApp } from './serve.js';
+
+export interface ParsedCluster {
+  readonly help: boolean;
+  readonly config: Config;
+  readonly cluster: ClusterConfig;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Parses `tickertape ingest` or `tickertape gateway` flags over environment variables over defaults. */
+export function parseClusterArgs(role: ClusterRole, args: readonly string[], env: NodeJS.ProcessEnv, defaultWebRoot: string | undefined): ParsedCluster {
+  const usage = role === 'ingest' ? INGEST_USAGE : GATEWAY_USAGE;
+  if (role === 'gateway') {
+    const given = SIMULATOR_FLAGS.find((flag) => args.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
+    if (given !== undefined) throw new ConfigError(`--${given} is the ingest's option: a gateway serves the feed its ingest runs`);
+  }
+  const excluded: string[] = ['record', 'record-rotate-mb', ...(role === 'gateway' ? SIMULATOR_FLAGS : [])];
+  const parsed = parseCommandArgs(args, CLUSTER_OPTIONS, serveFlagsExcept(excluded), usage, false);
+  const serveArgs = [...parsed.serveArgs];
+  // The ingest serves only probes and metrics, on a port of its own beside the gateways'.
+  if (role === 'ingest' && !serveArgs.includes('--port') && nonEmpty(env['PORT']) === undefined) serveArgs.push('--port', String(DEFAULT_INGEST_PORT));
+  const { config } = parseServeArgs(serveArgs, env, role === 'gateway' ? defaultWebRoot : undefined);
+  const text = (flag: keyof typeof CLUSTER_OPTIONS): string | undefined => {
+    const value = parsed.values[flag];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const cluster = defineClusterConfig(role, {
+    redisUrl: text('redis') ?? nonEmpty(env['REDIS_URL']),
+    prefix: text('redis-prefix') ?? nonEmpty(env['REDIS_PREFIX']),
+    streamMaxEntries: numberFrom(text('redis-stream-max'), env['REDIS_STREAM_MAX_ENTRIES'], 'stream length (--redis-stream-max, REDIS_STREAM_MAX_ENTRIES)'),
+  });
+  return { help: parsed.values['help'] === true, config, cluster };
+}
+
+/** `tickertape ingest` and `tickertape gateway` (docs/deploy.md): resolves with the exit code. */
+export async function clusterRole(role: ClusterRole, args: string[], defaultWebRoot: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseClusterArgs(role, args, process.env, defaultWebRoot);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tickertape: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.help) {
+    process.stdout.write(role === 'ingest' ? INGEST_USAGE : GATEWAY_USAGE);
+    return 0;
+  }
+  const { config, cluster } = parsed;
+  const app = await buildApp({ config, cluster });
+  const redis = `${new URL(cluster.redisUrl).host} (prefix ${cluster.prefix})`;
+  return serveApp(app, config, (port) =>
+    role === 'ingest'
+      ? `ingest publishing to Redis ${redis}; probes and metrics on http://localhost:${port}/  (feed: ${app.feed.info.description})`
+      : `gateway on http://localhost:${port}/ following Redis ${redis}`,
+  );
+}

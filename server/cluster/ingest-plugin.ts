@@ -1,0 +1,68 @@
+import fp from 'fastify-plugin';
+import type { Histogram } from 'prom-client';
+import type { Feed } from '../../feeds/tick.js';
+import type { Config } from '../config.js';
+import { FeedRunner, type FeedSource } from '../market/feed-runner.js';
+import { Market } from '../market/market.js';
+import { marketOptions } from '../plugins/market.js';
+import { registerIngestMetrics } from './cluster-metrics.js';
+import type { ClusterConfig } from './config.js';
+import { Ingest } from './ingest.js';
+import { clusterKeys } from './keys.js';
+import { RedisLink } from './redis-link.js';
+import { resumeAfter } from './resume-feed.js';
+import './status.js';
+
+export interface IngestPluginOptions {
+  readonly config: Config;
+  readonly cluster: ClusterConfig;
+  readonly feed: Feed;
+}
+
+/**
+ * `tickertape ingest`: the market and its feed, published to Redis every flush (ingest.ts). Decorates
+ * `app.market`, `app.feed` (idle until this ingest holds the lease) and `app.cluster`.
+ */
+export default fp<IngestPluginOptions>(
+  async (app, { config, cluster, feed }) => {
+    const options = marketOptions(config);
+    const market = new Market(feed.instruments, options);
+    const link = new RedisLink(cluster.redisUrl, 'ingest', app.log);
+    let runner: FeedRunner | undefined;
+    const source: FeedSource = {
+      get state() {
+        return runner?.state ?? 'idle';
+      },
+      info: feed.info,
+    };
+    let publishSeconds: Histogram | undefined;
+    const ingest = new Ingest(
+      link,
+      clusterKeys(cluster.prefix),
+      market,
+      {
+        flushIntervalMs: config.flushIntervalMs,
+        streamMaxEntries: cluster.streamMaxEntries,
+        retention: options.retention,
+        feed: feed.info,
+        startFeed: (after) => {
+          runner = new FeedRunner(resumeAfter(feed, after), market, app.log);
+          runner.start();
+        },
+        stopFeed: async () => runner?.stop(),
+        observePublish: (seconds) => publishSeconds?.observe(seconds),
+      },
+      app.log,
+    );
+    publishSeconds = registerIngestMetrics(app.metrics.registry, ingest);
+    app.decorate('market', market);
+    app.decorate('feed', source);
+    app.decorate('cluster', ingest);
+    app.addHook('onReady', async () => ingest.start());
+    app.addHook('onClose', async () => {
+      await ingest.stop();
+      await link.close();
+    });
+  },
+  { name: 'tickertape-ingest', dependencies: ['tickertape-metrics'], fastify: '5.x' },
+);

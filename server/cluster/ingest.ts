@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import type { FeedInfo } from '../../feeds/tick.js';
+import type { Market } from '../market/market.js';
+import type { BarRetention } from '../market/symbol-state.js';
+import { INGEST_HEARTBEAT_MS, INGEST_LEASE_MS } from './config.js';
+import type { ClusterKeys } from './keys.js';
+import { IngestLease } from './lease.js';
+import { isNotLeader } from './publish-script.js';
+import { Publisher } from './publisher.js';
+import { metaFields, type ClusterMeta } from './records.js';
+import type { RedisLink } from './redis-link.js';
+import { restoreMarket } from './restore.js';
+import { readMeta } from './stored-state.js';
+import type { ClusterReadiness, ClusterStatus } from './status.js';
+
+/**
+ * - connecting: waiting for Redis.
+ * - standby: another ingest holds the lease; this one waits to take over, its feed not started.
+ * - active: holds the lease, runs the feed, publishes every flush.
+ * - lost: another ingest took the lease while this one was cut off; it stopped publishing and must be
+ *   restarted (it then stands by).
+ */
+export type IngestState = 'connecting' | 'standby' | 'active' | 'lost' | 'stopped';
+
+export interface IngestOptions {
+  readonly flushIntervalMs: number;
+  readonly streamMaxEntries: number;
+  readonly retention: BarRetention;
+  readonly feed: FeedInfo;
+  /** Starts the feed, skipping ticks at or before `resumeAfter` (ms; the newest event time restored from Redis). */
+  readonly startFeed: (resumeAfter: number) => void;
+  readonly stopFeed: () => Promise<void>;
+  /** Told how long each publish took (s). */
+  readonly observePublish?: (seconds: number) => void;
+}
+
+/**
+ * The ingest role (docs/deploy.md): holds the publishing lease, restores the market from Redis when it
+ * takes over (so a restarted ingest continues the day's bars instead of starting empty), then closes a
+ * market generation every flush interval and publishes it. After Redis comes back it checks what Redis
+ * still holds of its market (meta's generation; nothing, after a restart without persistence) and
+ * publishes everything changed since, in one go.
+ */
+export class Ingest implements ClusterStatus {
+  state: IngestState = 'connecting';
+  readonly id = randomUUID();
+  readonly publisher: Publisher;
+  /** Publish attempts that failed (Redis away or refusing). */
+  publishFailures = 0;
+  /** Symbols restored from Redis at takeover. */
+  restoredSymbols = 0;
+  private readonly lease: IngestLease;
+  private dataset: string = randomUUID();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private busy = false;
+  /** Set when the link came back (or a publish failed): check the lease and what Redis holds before publishing again. */
+  private recheck = false;
+  private readonly unlisten: () => void;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly keys: ClusterKeys,
+    private readonly market: Market,
+    private readonly options: IngestOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.lease = new IngestLease(link.client, keys, this.id, INGEST_LEASE_MS);
+    this.publisher = new Publisher(link.client, keys, market, {
+      ingestId: this.id,
+      streamMaxEntries: options.streamMaxEntries,
+      retention: options.retention,
+    });
+    let first = true;
+    this.unlisten = link.onReady(() => {
+      if (!first) this.recheck = true;
+      first = false;
+    });
+  }
+
+  readiness(): ClusterReadiness {
+    const detail = {
+      role: 'ingest',
+      ingest: this.state,
+      redis: this.link.connected ? 'connected' : 'disconnected',
+      publishedGeneration: this.publisher.through,
+    };
+    if (!this.link.connected) return { ready: false, status: 'redis disconnected', detail };
+    if (this.state !== 'active') return { ready: false, status: `ingest ${this.state}`, detail };
+    return { ready: true, status: 'ready', detail };
+  }
+
+  get redisConnected(): boolean {
+    return this.link.connected;
+  }
+
+  get redisDisconnects(): number {
+    return this.link.disconnects;
+  }
+
+  /** A method rather than a comparison so TypeScript does not carry a narrowed state across awaits. */
+  private get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  start(): void {
+    void this.takeOver();
+  }
+
+  /** Waits for the lease, restores the market from Redis, starts the feed and the flush clock. */
+  private async takeOver(): Promise<void> {
+    let waitingLogged = false;
+    for (;;) {
+      if (this.stopped) return;
+      try {
+        await this.link.ready();
+        if (this.stopped) return;
+        if (await this.lease.hold()) break;
+        if (this.state !== 'standby') this.state = 'standby';
+        if (!waitingLogged) this.log.info({ holder: await this.lease.holder() }, 'another ingest holds the publishing lease: standing by');
+        waitingLogged = true;
+      } catch (error) {
+        this.log.debug({ err: error }, 'taking the lease failed; retrying');
+      }
+      await sleep(INGEST_LEASE_MS / 5);
+    }
+    let resumeAfter = Number.NEGATIVE_INFINITY;
+    try {
+      resumeAfter = await this.restore();
+    } catch (error) {
+      // Taking over is retried from the start: nothing has been published or started yet.
+      this.log.warn({ err: error }, 'restoring the market from Redis failed; retrying');
+      await sleep(INGEST_LEASE_MS / 5);
+      return this.takeOver();
+    }
+    if (this.stopped) return;
+    this.state = 'active';
+    this.recheck = false;
+    this.leaseTimer = setInterval(() => void this.renew(), INGEST_LEASE_MS / 5);
+    this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
+    this.options.startFeed(resumeAfter);
+    this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
+  }
+
+  /** Loads what Redis holds into the market (when anything) and claims the meta hash. Returns the newest restored event time. */
+  private async restore(): Promise<number> {
+    const meta = await readMeta(this.link.client, this.keys);
+    let resumeAfter = Number.NEGATIVE_INFINITY;
+    if (meta !== undefined) {
+      this.dataset = meta.dataset;
+      const restored = await restoreMarket(this.link.client, this.keys, this.market);
+      this.restoredSymbols = restored.symbols;
+      resumeAfter = restored.newestTime;
+    }
+    const { gen } = this.market.flush();
+    // What was restored is what Redis holds; an empty start publishes every instrument first.
+    if (meta === undefined) this.publisher.forget();
+    else this.publisher.markPublished(gen);
+    await this.writeMeta(this.publisher.through);
+    return resumeAfter;
+  }
+
+  private async writeMeta(gen: number): Promise<void> {
+    const meta: ClusterMeta = { ingest: this.id, gen, dataset: this.dataset, feed: this.options.feed, flushMs: this.options.flushIntervalMs };
+    await this.link.client.hset(this.keys.meta, metaFields(meta));
+  }
+
+  /** After a reconnection or a failed publish: is the lease still ours, and what does Redis hold of our market? */
+  private async check(): Promise<boolean> {
+    if (!(await this.lease.hold())) {
+      this.lose();
+      return false;
+    }
+    const meta = await readMeta(this.link.client, this.keys);
+    if (meta === undefined || meta.ingest !== this.id) {
+      this.log.warn('Redis no longer holds this market (restarted without its data?): publishing all of it');
+      this.publisher.forget();
+      await this.writeMeta(-1);
+    } else if (meta.gen < this.publisher.through) {
+      // Redis came back from a snapshot older than what we had written: publish again from there.
+      this.publisher.through = meta.gen;
+    }
+    this.recheck = false;
+    return true;
+  }
+
+  private lose(): void {
+    if (this.state !== 'active') return;
+    this.state = 'lost';
+    clearInterval(this.flushTimer);
+    clearInterval(this.leaseTimer);
+    this.log.error('another ingest took over the publishing lease: this one stopped publishing (restart it to stand by)');
+    void this.options.stopFeed();
+  }
+
+  private async renew(): Promise<void> {
+    if (this.state !== 'active' || !this.link.connected) return;
+    try {
+      if (!(await this.lease.hold())) this.lose();
+    } catch {
+      // Connection trouble: the link reconnects and the next flush checks again.
+    }
+  }
+
+  /** Every flush interval: close a generation and publish it, unless a publish is still under way (the next one then carries both). */
+  private flush(): void {
+    const { gen } = this.market.flush();
+    if (this.busy || !this.link.connected || this.state !== 'active') return;
+    if (!this.recheck && !this.publisher.behind && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
+    this.busy = true;
+    void this.publish(gen).finally(() => {
+      this.busy = false;
+    });
+  }
+
+  private async publish(gen: number): Promise<void> {
+    const started = performance.now();
+    try {
+      if (this.recheck && !(await this.check())) return;
+      await this.publisher.publish(gen);
+      this.options.observePublish?.((performance.now() - started) / 1000);
+    } catch (error) {
+      this.publishFailures++;
+      this.recheck = true;
+      if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
+      else this.log.warn({ err: error }, 'publishing to Redis failed; the next flush publishes everything since');
+    }
+  }
+
+  /** Publishes what is left, gives the lease up (a standby takes over at once) and stops. */
+  async stop(): Promise<void> {
+    const wasActive = this.state === 'active';
+    this.state = 'stopped';
+    clearInterval(this.flushTimer);
+    clearInterval(this.leaseTimer);
+    this.unlisten();
+    await this.options.stopFeed();
+    if (!wasActive || !this.link.connected) return;
+    while (this.busy) await sleep(5);
+    try {
+      if (this.recheck) await this.check();
+      await this.publisher.publish(this.market.flush().gen);
+      await this.lease.release();
+    } catch (error) {
+      this.log.warn({ err: error }, 'final publish to Redis failed');
+    }
+  }
+}

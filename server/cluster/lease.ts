@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+import type { ClusterKeys } from './keys.js';
+import { LuaScript } from './lua-script.js';
+
+/** Takes the lease if it is free, extends it if `id` holds it; answers 1 when `id` holds it afterwards. */
+const HOLD = new LuaScript(`
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`);
+
+/** Gives the lease up if `id` holds it, so a standby takes over at once. */
+const RELEASE = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/**
+ * The ingest's lease on publishing: one key with an expiry holding the holder's id. Only the holder's
+ * writes are accepted (the publish script checks it), so two ingests started by mistake never interleave
+ * their markets; the second waits as a standby and takes over when the first stops or vanishes.
+ */
+export class IngestLease {
+  constructor(
+    private readonly client: Redis,
+    private readonly keys: ClusterKeys,
+    readonly id: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Takes or extends the lease; false when another ingest holds it. */
+  async hold(): Promise<boolean> {
+    return Number(await HOLD.run(this.client, [this.keys.lease], [this.id, this.leaseMs])) === 1;
+  }
+
+  /** Who holds the lease now, if anyone. */
+  async holder(): Promise<string | null> {
+    return this.client.get(this.keys.lease);
+  }
+
+  async release(): Promise<void> {
+    await RELEASE.run(this.client, [this.keys.lease], [this.id]);
+  }
+}

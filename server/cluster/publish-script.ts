@@ -1,0 +1,97 @@
+import type { Redis } from 'ioredis';
+import type { ClusterKeys } from './keys.js';
+import { LuaScript, type ScriptArg } from './lua-script.js';
+
+/**
+ * One ingest flush, written atomically in one round trip: each changed symbol's latest entry (and
+ * instrument, the first time), its changed bars put in place by time in bounded sorted sets, the meta
+ * hash's generation, and the flush record appended to the stream with the next sequence number. Readers
+ * therefore never see a record without the state it describes. Only the lease holder may write.
+ *
+ * KEYS: updates, seq, meta, symbols, instruments, lease, then per symbol its 1 s and 1 min bar keys.
+ * ARGV: ingest id, gen ('' leaves meta alone: a part of a larger publish), stream length, 1 s bars kept,
+ * 1 min bars kept, record, symbol count, then per symbol: symbol, entry, instrument or '', and for each
+ * of its two bar keys a count followed by (time, bar) pairs.
+ */
+const PUBLISH = new LuaScript(`
+if redis.call('GET', KEYS[6]) ~= ARGV[1] then
+  return redis.error_reply('NOTLEADER this ingest does not hold the publishing lease')
+end
+local keep = { tonumber(ARGV[4]), tonumber(ARGV[5]) }
+local a = 8
+for i = 1, tonumber(ARGV[7]) do
+  local symbol = ARGV[a]
+  redis.call('HSET', KEYS[4], symbol, ARGV[a + 1])
+  if ARGV[a + 2] ~= '' then redis.call('HSET', KEYS[5], symbol, ARGV[a + 2]) end
+  a = a + 3
+  for s = 1, 2 do
+    local key = KEYS[6 + 2 * (i - 1) + s]
+    local n = tonumber(ARGV[a])
+    a = a + 1
+    for j = 1, n do
+      redis.call('ZREMRANGEBYSCORE', key, ARGV[a], ARGV[a])
+      redis.call('ZADD', key, ARGV[a], ARGV[a + 1])
+      a = a + 2
+    end
+    if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, -(keep[s] + 1)) end
+  end
+end
+local seq = redis.call('INCR', KEYS[2])
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], 'gen', ARGV[2]) end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'seq', seq, 'r', ARGV[6])
+return seq
+`);
+
+/** The bars of one symbol for one of its two sorted sets: times and encoded bars. */
+export interface BarWrites {
+  readonly times: readonly number[];
+  readonly encoded: readonly Uint8Array[];
+}
+
+export interface SymbolWrite {
+  readonly symbol: string;
+  readonly entry: Uint8Array;
+  readonly instrument: Uint8Array | undefined;
+  readonly seconds: BarWrites;
+  readonly minutes: BarWrites;
+}
+
+export interface PublishCall {
+  readonly ingestId: string;
+  /** Advance meta's generation to this; undefined for a part that does not complete a publish. */
+  readonly gen: number | undefined;
+  readonly streamMaxEntries: number;
+  readonly secondBarsKept: number;
+  readonly minuteBarsKept: number;
+  readonly record: Uint8Array;
+  readonly symbols: readonly SymbolWrite[];
+}
+
+/** Runs the publish script (EVALSHA, loading it when Redis does not know it: after a restart). Resolves with the record's seq. */
+export async function publishRecord(client: Redis, keys: ClusterKeys, call: PublishCall): Promise<number> {
+  const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const keyList: string[] = [keys.updates, keys.seq, keys.meta, keys.symbols, keys.instruments, keys.lease];
+  const args: ScriptArg[] = [
+    call.ingestId,
+    call.gen === undefined ? '' : String(call.gen),
+    call.streamMaxEntries,
+    call.secondBarsKept,
+    call.minuteBarsKept,
+    bytes(call.record),
+    call.symbols.length,
+  ];
+  for (const write of call.symbols) {
+    keyList.push(keys.secondBars(write.symbol), keys.minuteBars(write.symbol));
+    args.push(write.symbol, bytes(write.entry), write.instrument === undefined ? '' : bytes(write.instrument));
+    for (const bars of [write.seconds, write.minutes]) {
+      args.push(bars.times.length);
+      for (let i = 0; i < bars.times.length; i++) args.push(bars.times[i]!, bytes(bars.encoded[i]!));
+    }
+  }
+  return Number(await PUBLISH.run(client, keyList, args));
+}
+
+/** Whether a publish failed because another ingest holds the lease. */
+export function isNotLeader(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOTLEADER');
+}

@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import type { Bar } from '../../client/protocol/messages.js';
+import type { Instrument } from '../../feeds/tick.js';
+import type { Market } from '../market/market.js';
+import type { BarRetention, SymbolState } from '../market/symbol-state.js';
+import { PUBLISH_MAX_BARS_PER_RECORD } from './config.js';
+import type { ClusterKeys } from './keys.js';
+import { publishRecord, type BarWrites, type SymbolWrite } from './publish-script.js';
+import { RECORD_VERSION, encodeRecord, encodeValue, type PublishedEntry } from './records.js';
+
+export interface PublisherOptions {
+  readonly ingestId: string;
+  readonly streamMaxEntries: number;
+  readonly retention: BarRetention;
+}
+
+export interface PublisherCounters {
+  /** Flush records written. */
+  records: number;
+  /** Symbol entries written. */
+  entries: number;
+  /** Bars written (1 s and 1 min). */
+  bars: number;
+  /** Bytes of flush records written. */
+  recordBytes: number;
+}
+
+interface Part {
+  readonly entries: PublishedEntry[];
+  readonly writes: SymbolWrite[];
+  readonly instruments: Instrument[];
+  bars: number;
+}
+
+function barWrites(bars: readonly Bar[]): BarWrites {
+  return { times: bars.map((bar) => bar[0]), encoded: bars.map((bar) => encodeValue(bar)) };
+}
+
+/**
+ * Writes the ingest's market to Redis: after each flush, every symbol that changed since what Redis
+ * holds (`through`), as one flush record and the state keys it updates (publish-script.ts). Nothing
+ * queues: while Redis is away flushes go unpublished, and the next publish carries everything changed
+ * since `through`, merged, as the hub does for a slow client. A publish too large for one record (all of
+ * it, after Redis lost its data) is split, and `through` advances only when the last part is written.
+ */
+export class Publisher {
+  /** Redis holds this market as of this generation; -1: nothing of it. */
+  through = -1;
+  /** When the last record was written (ms). */
+  lastPublishedAt = 0;
+  readonly counters: PublisherCounters = { records: 0, entries: 0, bars: 0, recordBytes: 0 };
+  private readonly announced = new Set<string>();
+
+  constructor(
+    private readonly client: Redis,
+    private readonly keys: ClusterKeys,
+    private readonly market: Market,
+    private readonly options: PublisherOptions,
+  ) {}
+
+  /** Redis holds nothing of this market (it lost its data, or holds another ingest's): publish it all next. */
+  forget(): void {
+    this.through = -1;
+    this.announced.clear();
+  }
+
+  /** Redis holds this market as of `gen`, every instrument included (restored from it). */
+  markPublished(gen: number): void {
+    this.through = gen;
+    for (const state of this.market.all()) this.announced.add(state.symbol);
+  }
+
+  /** Whether anything changed after what Redis holds. */
+  get behind(): boolean {
+    for (const state of this.market.all()) if (state.changedGen > this.through) return true;
+    return false;
+  }
+
+  /**
+   * Publishes what changed after `through`, through generation `gen` (closed by the market's last flush;
+   * nothing after it has been applied yet). With nothing changed, writes an empty record: a heartbeat.
+   */
+  async publish(gen: number): Promise<void> {
+    const since = this.through;
+    const parts = this.parts(since);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      const record = encodeRecord({
+        v: RECORD_VERSION,
+        ingest: this.options.ingestId,
+        gen,
+        time: Date.now(),
+        entries: part.entries,
+        instruments: part.instruments.length > 0 ? part.instruments : undefined,
+      });
+      await publishRecord(this.client, this.keys, {
+        ingestId: this.options.ingestId,
+        gen: i === parts.length - 1 ? gen : undefined,
+        streamMaxEntries: this.options.streamMaxEntries,
+        secondBarsKept: this.options.retention.secondBars,
+        minuteBarsKept: this.options.retention.minuteBars,
+        record,
+        symbols: part.writes,
+      });
+      this.counters.records++;
+      this.counters.entries += part.entries.length;
+      this.counters.bars += part.bars;
+      this.counters.recordBytes += record.byteLength;
+      for (const instrument of part.instruments) this.announced.add(instrument.symbol);
+    }
+    this.through = gen;
+    this.lastPublishedAt = Date.now();
+  }
+
+  /** What changed after `since`, in parts of at most PUBLISH_MAX_BARS_PER_RECORD bars (always at least one part). */
+  private parts(since: number): Part[] {
+    const parts: Part[] = [];
+    let part: Part = { entries: [], writes: [], instruments: [], bars: 0 };
+    for (const state of this.market.all()) {
+      if (state.changedGen <= since) continue;
+      const change = this.changeOf(state, since);
+      if (part.bars > 0 && part.bars + change.bars > PUBLISH_MAX_BARS_PER_RECORD) {
+        parts.push(part);
+        part = { entries: [], writes: [], instruments: [], bars: 0 };
+      }
+      part.entries.push(change.entry);
+      part.writes.push(change.write);
+      if (change.instrument !== undefined) part.instruments.push(change.instrument);
+      part.bars += change.bars;
+    }
+    parts.push(part);
+    return parts;
+  }
+
+  /** One state's changes after `since`: for the record, for the state keys, and how many bars they hold. */
+  private changeOf(state: SymbolState, since: number): { entry: PublishedEntry; write: SymbolWrite; instrument: Instrument | undefined; bars: number } {
+    const entry = state.entrySince(since, true) ?? { s: state.symbol };
+    const minutes = state.minutes.changedSince(since);
+    const seconds = entry.k ?? [];
+    const instrument = this.announced.has(state.symbol) ? undefined : state.instrument;
+    return {
+      entry: minutes.length > 0 ? { e: entry, m: minutes } : { e: entry },
+      write: {
+        symbol: state.symbol,
+        entry: encodeValue(state.snapshot(0)),
+        instrument: instrument === undefined ? undefined : encodeValue(instrument),
+        seconds: barWrites(seconds),
+        minutes: barWrites(minutes),
+      },
+      instrument,
+      bars: seconds.length + minutes.length,
+    };
+  }
+}

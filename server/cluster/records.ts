@@ -1,0 +1,134 @@
+/**
+ * What the ingest writes to Redis and gateways read back, as MessagePack (the protocol's codec). Entries are
+ * the protocol's symbol entries (docs/protocol.md#symbol-entries): absolute values, bars complete, so a
+ * record applied twice is harmless and a record applied after a newer state is overtaken by the records
+ * that follow it.
+ */
+import { decodeBinary, packPrepared } from '../../client/protocol/codec.js';
+import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
+import type { FeedInfo, Instrument } from '../../feeds/tick.js';
+
+/** Bumped on any incompatible change; a gateway refuses records of another version (and says so). */
+export const RECORD_VERSION = 1;
+
+/** One symbol's change: its entry with the changed 1 s bars, and the 1 min bars that changed with them. */
+export interface PublishedEntry {
+  readonly e: SymbolEntry;
+  readonly m?: readonly Bar[];
+}
+
+/** One ingest flush, as one stream entry (`seq` beside it is the stream's own sequence number). */
+export interface FlushRecord {
+  readonly v: typeof RECORD_VERSION;
+  /** The publishing ingest's id. */
+  readonly ingest: string;
+  /** The ingest generation through which this record (with those before it) completes the state. */
+  readonly gen: number;
+  /** The ingest's clock when it published (ms): gateways measure their lag from it. */
+  readonly time: number;
+  readonly entries: readonly PublishedEntry[];
+  /** Instruments of symbols first published in this record. */
+  readonly instruments?: readonly Instrument[];
+}
+
+/** The `meta` hash, as read: who publishes, how far the state keys go, and what the feed is. */
+export interface ClusterMeta {
+  readonly ingest: string;
+  /** The ingest generation through which the state keys are complete. */
+  readonly gen: number;
+  /** Changes whenever an ingest starts over with nothing to restore: replicas from before do not apply. */
+  readonly dataset: string;
+  readonly feed: FeedInfo;
+  readonly flushMs: number;
+}
+
+export class RecordError extends Error {
+  readonly code = 'CLUSTER_RECORD_INVALID';
+}
+
+export function encodeRecord(record: FlushRecord): Uint8Array {
+  return packPrepared(record);
+}
+
+export function encodeValue(value: SymbolEntry | Instrument | Bar): Uint8Array {
+  return packPrepared(value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEntry(value: unknown): value is SymbolEntry {
+  return isObject(value) && typeof value['s'] === 'string';
+}
+
+function isBar(value: unknown): value is Bar {
+  return Array.isArray(value) && value.length === 6 && value.every((item) => typeof item === 'number');
+}
+
+function isBars(value: unknown): value is Bar[] {
+  return Array.isArray(value) && value.every(isBar);
+}
+
+/** Decodes one flush record, checking the shape a gateway relies on. Throws RecordError. */
+export function decodeRecord(bytes: Uint8Array): FlushRecord {
+  let value: unknown;
+  try {
+    value = decodeBinary(bytes);
+  } catch (error) {
+    throw new RecordError(`flush record is not MessagePack: ${(error as Error).message}`);
+  }
+  if (!isObject(value)) throw new RecordError('flush record is not a map');
+  if (value['v'] !== RECORD_VERSION) throw new RecordError(`flush record version ${String(value['v'])}, this gateway reads ${RECORD_VERSION}: run the same tickertape version everywhere`);
+  const { entries, instruments } = value;
+  if (typeof value['ingest'] !== 'string' || typeof value['gen'] !== 'number' || typeof value['time'] !== 'number' || !Array.isArray(entries)) {
+    throw new RecordError('flush record lacks ingest, gen, time or entries');
+  }
+  for (const item of entries) {
+    if (!isObject(item) || !isEntry(item['e']) || (item['e'].k !== undefined && !isBars(item['e'].k)) || (item['m'] !== undefined && !isBars(item['m']))) {
+      throw new RecordError('flush record holds a malformed entry');
+    }
+  }
+  if (instruments !== undefined && !(Array.isArray(instruments) && instruments.every((item) => isObject(item) && typeof item['symbol'] === 'string'))) {
+    throw new RecordError('flush record holds malformed instruments');
+  }
+  return value as unknown as FlushRecord;
+}
+
+export function decodeEntry(bytes: Uint8Array): SymbolEntry {
+  const value = decodeBinary(bytes);
+  if (!isEntry(value)) throw new RecordError('stored symbol entry is malformed');
+  return value;
+}
+
+export function decodeInstrument(bytes: Uint8Array): Instrument {
+  const value = decodeBinary(bytes);
+  if (!isObject(value) || typeof value['symbol'] !== 'string' || typeof value['name'] !== 'string') throw new RecordError('stored instrument is malformed');
+  return value as unknown as Instrument;
+}
+
+export function decodeBar(bytes: Uint8Array): Bar {
+  const value = decodeBinary(bytes);
+  if (!isBar(value)) throw new RecordError('stored bar is malformed');
+  return value;
+}
+
+/** Reads the `meta` hash (HGETALL); undefined when it is missing or incomplete: nothing was published yet. */
+export function parseMeta(hash: Readonly<Record<string, string>>): ClusterMeta | undefined {
+  const { ingest, gen, dataset, feedKind, feedDescription, flushMs } = hash;
+  if (ingest === undefined || gen === undefined || dataset === undefined || flushMs === undefined) return undefined;
+  const kind = feedKind === 'simulated' || feedKind === 'replay' || feedKind === 'live' ? feedKind : 'live';
+  return { ingest, gen: Number(gen), dataset, feed: { kind, description: feedDescription ?? '' }, flushMs: Number(flushMs) };
+}
+
+/** The `meta` hash's fields, for HSET. */
+export function metaFields(meta: ClusterMeta): Record<string, string> {
+  return {
+    ingest: meta.ingest,
+    gen: String(meta.gen),
+    dataset: meta.dataset,
+    feedKind: meta.feed.kind,
+    feedDescription: meta.feed.description,
+    flushMs: String(meta.flushMs),
+  };
+}
