@@ -10,7 +10,7 @@ import type { ClusterConfig } from './config.js';
 import { Ingest } from './ingest.js';
 import { clusterKeys } from './keys.js';
 import { RedisLink } from './redis-link.js';
-import { resumeAfter } from './resume-feed.js';
+import { resumeFrom } from './resume-feed.js';
 import './status.js';
 
 export interface IngestPluginOptions {
@@ -45,8 +45,8 @@ export default fp<IngestPluginOptions>(
         streamMaxEntries: cluster.streamMaxEntries,
         retention: options.retention,
         feed: feed.info,
-        startFeed: (after) => {
-          runner = new FeedRunner(resumeAfter(feed, after), market, app.log);
+        startFeed: (from) => {
+          runner = new FeedRunner(resumeFrom(feed, from), market, app.log);
           runner.start();
         },
         stopFeed: async () => runner?.stop(),

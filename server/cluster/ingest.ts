@@ -29,8 +29,8 @@ export interface IngestOptions {
   readonly streamMaxEntries: number;
   readonly retention: BarRetention;
   readonly feed: FeedInfo;
-  /** Starts the feed, skipping ticks at or before `resumeAfter` (ms; the newest event time restored from Redis). */
-  readonly startFeed: (resumeAfter: number) => void;
+  /** Starts the feed, skipping ticks before `resumeFrom` (ms; after the newest trade restored from Redis). */
+  readonly startFeed: (resumeFrom: number) => void;
   readonly stopFeed: () => Promise<void>;
   /** Told how long each publish took (s). */
   readonly observePublish?: (seconds: number) => void;
@@ -126,9 +126,9 @@ export class Ingest implements ClusterStatus {
       }
       await sleep(INGEST_LEASE_MS / 5);
     }
-    let resumeAfter = Number.NEGATIVE_INFINITY;
+    let resumeFrom = Number.NEGATIVE_INFINITY;
     try {
-      resumeAfter = await this.restore();
+      resumeFrom = await this.restore();
     } catch (error) {
       // Taking over is retried from the start: nothing has been published or started yet.
       this.log.warn({ err: error }, 'restoring the market from Redis failed; retrying');
@@ -140,26 +140,26 @@ export class Ingest implements ClusterStatus {
     this.recheck = false;
     this.leaseTimer = setInterval(() => void this.renew(), INGEST_LEASE_MS / 5);
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
-    this.options.startFeed(resumeAfter);
+    this.options.startFeed(resumeFrom);
     this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
   }
 
   /** Loads what Redis holds into the market (when anything) and claims the meta hash. Returns the newest restored event time. */
   private async restore(): Promise<number> {
     const meta = await readMeta(this.link.client, this.keys);
-    let resumeAfter = Number.NEGATIVE_INFINITY;
+    let resumeFrom = Number.NEGATIVE_INFINITY;
     if (meta !== undefined) {
       this.dataset = meta.dataset;
       const restored = await restoreMarket(this.link.client, this.keys, this.market);
       this.restoredSymbols = restored.symbols;
-      resumeAfter = restored.newestTime;
+      resumeFrom = restored.resumeFrom;
     }
     const { gen } = this.market.flush();
     // What was restored is what Redis holds; an empty start publishes every instrument first.
     if (meta === undefined) this.publisher.forget();
     else this.publisher.markPublished(gen);
     await this.writeMeta(this.publisher.through);
-    return resumeAfter;
+    return resumeFrom;
   }
 
   private async writeMeta(gen: number): Promise<void> {

@@ -11,7 +11,7 @@ export interface ClusterKeys {
   readonly meta: string;
   /** Hash: symbol → its latest full entry (quote and session, no bars), MessagePack. */
   readonly symbols: string;
-  /** Hash: symbol → its instrument, MessagePack. */
+  /** Sorted set of instruments (MessagePack), scored by the order the ingest's market holds them in. */
   readonly instruments: string;
   /** The ingest's lease on publishing (a string with an expiry: the holder's id). */
   readonly lease: string;

@@ -10,8 +10,9 @@ import { LuaScript, type ScriptArg } from './lua-script.js';
  *
  * KEYS: updates, seq, meta, symbols, instruments, lease, then per symbol its 1 s and 1 min bar keys.
  * ARGV: ingest id, gen ('' leaves meta alone: a part of a larger publish), stream length, 1 s bars kept,
- * 1 min bars kept, record, symbol count, then per symbol: symbol, entry, instrument or '', and for each
- * of its two bar keys a count followed by (time, bar) pairs.
+ * 1 min bars kept, record, symbol count, then per symbol: symbol, entry, instrument's place in the
+ * market ('' for none) and instrument, and for each of its two bar keys a count followed by (time, bar)
+ * pairs.
  */
 const PUBLISH = new LuaScript(`
 if redis.call('GET', KEYS[6]) ~= ARGV[1] then
@@ -22,8 +23,8 @@ local a = 8
 for i = 1, tonumber(ARGV[7]) do
   local symbol = ARGV[a]
   redis.call('HSET', KEYS[4], symbol, ARGV[a + 1])
-  if ARGV[a + 2] ~= '' then redis.call('HSET', KEYS[5], symbol, ARGV[a + 2]) end
-  a = a + 3
+  if ARGV[a + 2] ~= '' then redis.call('ZADD', KEYS[5], ARGV[a + 2], ARGV[a + 3]) end
+  a = a + 4
   for s = 1, 2 do
     local key = KEYS[6 + 2 * (i - 1) + s]
     local n = tonumber(ARGV[a])
@@ -51,7 +52,8 @@ export interface BarWrites {
 export interface SymbolWrite {
   readonly symbol: string;
   readonly entry: Uint8Array;
-  readonly instrument: Uint8Array | undefined;
+  /** The instrument, the first time the symbol is published, with its place in the market's order. */
+  readonly instrument: { readonly index: number; readonly encoded: Uint8Array } | undefined;
   readonly seconds: BarWrites;
   readonly minutes: BarWrites;
 }
@@ -82,7 +84,8 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
   ];
   for (const write of call.symbols) {
     keyList.push(keys.secondBars(write.symbol), keys.minuteBars(write.symbol));
-    args.push(write.symbol, bytes(write.entry), write.instrument === undefined ? '' : bytes(write.instrument));
+    const { instrument } = write;
+    args.push(write.symbol, bytes(write.entry), instrument === undefined ? '' : instrument.index, instrument === undefined ? '' : bytes(instrument.encoded));
     for (const bars of [write.seconds, write.minutes]) {
       args.push(bars.times.length);
       for (let i = 0; i < bars.times.length; i++) args.push(bars.times[i]!, bytes(bars.encoded[i]!));

@@ -116,9 +116,12 @@ export class Publisher {
   private parts(since: number): Part[] {
     const parts: Part[] = [];
     let part: Part = { entries: [], writes: [], instruments: [], bars: 0 };
+    // Where the next newly published instrument goes in the market's order.
+    let place = this.announced.size;
     for (const state of this.market.all()) {
       if (state.changedGen <= since) continue;
-      const change = this.changeOf(state, since);
+      const change = this.changeOf(state, since, place);
+      if (change.instrument !== undefined) place++;
       if (part.bars > 0 && part.bars + change.bars > PUBLISH_MAX_BARS_PER_RECORD) {
         parts.push(part);
         part = { entries: [], writes: [], instruments: [], bars: 0 };
@@ -133,7 +136,7 @@ export class Publisher {
   }
 
   /** One state's changes after `since`: for the record, for the state keys, and how many bars they hold. */
-  private changeOf(state: SymbolState, since: number): { entry: PublishedEntry; write: SymbolWrite; instrument: Instrument | undefined; bars: number } {
+  private changeOf(state: SymbolState, since: number, place: number): { entry: PublishedEntry; write: SymbolWrite; instrument: Instrument | undefined; bars: number } {
     const entry = state.entrySince(since, true) ?? { s: state.symbol };
     const minutes = state.minutes.changedSince(since);
     const seconds = entry.k ?? [];
@@ -143,7 +146,7 @@ export class Publisher {
       write: {
         symbol: state.symbol,
         entry: encodeValue(state.snapshot(0)),
-        instrument: instrument === undefined ? undefined : encodeValue(instrument),
+        instrument: instrument === undefined ? undefined : { index: place, encoded: encodeValue(instrument) },
         seconds: barWrites(seconds),
         minutes: barWrites(minutes),
       },

@@ -5,8 +5,11 @@ import { readSymbols } from './stored-state.js';
 
 export interface Restored {
   readonly symbols: number;
-  /** The newest event time in what was restored (ms): the last trade, or the end of the newest 1 s bar. */
-  readonly newestTime: number;
+  /**
+   * Where a feed resumes: the millisecond after the newest trade restored, over all symbols (entries
+   * carry whole ms, so the restored trade's own millisecond is taken as complete).
+   */
+  readonly resumeFrom: number;
 }
 
 /**
@@ -21,9 +24,8 @@ export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Ma
     for (const stored of chunk) {
       market.applyEntry({ ...stored.entry, k: stored.seconds }, stored.minutes, stored.instrument);
       symbols++;
-      const lastBar = stored.seconds.at(-1);
-      newestTime = Math.max(newestTime, stored.entry.t ?? Number.NEGATIVE_INFINITY, lastBar === undefined ? Number.NEGATIVE_INFINITY : lastBar[0] + 999);
+      newestTime = Math.max(newestTime, stored.entry.t ?? Number.NEGATIVE_INFINITY);
     }
   }
-  return { symbols, newestTime };
+  return { symbols, resumeFrom: newestTime + 1 };
 }

@@ -94,8 +94,10 @@ function bars(result: [Error | null, unknown] | undefined): Bar[] {
  * replaying the stream from a position read before (records are absolute: the newest value wins).
  */
 export async function* readSymbols(client: Redis, keys: ClusterKeys): AsyncGenerator<StoredSymbol[]> {
-  const [entries, instruments] = await Promise.all([client.callBuffer('HGETALL', keys.symbols), client.callBuffer('HGETALL', keys.instruments)]);
-  const described = new Map(pairs(instruments).map(([symbol, bytes]) => [symbol, decodeInstrument(bytes)]));
+  const [entries, instruments] = await Promise.all([client.callBuffer('HGETALL', keys.symbols), client.callBuffer('ZRANGE', keys.instruments, 0, -1)]);
+  if (!Array.isArray(instruments)) throw new RecordError('unexpected ZRANGE answer');
+  // In the ingest's order, so a gateway's wildcard frames list symbols as every other gateway's do.
+  const described = new Map(instruments.filter(isBuffer).map((bytes) => decodeInstrument(bytes)).map((instrument) => [instrument.symbol, instrument]));
   const latest = new Map(pairs(entries).map(([symbol, bytes]) => [symbol, decodeEntry(bytes)]));
   // Instruments the feed described before their first trade have no entry yet, and are symbols all the same.
   const stored = [...new Set([...described.keys(), ...latest.keys()])];

@@ -1,0 +1,83 @@
+import { createSimulator } from '../../feeds/simulator/index.js';
+import type { Feed } from '../../feeds/tick.js';
+import { defineClusterConfig } from '../../server/cluster/config.js';
+import type { Gateway } from '../../server/cluster/gateway.js';
+import type { Ingest } from '../../server/cluster/ingest.js';
+import type { defineConfig } from '../../server/config.js';
+import { SymbolView } from '../../client/symbol-view.js';
+import type { ServerMessage } from '../../client/protocol/messages.js';
+import { ManualFeed } from './manual-feed.js';
+import { startServer, sleep, type RunningServer } from './server.js';
+
+type ConfigPartial = Parameters<typeof defineConfig>[0];
+
+/** The simulator's instruments behind a feed the test pushes ticks into. */
+export function manualMarketFeed(): ManualFeed {
+  return new ManualFeed(createSimulator().instruments);
+}
+
+export async function startIngest(redisUrl: string, prefix: string, feed: Feed, config: ConfigPartial = {}): Promise<RunningServer> {
+  return startServer({ feed, config, cluster: defineClusterConfig('ingest', { redisUrl, prefix }) });
+}
+
+export async function startGateway(redisUrl: string, prefix: string, config: ConfigPartial = {}): Promise<RunningServer> {
+  return startServer({ config, cluster: defineClusterConfig('gateway', { redisUrl, prefix }) });
+}
+
+export function ingestOf(server: RunningServer): Ingest {
+  return server.app.cluster as Ingest;
+}
+
+export function gatewayOf(server: RunningServer): Gateway {
+  return server.app.cluster as Gateway;
+}
+
+export interface Probe {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+export async function readyz(server: RunningServer): Promise<Probe> {
+  const response = await fetch(`${server.http}/readyz`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Resolves once `probe` returns something other than undefined (polled every 20 ms). */
+export async function until<R>(probe: () => R | undefined | Promise<R | undefined>, what: string, timeoutMs = 10_000): Promise<R> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export async function untilReady(server: RunningServer, timeoutMs = 10_000): Promise<Probe> {
+  return until(async () => {
+    const probe = await readyz(server);
+    return probe.status === 200 ? probe : undefined;
+  }, `${server.http}/readyz to answer 200`, timeoutMs);
+}
+
+/** The value of one sample in a Prometheus text exposition (`name{labels}` exactly as written), or undefined. */
+export async function metric(server: RunningServer, sample: string): Promise<number | undefined> {
+  const text = await (await fetch(`${server.http}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+/** Every snapshot and update in `messages` applied as any client would, bars never dropped. */
+export function viewsOf(messages: readonly ServerMessage[]): Map<string, SymbolView> {
+  const views = new Map<string, SymbolView>();
+  const view = (symbol: string): SymbolView => {
+    let found = views.get(symbol);
+    if (found === undefined) views.set(symbol, (found = new SymbolView(symbol, 100_000)));
+    return found;
+  };
+  for (const message of messages) {
+    if (message.type === 'snapshot') view(message.symbol).reset(message.data);
+    if (message.type === 'update') for (const entry of message.updates) view(entry.s).apply(entry);
+  }
+  return views;
+}
