@@ -46,6 +46,7 @@ export function registerGatewayMetrics(registry: Registry, gateway: Gateway): vo
   labelled('tickertape_gateway_resyncs_total', 'Times the market was loaded from the state keys, by reason (start, redis: the link came back, gap: the stream skipped records, invalid).', 'reason', () =>
     Object.entries(gateway.counters.resyncs),
   );
+  gauge('tickertape_gateway_last_resync_seconds', 'How long the last load of the market from the state keys took.', () => gateway.lastResyncMs / 1000);
   value('tickertape_gateway_records_applied_total', 'Flush records applied from the update stream.', () => gateway.counters.records);
   value('tickertape_gateway_entries_applied_total', 'Symbol entries applied from the update stream.', () => gateway.counters.entries);
   gauge('tickertape_gateway_stream_seq', 'Sequence number of the last flush record applied.', () => gateway.position?.seq ?? 0);

@@ -24,9 +24,9 @@ export default fp<GatewayPluginOptions>(
     const market = new Market([], marketOptions(config));
     const link = new RedisLink(cluster.redisUrl, 'gateway', app.log);
     const reader = new RedisLink(cluster.redisUrl, 'gateway-stream', app.log);
-    const gateway = new Gateway(link, reader, clusterKeys(cluster.prefix), market, () => {
+    const gateway = new Gateway(link, reader, clusterKeys(cluster.prefix), market, (now) => {
       const stopTimer = app.metrics.flushSeconds.startTimer();
-      app.hub.flush(market.flush());
+      app.hub.flush(market.flush(), now);
       stopTimer();
     }, app.log);
     registerGatewayMetrics(app.metrics.registry, gateway);

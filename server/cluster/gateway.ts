@@ -48,6 +48,11 @@ export class Gateway implements ClusterStatus, FeedSource {
   /** Local clock when the last record arrived, and how long after its publication (ms). */
   lastRecordAt = 0;
   lagMs = 0;
+  /** How long the last resync took, from starting to read the state keys to the flush that sent it (ms). */
+  lastResyncMs = 0;
+  /** Time of the newest record applied, and of the last frames sent (ms, the ingest's clock). */
+  private recordTime = 0;
+  private stampedAt = 0;
   readonly counters: GatewayCounters = { records: 0, entries: 0, resyncs: { start: 0, redis: 0, gap: 0, invalid: 0 } };
   private seenDisconnects = 0;
 
@@ -57,8 +62,8 @@ export class Gateway implements ClusterStatus, FeedSource {
     private readonly reader: RedisLink,
     private readonly keys: ClusterKeys,
     private readonly market: Market,
-    /** Closes a market generation and fans it out. */
-    private readonly flush: () => void,
+    /** Closes a market generation and fans it out in frames stamped `now` (ms). */
+    private readonly fanOut: (now: number) => void,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -187,7 +192,8 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.counters.resyncs[reason]++;
     this.synced = true;
     this.phase = 'following';
-    this.log.info({ reason, symbols: restored.symbols, seq: this.position.seq, ms: Math.round(performance.now() - started) }, 'market loaded from Redis');
+    this.lastResyncMs = performance.now() - started;
+    this.log.info({ reason, symbols: restored.symbols, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
     return true;
   }
 
@@ -203,12 +209,22 @@ export class Gateway implements ClusterStatus, FeedSource {
     }
   }
 
+  /**
+   * Fans out what was applied, stamped with the newest applied record's time (the ingest's flush clock),
+   * never earlier than the frames before: the ingest spaces its flushes, so frames are spaced as its own.
+   */
+  private flush(): void {
+    this.stampedAt = Math.max(this.stampedAt, this.recordTime > 0 ? this.recordTime : Date.now());
+    this.fanOut(this.stampedAt);
+  }
+
   private apply(record: FlushRecord): void {
     for (const instrument of record.instruments ?? []) this.market.applyEntry({ s: instrument.symbol }, undefined, instrument);
     for (const { e, m } of record.entries) this.market.applyEntry(e, m);
     const now = Date.now();
     this.lastRecordAt = now;
     this.lagMs = Math.max(0, now - record.time);
+    this.recordTime = Math.max(this.recordTime, record.time);
     this.counters.records++;
     this.counters.entries += record.entries.length;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FeedInfo } from '../../feeds/tick.js';
+import { startFlushClock, type FlushClock } from '../hub/flush-clock.js';
 import type { Market } from '../market/market.js';
 import type { BarRetention } from '../market/symbol-state.js';
 import { INGEST_HEARTBEAT_MS, INGEST_LEASE_MS } from './config.js';
@@ -53,7 +54,7 @@ export class Ingest implements ClusterStatus {
   restoredSymbols = 0;
   private readonly lease: IngestLease;
   private dataset: string = randomUUID();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushClock: FlushClock | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private busy = false;
   /** Set when the link came back (or a publish failed): check the lease and what Redis holds before publishing again. */
@@ -139,7 +140,9 @@ export class Ingest implements ClusterStatus {
     this.state = 'active';
     this.recheck = false;
     this.leaseTimer = setInterval(() => void this.renew(), INGEST_LEASE_MS / 5);
-    this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
+    // The hub's clock (flushes at least an interval apart by the wall clock): a record carries its flush's
+    // time, and gateways stamp their frames with it, so maxRate spacing holds on every gateway as here.
+    this.flushClock = startFlushClock(this.options.flushIntervalMs, (now) => this.flush(now));
     this.options.startFeed(resumeFrom);
     this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
   }
@@ -189,7 +192,7 @@ export class Ingest implements ClusterStatus {
   private lose(): void {
     if (this.state !== 'active') return;
     this.state = 'lost';
-    clearInterval(this.flushTimer);
+    this.flushClock?.stop();
     clearInterval(this.leaseTimer);
     this.log.error('another ingest took over the publishing lease: this one stopped publishing (restart it to stand by)');
     void this.options.stopFeed();
@@ -205,21 +208,21 @@ export class Ingest implements ClusterStatus {
   }
 
   /** Every flush interval: close a generation and publish it, unless a publish is still under way (the next one then carries both). */
-  private flush(): void {
+  private flush(now: number): void {
     const { gen } = this.market.flush();
     if (this.busy || !this.link.connected || this.state !== 'active') return;
     if (!this.recheck && !this.publisher.behind && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
     this.busy = true;
-    void this.publish(gen).finally(() => {
+    void this.publish(gen, now).finally(() => {
       this.busy = false;
     });
   }
 
-  private async publish(gen: number): Promise<void> {
+  private async publish(gen: number, time: number): Promise<void> {
     const started = performance.now();
     try {
       if (this.recheck && !(await this.check())) return;
-      await this.publisher.publish(gen);
+      await this.publisher.publish(gen, time);
       this.options.observePublish?.((performance.now() - started) / 1000);
     } catch (error) {
       this.publishFailures++;
@@ -233,7 +236,7 @@ export class Ingest implements ClusterStatus {
   async stop(): Promise<void> {
     const wasActive = this.state === 'active';
     this.state = 'stopped';
-    clearInterval(this.flushTimer);
+    this.flushClock?.stop();
     clearInterval(this.leaseTimer);
     this.unlisten();
     await this.options.stopFeed();

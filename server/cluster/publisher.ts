@@ -78,9 +78,10 @@ export class Publisher {
 
   /**
    * Publishes what changed after `through`, through generation `gen` (closed by the market's last flush;
-   * nothing after it has been applied yet). With nothing changed, writes an empty record: a heartbeat.
+   * nothing after it has been applied yet) at `time` (ms, the flush's). With nothing changed, writes an
+   * empty record: a heartbeat.
    */
-  async publish(gen: number): Promise<void> {
+  async publish(gen: number, time = Date.now()): Promise<void> {
     const since = this.through;
     const parts = this.parts(since);
     for (let i = 0; i < parts.length; i++) {
@@ -89,7 +90,7 @@ export class Publisher {
         v: RECORD_VERSION,
         ingest: this.options.ingestId,
         gen,
-        time: Date.now(),
+        time,
         entries: part.entries,
         instruments: part.instruments.length > 0 ? part.instruments : undefined,
       });

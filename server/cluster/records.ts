@@ -24,7 +24,10 @@ export interface FlushRecord {
   readonly ingest: string;
   /** The ingest generation through which this record (with those before it) completes the state. */
   readonly gen: number;
-  /** The ingest's clock when it published (ms): gateways measure their lag from it. */
+  /**
+   * The ingest's clock at the flush (ms): gateways stamp the frames they send for it with this time (so
+   * maxRate spacing is the ingest's, whatever the delivery jitter) and measure their lag from it.
+   */
   readonly time: number;
   readonly entries: readonly PublishedEntry[];
   /** Instruments of symbols first published in this record. */

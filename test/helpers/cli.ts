@@ -1,15 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnOwned } from './owned-processes.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs the tickertape CLI from source (through tsx), as `npm run` scripts do. */
 export function tickertape(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], cliOptions(env));
+}
+
+/** The same, in a process group of its own that `killOwned()` (owned-processes.ts) ends even when a test fails. */
+export function tickertapeOwned(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawnOwned(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], cliOptions(env));
+}
+
+function cliOptions(env: NodeJS.ProcessEnv): SpawnOptions {
+  return { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] };
 }
 
 export interface Finished {

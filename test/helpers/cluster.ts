@@ -5,9 +5,13 @@ import type { Gateway } from '../../server/cluster/gateway.js';
 import type { Ingest } from '../../server/cluster/ingest.js';
 import type { defineConfig } from '../../server/config.js';
 import { SymbolView } from '../../client/symbol-view.js';
-import type { ServerMessage } from '../../client/protocol/messages.js';
+import { expect } from 'vitest';
+import { INTERVALS, type ServerMessage } from '../../client/protocol/messages.js';
+import { HISTORY_MAX_LIMIT_BARS, SNAPSHOT_BARS } from '../../server/config.js';
+import type { Market } from '../../server/market/market.js';
 import { ManualFeed } from './manual-feed.js';
 import { startServer, sleep, type RunningServer } from './server.js';
+import { WsClient } from './ws-client.js';
 
 type ConfigPartial = Parameters<typeof defineConfig>[0];
 
@@ -80,4 +84,30 @@ export function viewsOf(messages: readonly ServerMessage[]): Map<string, SymbolV
     if (message.type === 'update') for (const entry of message.updates) view(entry.s).apply(entry);
   }
   return views;
+}
+
+/**
+ * Checks a gateway answers as the ingest's own market would: the snapshot of every symbol, the history of
+ * `historyOf` at every interval, and the instrument list. For a gateway that loaded everything from Redis,
+ * this says Redis holds the whole market.
+ */
+export async function expectServesLikeIngest(gateway: RunningServer, ingestMarket: Market, historyOf: readonly string[]): Promise<void> {
+  const client = await WsClient.open(gateway.url);
+  try {
+    client.send({ type: 'subscribe', symbols: ['*'] });
+    const symbols = [...ingestMarket.all()].map((state) => state.symbol);
+    await client.until(() => (client.of('snapshot').length === symbols.length ? true : undefined), 'a snapshot of every symbol');
+    for (const snapshot of client.of('snapshot')) expect(snapshot.data, snapshot.symbol).toEqual(ingestMarket.get(snapshot.symbol)!.snapshot(SNAPSHOT_BARS));
+    for (const symbol of historyOf) {
+      for (const interval of INTERVALS) {
+        client.send({ type: 'history', id: `${symbol}-${interval}`, symbol, interval, limit: HISTORY_MAX_LIMIT_BARS });
+        const answer = await client.next('history', (message) => message.id === `${symbol}-${interval}`);
+        expect(answer.bars, `${symbol} ${interval}`).toEqual(ingestMarket.history(symbol, interval, HISTORY_MAX_LIMIT_BARS));
+      }
+    }
+    client.send({ type: 'list', id: 'list' });
+    expect((await client.next('list')).symbols).toEqual(ingestMarket.instruments());
+  } finally {
+    client.close();
+  }
 }

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { killGroup, spawnOwned } from './owned-processes.js';
 
 /** Debian's redis-server (`apt-get install -y redis-server`); .ci/run installs it. */
 export const REDIS_SERVER = '/usr/bin/redis-server';
@@ -45,14 +46,14 @@ export class RedisServer {
   }
 
   private launch(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'], {
+    const child = spawnOwned(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
     let output = '';
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        killGroup(child);
         reject(new Error(`redis-server did not start on ${this.port}:\n${output}`));
       }, 10_000);
       const seen = (chunk: Buffer): void => {
@@ -75,9 +76,9 @@ export class RedisServer {
   async kill(): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (child === undefined || child.exitCode !== null) return;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
+    killGroup(child);
     await exited;
   }
 
