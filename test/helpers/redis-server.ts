@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { killGroup, spawnOwned } from './owned-processes.js';
+import { freePort } from './server.js';
 
 /** Debian's redis-server (`apt-get install -y redis-server`); .ci/run installs it. */
 export const REDIS_SERVER = '/usr/bin/redis-server';
@@ -10,18 +10,6 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 export function redisServerMissing(): string | undefined {
   if (existsSync(REDIS_SERVER)) return undefined;
   return `${REDIS_SERVER} is missing: the scale-out tests start their own Redis; install it with "apt-get install -y redis-server"`;
-}
-
-/** A free loopback port (the kernel's pick; released again before the caller binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

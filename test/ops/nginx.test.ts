@@ -4,43 +4,24 @@
  * check and the per-address limit work across it. Needs Debian's nginx and openssl
  * (.ci/run installs them); without them the test is skipped and says so.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { decodeBinary, encodeBinary } from '../../client/protocol/codec.js';
 import type { ServerMessage } from '../../client/protocol/messages.js';
-import { REPO_ROOT } from '../helpers/cli.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { Nginx, documentedNginxConfig, nginxMissing, selfSignedCertificate } from '../helpers/nginx.js';
+import { freePort, startServer, type RunningServer } from '../helpers/server.js';
 
-const NGINX = '/usr/sbin/nginx';
-const available = existsSync(NGINX) && existsSync('/usr/bin/openssl');
-if (!available) console.warn('test/ops/nginx.test.ts skipped: install nginx and openssl (apt-get install -y nginx openssl)');
-
-/** The documented configuration, verbatim from docs/operations.md. */
-function documentedConfig(): string {
-  const doc = readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8');
-  const match = /<!-- nginx-config:start -->\s*```nginx\n([\s\S]*?)```\s*<!-- nginx-config:end -->/.exec(doc);
-  if (match === null) throw new Error('docs/operations.md has no nginx-config block');
-  return match[1]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+const missing = nginxMissing();
+const available = missing === undefined;
+if (!available) console.warn(`test/ops/nginx.test.ts skipped: ${missing}`);
 
 describe.skipIf(!available)('behind nginx with TLS (the configuration in docs/operations.md)', () => {
   let dir: string;
-  let nginx: ChildProcess;
+  let nginx: Nginx | undefined;
   let server: RunningServer;
   let feed: ManualFeed;
   let tlsPort: number;
@@ -48,49 +29,25 @@ describe.skipIf(!available)('behind nginx with TLS (the configuration in docs/op
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tickertape-nginx-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')], { stdio: 'ignore' });
-    ca = readFileSync(join(dir, 'fullchain.pem'));
+    ca = selfSignedCertificate(dir);
     feed = new ManualFeed([instrument('AAPL')]);
     server = await startServer({ feed, config: { flushIntervalMs: 10, access: { trustProxy: '127.0.0.1' }, limits: { maxConnectionsPerIp: 2 } } });
     tlsPort = await freePort();
-    const site = documentedConfig()
+    const site = documentedNginxConfig('docs/operations.md', 'nginx-config')
       .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${server.port};`)
       .replace('listen 443 ssl;', `listen 127.0.0.1:${tlsPort} ssl;`)
       .replaceAll('/etc/ssl/tickertape/', `${dir}/`);
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents { worker_connections 256; }\n` +
-        `http {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n  fastcgi_temp_path ${dir}/fastcgi;\n` +
-        `  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;\n${site}\n}\n`,
-    );
-    nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await handshakeOk())) {
-      if (Date.now() > deadline) throw new Error(`nginx did not come up:\n${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    nginx = await Nginx.start(dir, site, tlsPort);
   });
 
   afterAll(async () => {
-    nginx?.kill('SIGTERM');
+    nginx?.stop();
     await server?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   function open(headers: Record<string, string> = {}, origin?: string): WebSocket {
     return new WebSocket(`wss://localhost:${tlsPort}/ws`, ['msgpack'], { ca, headers, origin });
-  }
-
-  async function handshakeOk(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = open();
-      socket.once('open', () => {
-        socket.terminate();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
   }
 
   function status(socket: WebSocket): Promise<number> {
