@@ -1,0 +1,154 @@
+/**
+ * The processes the cluster benchmark starts (redis-server, tickertape roles, load generators) and what it
+ * reads from them: their CPU time (from /proc) and their Prometheus counters. Every process leads its own
+ * process group and is killed when the benchmark exits, however it exits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REDIS_SERVER = '/usr/bin/redis-server';
+/** Clock ticks per second in /proc/PID/stat (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS_PER_S = 100;
+
+const living = new Set<ChildProcess>();
+
+export function kill(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+function killAll(): void {
+  for (const child of living) kill(child);
+}
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+function owned(child: ChildProcess): ChildProcess {
+  living.add(child);
+  child.once('exit', () => living.delete(child));
+  return child;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves with the first match of `pattern` in the child's stdout. */
+function outputMatching(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  let buffer = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no output matched ${pattern}:\n${buffer}`)), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern} matched:\n${buffer}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = pattern.exec(buffer);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (buffer += chunk.toString()));
+  });
+}
+
+export class RedisProcess {
+  process: ChildProcess | undefined;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = owned(
+      spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      }),
+    );
+    this.process = child;
+    await outputMatching(child, /Ready to accept connections/);
+  }
+
+  async crash(): Promise<void> {
+    const child = this.process;
+    if (child === undefined) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    kill(child);
+    await exited;
+  }
+}
+
+export interface Role {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly http: string;
+  readonly ws: string;
+}
+
+/** A `tickertape` command (serve, ingest, gateway) run from source, on a free port. */
+export async function startRole(name: string, args: readonly string[]): Promise<Role> {
+  const child = owned(
+    spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args, '--port', '0', '--host', '127.0.0.1'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  );
+  const [, port] = await outputMatching(child, /on http:\/\/localhost:(\d+)\//);
+  return { name, process: child, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws` };
+}
+
+/** A forked TypeScript program (a load generator), killed with the benchmark. */
+export function forkTs(file: string): ChildProcess {
+  return owned(spawn(process.execPath, ['--import', 'tsx', file], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
+}
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSeconds(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name: state is field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+/** The value of one sample (`name{labels}` as written) in a role's /metrics, or NaN. */
+export async function metric(role: Role, sample: string): Promise<number> {
+  const text = await (await fetch(`${role.http}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith(`${sample} `));
+  return line === undefined ? Number.NaN : Number(line.slice(sample.length + 1));
+}
+
+export async function ready(role: Role): Promise<boolean> {
+  return (await fetch(`${role.http}/readyz`).catch(() => undefined))?.status === 200;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
