@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError } from '../config.js';
-import { DEFAULT_INGEST_PORT, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_URL, REDIS_STREAM_MAX_ENTRIES, parseClusterArgs } from './config.js';
+import { ConfigError } from '../server/config.js';
+import { DEFAULT_INGEST_PORT, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_URL, REDIS_STREAM_MAX_ENTRIES } from '../server/cluster/config.js';
+import { parseClusterArgs } from './cluster.js';
 
 describe('cluster role flags', () => {
   test('defaults: local Redis, the default prefix, the ingest on its own port', () => {
@@ -22,6 +23,7 @@ describe('cluster role flags', () => {
     [['--redis-stream-max', '5'], /stream length must be a whole number from 10/],
     [['--redis-stream-max', 'lots'], /stream length .* must be a number/],
     [['--rate', '100'], /--rate is the ingest's option/],
+    [['--record', 'x.tape'], /Unknown option '--record'/],
   ])('gateway %j is refused with a clear message', (args, message) => {
     expect(() => parseClusterArgs('gateway', args, {}, undefined)).toThrow(ConfigError);
     expect(() => parseClusterArgs('gateway', args, {}, undefined)).toThrow(message);
