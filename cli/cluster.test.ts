@@ -16,6 +16,20 @@ describe('cluster role flags', () => {
     expect(cluster).toEqual({ role: 'gateway', redisUrl: 'rediss://redis.internal:6380', prefix: 'env:', streamMaxEntries: 500 });
   });
 
+  test('an ingest given files replays them, with the replay\'s flags', () => {
+    const { replay, config } = parseClusterArgs('ingest', ['a.tape', 'b.csv.gz', '--speed', '10', '--loop'], {}, undefined);
+    expect(replay).toMatchObject({ files: ['a.tape', 'b.csv.gz'], speed: 10, loop: true, paused: false });
+    expect(config.feed.kind).toBe('replay');
+  });
+
+  test.each([
+    [['--speed', '10'], /--speed applies to replayed files/],
+    [['a.tape', '--rate', '100'], /--rate is the simulator's option/],
+    [['a.tape', '--format', 'xml'], /--format must be one of/],
+  ])('ingest %j is refused with a clear message', (args, message) => {
+    expect(() => parseClusterArgs('ingest', args, {}, undefined)).toThrow(message);
+  });
+
   test.each([
     [['--redis', 'http://localhost:6379'], /Redis URL must look like redis:\/\/host:port/],
     [['--redis', 'not a url'], /Redis URL/],

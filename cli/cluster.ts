@@ -1,3 +1,5 @@
+import { ReplayError, openReplay, type ReplayOptions } from '../feeds/replay/index.js';
+import type { Feed } from '../feeds/tick.js';
 import { buildApp } from '../server/app.js';
 import { ConfigError, SIMULATOR_FLAGS, numberFrom, parseServeArgs, type Config } from '../server/config.js';
 import {
@@ -10,12 +12,15 @@ import {
   type ClusterRole,
 } from '../server/cluster/config.js';
 import { parseCommandArgs, serveFlagsExcept } from './args.js';
+import { REPLAY_OPTIONS, replayOptionsFrom } from './replay.js';
 import { serveApp } from './serve.js';
 
 export interface ParsedCluster {
   readonly help: boolean;
   readonly config: Config;
   readonly cluster: ClusterConfig;
+  /** `tickertape ingest FILE...`: the files to replay instead of the simulator. */
+  readonly replay: ReplayOptions | undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -30,7 +35,18 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
     if (given !== undefined) throw new ConfigError(`--${given} is the ingest's option: a gateway serves the feed its ingest runs`);
   }
   const excluded: string[] = ['record', 'record-rotate-mb', ...(role === 'gateway' ? SIMULATOR_FLAGS : [])];
-  const parsed = parseCommandArgs(args, CLUSTER_OPTIONS, serveFlagsExcept(excluded), usage, false);
+  const own = role === 'ingest' ? { ...CLUSTER_OPTIONS, ...REPLAY_OPTIONS } : CLUSTER_OPTIONS;
+  const parsed = parseCommandArgs(args, own, serveFlagsExcept(excluded), usage, role === 'ingest');
+  // The ingest replays files when it is given some (with `tickertape replay`'s flags), else simulates.
+  const replaying = parsed.positionals.length > 0;
+  const replay = replaying ? replayOptionsFrom(parsed.positionals, parsed.values) : undefined;
+  if (replaying) {
+    const given = SIMULATOR_FLAGS.find((flag) => parsed.values[flag] !== undefined);
+    if (given !== undefined) throw new ConfigError(`--${given} is the simulator's option: a replay plays its files (at --speed)`);
+  } else {
+    const given = Object.keys(REPLAY_OPTIONS).find((flag) => parsed.values[flag] !== undefined);
+    if (given !== undefined) throw new ConfigError(`--${given} applies to replayed files: name them (tickertape ingest FILE... --${given} ...)`);
+  }
   const serveArgs = [...parsed.serveArgs];
   // The ingest serves only probes and metrics, on a port of its own beside the gateways'.
   if (role === 'ingest' && !serveArgs.includes('--port') && nonEmpty(env['PORT']) === undefined) serveArgs.push('--port', String(DEFAULT_INGEST_PORT));
@@ -44,7 +60,7 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
     prefix: text('redis-prefix') ?? nonEmpty(env['REDIS_PREFIX']),
     streamMaxEntries: numberFrom(text('redis-stream-max'), env['REDIS_STREAM_MAX_ENTRIES'], 'stream length (--redis-stream-max, REDIS_STREAM_MAX_ENTRIES)'),
   });
-  return { help: parsed.values['help'] === true, config, cluster };
+  return { help: parsed.values['help'] === true, config: replay === undefined ? config : { ...config, feed: { kind: 'replay', ...replay } }, cluster, replay };
 }
 
 /** `tickertape ingest` and `tickertape gateway` (docs/deploy.md): resolves with the exit code. */
@@ -53,7 +69,7 @@ export async function clusterRole(role: ClusterRole, args: string[], defaultWebR
   try {
     parsed = parseClusterArgs(role, args, process.env, defaultWebRoot);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof ReplayError) {
       process.stderr.write(`tickertape: ${error.message}\n`);
       return 2;
     }
@@ -63,8 +79,18 @@ export async function clusterRole(role: ClusterRole, args: string[], defaultWebR
     process.stdout.write(role === 'ingest' ? INGEST_USAGE : GATEWAY_USAGE);
     return 0;
   }
-  const { config, cluster } = parsed;
-  const app = await buildApp({ config, cluster });
+  const { config, cluster, replay } = parsed;
+  let feed: Feed | undefined;
+  try {
+    if (replay !== undefined) feed = await openReplay(replay);
+  } catch (error) {
+    if (error instanceof ReplayError) {
+      process.stderr.write(`tickertape: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const app = await buildApp({ config, cluster, feed });
   const redis = `${new URL(cluster.redisUrl).host} (prefix ${cluster.prefix})`;
   return serveApp(app, config, (port) =>
     role === 'ingest'

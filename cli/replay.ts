@@ -56,7 +56,8 @@ Exit status: 0, or 1 when the replay failed (a bad line: FILE:LINE: reason), 2 f
 that cannot be opened.
 `;
 
-const OWN_OPTIONS = {
+/** The replay's own flags; `tickertape ingest FILE...` takes them too (cli/cluster.ts). */
+export const REPLAY_OPTIONS = {
   format: { type: 'string' },
   symbol: { type: 'string' },
   speed: { type: 'string' },
@@ -65,9 +66,31 @@ const OWN_OPTIONS = {
   loop: { type: 'boolean' },
   paused: { type: 'boolean' },
   'skip-bad': { type: 'boolean' },
+} as const;
+
+const OWN_OPTIONS = {
+  ...REPLAY_OPTIONS,
   exit: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
 } as const;
+
+/** The replay of `files` the flags describe. Throws ConfigError or ReplayError. */
+export function replayOptionsFrom(files: string[], values: Readonly<Record<string, string | boolean | undefined>>): ReplayOptions {
+  const format = values['format'] as string | undefined;
+  if (format !== undefined && !isFormatName(format)) throw new ConfigError(`--format must be one of ${FORMAT_NAMES.join(', ')}, got "${format}"`);
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  return {
+    files,
+    format,
+    symbol: text('symbol'),
+    speed: text('speed') === undefined ? undefined : parseSpeed(text('speed')!),
+    from: text('from') === undefined ? undefined : parseTimeOption('--from', text('from')!),
+    to: text('to') === undefined ? undefined : parseTimeOption('--to', text('to')!),
+    loop: values['loop'] === true,
+    paused: values['paused'] === true,
+    skipBad: values['skip-bad'] === true,
+  };
+}
 
 function fail(message: string): number {
   process.stderr.write(`tickertape: ${message}\n`);
@@ -83,22 +106,8 @@ export async function replay(args: string[], defaultWebRoot: string): Promise<nu
       process.stdout.write(REPLAY_USAGE);
       return 0;
     }
-    const { values } = parsed;
-    const format = values['format'] as string | undefined;
-    if (format !== undefined && !isFormatName(format)) throw new ConfigError(`--format must be one of ${FORMAT_NAMES.join(', ')}, got "${format}"`);
     if (parsed.positionals.length === 0) throw new ConfigError(`name at least one file to replay\n\n${REPLAY_USAGE}`);
-    const text = (name: string): string | undefined => values[name] as string | undefined;
-    options = {
-      files: parsed.positionals,
-      format,
-      symbol: text('symbol'),
-      speed: text('speed') === undefined ? undefined : parseSpeed(text('speed')!),
-      from: text('from') === undefined ? undefined : parseTimeOption('--from', text('from')!),
-      to: text('to') === undefined ? undefined : parseTimeOption('--to', text('to')!),
-      loop: values['loop'] === true,
-      paused: values['paused'] === true,
-      skipBad: values['skip-bad'] === true,
-    };
+    options = replayOptionsFrom(parsed.positionals, parsed.values);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ReplayError) return fail(error.message);
     throw error;

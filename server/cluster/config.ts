@@ -36,6 +36,12 @@ export const INGEST_LEASE_MS = 5_000;
 export const RESYNC_SYMBOLS_PER_READ = 100;
 /** Bars in one published record at most: publishing everything (Redis lost its data) is split into records. */
 export const PUBLISH_MAX_BARS_PER_RECORD = 20_000;
+/** Replay control requests an ingest carries out per flush at most; the rest wait for the next. */
+export const REPLAY_CONTROLS_PER_FLUSH = 16;
+/** Replay control requests queued in Redis at most (older ones are dropped); the queue expires unread after REPLAY_CONTROL_TIMEOUT_MS. */
+export const MAX_REPLAY_CONTROLS_QUEUED = 100;
+/** How long a gateway waits for the ingest to carry out a replay control request before answering with the state as it stands. */
+export const REPLAY_CONTROL_TIMEOUT_MS = 15_000;
 /** Longest pause between attempts to reconnect to Redis (exponential from 50 ms up to this). */
 export const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
 /** How long connecting to Redis may take before the attempt counts as failed. */
@@ -99,14 +105,15 @@ const SERVER_USAGE = `Server options: every option of "tickertape serve" but --r
   -h, --help        show this help
 `;
 
-export const INGEST_USAGE = `Usage: tickertape ingest [options]
+export const INGEST_USAGE = `Usage: tickertape ingest [FILE...] [options]
 
 Runs the feed and the market state and publishes every flush to Redis for the gateways. Serves only
 /healthz, /readyz and /metrics (on port ${DEFAULT_INGEST_PORT} unless --port says otherwise). Run one; a
 second waits as a standby and takes over when the first stops.
 
-Feed options (the simulator's; "tickertape serve --help" describes them):
-  --rate N, --seed N, --warmup-s N
+Feed: the simulator (--rate N, --seed N, --warmup-s N, as "tickertape serve --help" describes them), or
+with FILEs, a replay of them, controlled from any gateway: --format, --symbol, --speed, --from, --to,
+--loop, --paused and --skip-bad, as "tickertape replay --help" describes them.
 
 ${SERVER_USAGE}
 ${CLUSTER_USAGE}`;

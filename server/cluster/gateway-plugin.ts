@@ -24,11 +24,25 @@ export default fp<GatewayPluginOptions>(
     const market = new Market([], marketOptions(config));
     const link = new RedisLink(cluster.redisUrl, 'gateway', app.log);
     const reader = new RedisLink(cluster.redisUrl, 'gateway-stream', app.log);
-    const gateway = new Gateway(link, reader, clusterKeys(cluster.prefix), market, (now) => {
-      const stopTimer = app.metrics.flushSeconds.startTimer();
-      app.hub.flush(market.flush(), now);
-      stopTimer();
-    }, app.log);
+    const gateway = new Gateway(
+      link,
+      reader,
+      clusterKeys(cluster.prefix),
+      market,
+      {
+        fanOut: (now) => {
+          const stopTimer = app.metrics.flushSeconds.startTimer();
+          app.hub.flush(market.flush(), now);
+          stopTimer();
+        },
+        resync: () => app.hub.resync(market.flush().gen),
+        broadcast: (message) => app.hub.broadcast(message),
+        replayControl: (control) => {
+          app.hub.replay = control;
+        },
+      },
+      app.log,
+    );
     registerGatewayMetrics(app.metrics.registry, gateway);
     app.decorate('market', market);
     app.decorate('feed', gateway);

@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { ReplayMessage } from '../../client/protocol/messages.js';
 import type { FeedInfo } from '../../feeds/tick.js';
+import type { ReplayControl } from '../hub/hub.js';
 import type { FeedSource, FeedState } from '../market/feed-runner.js';
 import type { Market } from '../market/market.js';
 import { INGEST_SILENT_AFTER_MS, REDIS_READ_BATCH_ENTRIES, REDIS_READ_BLOCK_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
-import { RecordError, decodeRecord, type ClusterMeta, type FlushRecord } from './records.js';
+import { RecordError, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
 import type { RedisLink } from './redis-link.js';
+import { RemoteReplay } from './remote-replay.js';
 import { restoreMarket } from './restore.js';
 import { parseXread, readMeta, readTail, type StreamEntry, type StreamPosition } from './stored-state.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
@@ -19,6 +23,9 @@ export type GatewayState = 'connecting' | 'syncing' | 'following' | 'stopped';
 
 /** Pause before trying again after a failure that is not the link's (a malformed record, nothing published yet). */
 const RETRY_PAUSE_MS = 250;
+/** A resync waits this long, this many times at most, for a publish split in parts to be complete. */
+const PARTS_PAUSE_MS = 20;
+const PARTS_WAITS = 50;
 
 const NOT_SYNCED: FeedInfo = { kind: 'live', description: 'waiting for the ingest (Redis)' };
 
@@ -30,6 +37,18 @@ export interface GatewayCounters {
 
 /** A flush record that does not follow the last one applied: something was missed. */
 class StreamGap extends Error {}
+
+/** Where a gateway sends what it applied: the hub (gateway-plugin.ts). */
+export interface GatewayOutlet {
+  /** Closes a market generation and fans it out in frames stamped `now` (ms). */
+  fanOut(now: number): void;
+  /** The market was swapped for a rebuilt one: close a generation and send every connection fresh snapshots. */
+  resync(): void;
+  /** Tells every connection (a replay's state). */
+  broadcast(message: ReplayMessage): void;
+  /** The replay controls the hub answers with; undefined when the ingest does not replay. */
+  replayControl(control: ReplayControl | undefined): void;
+}
 
 /**
  * The gateway role (docs/deploy.md): keeps a replica of the ingest's market, fed by the flush records on
@@ -53,6 +72,15 @@ export class Gateway implements ClusterStatus, FeedSource {
   /** Time of the newest record applied, and of the last frames sent (ms, the ingest's clock). */
   private recordTime = 0;
   private stampedAt = 0;
+  /** The market's identity (FlushRecord.dataset) the replica follows. */
+  private dataset: string | undefined;
+  /** A replica being built off to the side: the market started over, and its publish is not complete yet. */
+  private rebuilding: Market | undefined;
+  /** The replica was swapped for a rebuilt one since the last flush. */
+  private swapped = false;
+  private replay: RemoteReplay | undefined;
+  private replayNews: { state: ReplayMessage | undefined; answers: string[] } = { state: undefined, answers: [] };
+  private readonly id = randomUUID();
   readonly counters: GatewayCounters = { records: 0, entries: 0, resyncs: { start: 0, redis: 0, gap: 0, invalid: 0 } };
   private seenDisconnects = 0;
 
@@ -62,8 +90,7 @@ export class Gateway implements ClusterStatus, FeedSource {
     private readonly reader: RedisLink,
     private readonly keys: ClusterKeys,
     private readonly market: Market,
-    /** Closes a market generation and fans it out in frames stamped `now` (ms). */
-    private readonly fanOut: (now: number) => void,
+    private readonly outlet: GatewayOutlet,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -109,6 +136,7 @@ export class Gateway implements ClusterStatus, FeedSource {
 
   stop(): void {
     this.phase = 'stopped';
+    this.replay?.stop();
   }
 
   private get stopped(): boolean {
@@ -170,17 +198,27 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.phase = 'syncing';
     this.seenDisconnects = this.redisDisconnects;
     const started = performance.now();
-    const tail = await readTail(this.link.client, this.keys);
+    const tail = await this.completeTail();
     const meta = await readMeta(this.link.client, this.keys);
     if (meta === undefined) {
       if (reason === 'start' || this.counters.resyncs[reason] === 0) this.log.info('nothing published to Redis yet: waiting for the ingest');
       return false;
     }
-    if (this.meta !== undefined && meta.dataset !== this.meta.dataset) {
-      this.log.warn({ from: this.meta.dataset, to: meta.dataset }, 'the ingest started over with a new market: symbols it no longer has keep their last state');
+    // Another market than the replica's (a replay went back in time meanwhile, an ingest started over):
+    // load it off to the side and swap it in whole, so nothing of the old one stays.
+    const fresh = this.rebuilding !== undefined || (this.dataset !== undefined && meta.dataset !== this.dataset);
+    if (fresh) this.log.info({ from: this.dataset, to: meta.dataset }, 'the market started over: rebuilding the replica');
+    const target = fresh ? this.market.emptyLike() : this.market;
+    this.rebuilding = undefined;
+    const restored = await restoreMarket(this.link.client, this.keys, target);
+    if (fresh) {
+      this.market.adopt(target);
+      this.swapped = true;
     }
-    const restored = await restoreMarket(this.link.client, this.keys, this.market);
-    this.position = tail ?? { id: '0-0', seq: 0 };
+    this.dataset = meta.dataset;
+    const replayState = meta.feed.kind === 'replay' ? await this.link.client.getBuffer(this.keys.replay) : null;
+    this.position = tail === undefined ? { id: '0-0', seq: 0 } : { id: tail.id, seq: tail.seq };
+    this.followReplay(replayState === null ? undefined : decodeReplayState(replayState));
     for (;;) {
       const reply = await this.link.client.callBuffer('XREAD', 'COUNT', REDIS_READ_BATCH_ENTRIES, 'STREAMS', this.keys.updates, this.position.id);
       const entries = parseXread(reply);
@@ -195,6 +233,33 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.lastResyncMs = performance.now() - started;
     this.log.info({ reason, symbols: restored.symbols, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
     return true;
+  }
+
+  /**
+   * The stream's newest entry, once it completes a publish: the state keys are then in step with it (a
+   * publish split in parts changes them part by part). Waits a little for the last part if need be.
+   */
+  private async completeTail(): Promise<StreamPosition | undefined> {
+    for (let waits = 0; ; waits++) {
+      const tail = await readTail(this.link.client, this.keys);
+      if (tail === undefined || waits >= PARTS_WAITS || decodeRecord(tail.record).more !== true) return tail;
+      await sleep(PARTS_PAUSE_MS);
+    }
+  }
+
+  /** Takes a replay state read at a resync: the hub answers replay requests from now on (or stops, if none). */
+  private followReplay(state: ReplayMessage | undefined): void {
+    if (state === undefined) {
+      this.replay?.stop();
+      this.replay = undefined;
+      this.outlet.replayControl(undefined);
+      return;
+    }
+    if (this.replay === undefined) {
+      this.replay = new RemoteReplay(state, this.id, this.link, this.keys, this.log);
+      this.outlet.replayControl(this.replay);
+    }
+    this.replayNews.state = state;
   }
 
   /** Applies stream entries in order; throws StreamGap at the first that does not follow the last applied. */
@@ -215,12 +280,40 @@ export class Gateway implements ClusterStatus, FeedSource {
    */
   private flush(): void {
     this.stampedAt = Math.max(this.stampedAt, this.recordTime > 0 ? this.recordTime : Date.now());
-    this.fanOut(this.stampedAt);
+    const { state, answers } = this.replayNews;
+    this.replayNews = { state: undefined, answers: [] };
+    if (this.swapped) {
+      // As a single process rewinds: the new replay state first, so the snapshots that follow replace.
+      this.swapped = false;
+      if (state !== undefined) this.outlet.broadcast(state);
+      this.outlet.resync();
+    } else {
+      this.outlet.fanOut(this.stampedAt);
+      if (state !== undefined) this.outlet.broadcast(state);
+    }
+    this.replay?.published(state, answers);
   }
 
   private apply(record: FlushRecord): void {
-    for (const instrument of record.instruments ?? []) this.market.applyEntry({ s: instrument.symbol }, undefined, instrument);
-    for (const { e, m } of record.entries) this.market.applyEntry(e, m);
+    if (this.dataset !== undefined && record.dataset !== this.dataset) {
+      // The market started over: its whole state follows, in this record and the parts after it.
+      this.log.info({ from: this.dataset, to: record.dataset }, 'the market started over: rebuilding the replica');
+      this.rebuilding = this.market.emptyLike();
+    }
+    this.dataset = record.dataset;
+    const target = this.rebuilding ?? this.market;
+    for (const instrument of record.instruments ?? []) target.applyEntry({ s: instrument.symbol }, undefined, instrument);
+    for (const { e, m } of record.entries) target.applyEntry(e, m);
+    if (this.rebuilding !== undefined && record.more !== true) {
+      this.market.adopt(this.rebuilding);
+      this.rebuilding = undefined;
+      this.swapped = true;
+    }
+    if (record.replay !== undefined) {
+      if (this.replay === undefined) this.followReplay(record.replay);
+      this.replayNews.state = record.replay;
+    }
+    if (record.answers !== undefined) this.replayNews.answers.push(...record.answers);
     const now = Date.now();
     this.lastRecordAt = now;
     this.lagMs = Math.max(0, now - record.time);

@@ -3,6 +3,8 @@ import type { Histogram } from 'prom-client';
 import type { Feed } from '../../feeds/tick.js';
 import type { Config } from '../config.js';
 import { FeedRunner, type FeedSource } from '../market/feed-runner.js';
+import { isReplayFeed } from '../plugins/replay.js';
+import { ReplayController } from '../replay/controller.js';
 import { Market } from '../market/market.js';
 import { marketOptions } from '../plugins/market.js';
 import { registerIngestMetrics } from './cluster-metrics.js';
@@ -51,15 +53,19 @@ export default fp<IngestPluginOptions>(
         },
         stopFeed: async () => runner?.stop(),
         observePublish: (seconds) => publishSeconds?.observe(seconds),
+        replaying: isReplayFeed(feed),
       },
       app.log,
     );
+    // A replay is controlled from the gateways: its controller reports to the relay, which publishes.
+    const controller = isReplayFeed(feed) && ingest.replay !== undefined ? new ReplayController(feed, market, ingest.replay, app.log) : undefined;
     publishSeconds = registerIngestMetrics(app.metrics.registry, ingest);
     app.decorate('market', market);
     app.decorate('feed', source);
     app.decorate('cluster', ingest);
     app.addHook('onReady', async () => ingest.start());
     app.addHook('onClose', async () => {
+      controller?.stop();
       await ingest.stop();
       await link.close();
     });

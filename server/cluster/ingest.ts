@@ -10,6 +10,7 @@ import type { ClusterKeys } from './keys.js';
 import { IngestLease } from './lease.js';
 import { isNotLeader } from './publish-script.js';
 import { Publisher } from './publisher.js';
+import { ReplayRelay } from './replay-relay.js';
 import { metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { restoreMarket } from './restore.js';
@@ -35,6 +36,11 @@ export interface IngestOptions {
   readonly stopFeed: () => Promise<void>;
   /** Told how long each publish took (s). */
   readonly observePublish?: (seconds: number) => void;
+  /**
+   * The feed replays files: nothing is restored from Redis (the replay starts over, replacing what Redis
+   * holds), and the replay's state and controls go through Redis (replay-relay.ts).
+   */
+  readonly replaying: boolean;
 }
 
 /**
@@ -48,6 +54,8 @@ export class Ingest implements ClusterStatus {
   state: IngestState = 'connecting';
   readonly id = randomUUID();
   readonly publisher: Publisher;
+  /** A replaying ingest's replay state and controls, relayed through Redis; undefined otherwise. */
+  readonly replay: ReplayRelay | undefined;
   /** Publish attempts that failed (Redis away or refusing). */
   publishFailures = 0;
   /** Symbols restored from Redis at takeover. */
@@ -74,6 +82,7 @@ export class Ingest implements ClusterStatus {
       streamMaxEntries: options.streamMaxEntries,
       retention: options.retention,
     });
+    this.replay = options.replaying ? new ReplayRelay(link.client, keys, () => this.startOver(), log) : undefined;
     let first = true;
     this.unlisten = link.onReady(() => {
       if (!first) this.recheck = true;
@@ -144,6 +153,7 @@ export class Ingest implements ClusterStatus {
     // time, and gateways stamp their frames with it, so maxRate spacing holds on every gateway as here.
     this.flushClock = startFlushClock(this.options.flushIntervalMs, (now) => this.flush(now));
     this.options.startFeed(resumeFrom);
+    this.replay?.announce();
     this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
   }
 
@@ -151,6 +161,16 @@ export class Ingest implements ClusterStatus {
   private async restore(): Promise<number> {
     const meta = await readMeta(this.link.client, this.keys);
     let resumeFrom = Number.NEGATIVE_INFINITY;
+    if (meta !== undefined && this.options.replaying) {
+      // A replay plays from its start: Redis's market is replaced, and meta keeps its dataset until the
+      // first publish switches it (with the state it names: gateways resyncing meanwhile load the old one).
+      this.dataset = meta.dataset;
+      this.market.flush();
+      this.publisher.forget();
+      await this.writeMeta(meta.gen);
+      this.startOver();
+      return resumeFrom;
+    }
     if (meta !== undefined) {
       this.dataset = meta.dataset;
       const restored = await restoreMarket(this.link.client, this.keys, this.market);
@@ -163,6 +183,12 @@ export class Ingest implements ClusterStatus {
     else this.publisher.markPublished(gen);
     await this.writeMeta(this.publisher.through);
     return resumeFrom;
+  }
+
+  /** The market starts over (a replay rewound, or began again): the next publish replaces all of it under a new dataset. */
+  private startOver(): void {
+    this.dataset = randomUUID();
+    this.publisher.startOver(this.dataset);
   }
 
   private async writeMeta(gen: number): Promise<void> {
@@ -181,6 +207,7 @@ export class Ingest implements ClusterStatus {
       this.log.warn('Redis no longer holds this market (restarted without its data?): publishing all of it');
       this.publisher.forget();
       await this.writeMeta(-1);
+      this.replay?.announce();
     } else if (meta.gen < this.publisher.through) {
       // Redis came back from a snapshot older than what we had written: publish again from there.
       this.publisher.through = meta.gen;
@@ -211,7 +238,8 @@ export class Ingest implements ClusterStatus {
   private flush(now: number): void {
     const { gen } = this.market.flush();
     if (this.busy || !this.link.connected || this.state !== 'active') return;
-    if (!this.recheck && !this.publisher.behind && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
+    const due = this.recheck || this.publisher.behind || this.replay !== undefined || Date.now() - this.publisher.lastPublishedAt >= INGEST_HEARTBEAT_MS;
+    if (!due) return;
     this.busy = true;
     void this.publish(gen, now).finally(() => {
       this.busy = false;
@@ -220,11 +248,19 @@ export class Ingest implements ClusterStatus {
 
   private async publish(gen: number, time: number): Promise<void> {
     const started = performance.now();
+    const replay = this.replay;
+    let news;
     try {
       if (this.recheck && !(await this.check())) return;
-      await this.publisher.publish(gen, time);
+      await replay?.takeControls();
+      // Nothing new and no heartbeat due: a replaying ingest checks its controls every flush all the same.
+      if (!this.publisher.behind && replay?.pending !== true && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
+      news = replay?.take();
+      await this.publisher.publish(gen, this.dataset, time, news);
+      if (news !== undefined) await replay?.stored(news);
       this.options.observePublish?.((performance.now() - started) / 1000);
     } catch (error) {
+      if (news !== undefined) replay?.unpublished(news);
       this.publishFailures++;
       this.recheck = true;
       if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
@@ -244,7 +280,7 @@ export class Ingest implements ClusterStatus {
     while (this.busy) await sleep(5);
     try {
       if (this.recheck) await this.check();
-      await this.publisher.publish(this.market.flush().gen);
+      await this.publisher.publish(this.market.flush().gen, this.dataset, Date.now(), this.replay?.take());
       await this.lease.release();
     } catch (error) {
       this.log.warn({ err: error }, 'final publish to Redis failed');

@@ -15,6 +15,10 @@ export interface ClusterKeys {
   readonly instruments: string;
   /** The ingest's lease on publishing (a string with an expiry: the holder's id). */
   readonly lease: string;
+  /** A replaying ingest's latest replay state (MessagePack), for gateways that start or resync. */
+  readonly replay: string;
+  /** List of replay control requests gateways forward to the ingest (RPUSH, LPOP); expires unread. */
+  readonly controls: string;
   /** Sorted set of a symbol's 1 s bars, scored by bar time, trimmed to the retention. */
   secondBars(symbol: string): string;
   /** Sorted set of a symbol's 1 min bars, scored by bar time, trimmed to the retention. */
@@ -29,6 +33,8 @@ export function clusterKeys(prefix: string): ClusterKeys {
     symbols: `${prefix}symbols`,
     instruments: `${prefix}instruments`,
     lease: `${prefix}lease`,
+    replay: `${prefix}replay`,
+    controls: `${prefix}replay-controls`,
     secondBars: (symbol) => `${prefix}bars:1s:${symbol}`,
     minuteBars: (symbol) => `${prefix}bars:1m:${symbol}`,
   };

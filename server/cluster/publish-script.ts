@@ -10,16 +10,19 @@ import { LuaScript, type ScriptArg } from './lua-script.js';
  *
  * KEYS: updates, seq, meta, symbols, instruments, lease, then per symbol its 1 s and 1 min bar keys.
  * ARGV: ingest id, gen ('' leaves meta alone: a part of a larger publish), stream length, 1 s bars kept,
- * 1 min bars kept, record, symbol count, then per symbol: symbol, entry, instrument's place in the
- * market ('' for none) and instrument, and for each of its two bar keys a count followed by (time, bar)
- * pairs.
+ * 1 min bars kept, record, symbol count, dataset ('' leaves meta's alone), replace ('1': each symbol's
+ * bars are replaced, not merged: the market started over), then per symbol: symbol, entry, instrument's
+ * place in the market ('' for none) and instrument, and for each of its two bar keys a count followed by
+ * (time, bar) pairs.
  */
 const PUBLISH = new LuaScript(`
 if redis.call('GET', KEYS[6]) ~= ARGV[1] then
   return redis.error_reply('NOTLEADER this ingest does not hold the publishing lease')
 end
 local keep = { tonumber(ARGV[4]), tonumber(ARGV[5]) }
-local a = 8
+local replace = ARGV[9] == '1'
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], 'dataset', ARGV[8]) end
+local a = 10
 for i = 1, tonumber(ARGV[7]) do
   local symbol = ARGV[a]
   redis.call('HSET', KEYS[4], symbol, ARGV[a + 1])
@@ -27,6 +30,7 @@ for i = 1, tonumber(ARGV[7]) do
   a = a + 4
   for s = 1, 2 do
     local key = KEYS[6 + 2 * (i - 1) + s]
+    if replace then redis.call('DEL', key) end
     local n = tonumber(ARGV[a])
     a = a + 1
     for j = 1, n do
@@ -67,6 +71,10 @@ export interface PublishCall {
   readonly minuteBarsKept: number;
   readonly record: Uint8Array;
   readonly symbols: readonly SymbolWrite[];
+  /** Set meta's dataset to this (the first part of a publish that starts the market over). */
+  readonly dataset: string | undefined;
+  /** Replace each symbol's bars instead of merging into them. */
+  readonly replace: boolean;
 }
 
 /** Runs the publish script (EVALSHA, loading it when Redis does not know it: after a restart). Resolves with the record's seq. */
@@ -81,6 +89,8 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
     call.minuteBarsKept,
     bytes(call.record),
     call.symbols.length,
+    call.dataset ?? '',
+    call.replace ? '1' : '',
   ];
   for (const write of call.symbols) {
     keyList.push(keys.secondBars(write.symbol), keys.minuteBars(write.symbol));

@@ -6,6 +6,7 @@ import type { BarRetention, SymbolState } from '../market/symbol-state.js';
 import { PUBLISH_MAX_BARS_PER_RECORD } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { publishRecord, type BarWrites, type SymbolWrite } from './publish-script.js';
+import type { ReplayMessage } from '../../client/protocol/messages.js';
 import { RECORD_VERSION, encodeRecord, encodeValue, type PublishedEntry } from './records.js';
 
 export interface PublisherOptions {
@@ -50,6 +51,10 @@ export class Publisher {
   lastPublishedAt = 0;
   readonly counters: PublisherCounters = { records: 0, entries: 0, bars: 0, recordBytes: 0 };
   private readonly announced = new Set<string>();
+  /** The next publish starts the market over under this dataset: every symbol's bars replaced. */
+  private startingOver: string | undefined;
+  /** Counts forget() and startOver(): one during a publish keeps that publish from marking Redis complete. */
+  private resets = 0;
 
   constructor(
     private readonly client: Redis,
@@ -60,8 +65,19 @@ export class Publisher {
 
   /** Redis holds nothing of this market (it lost its data, or holds another ingest's): publish it all next. */
   forget(): void {
+    this.resets++;
     this.through = -1;
     this.announced.clear();
+  }
+
+  /**
+   * The market started over (a replay went back in time): the next publish replaces everything Redis
+   * holds of it, bars included, under a new `dataset`, so gateways rebuild their replicas from scratch.
+   */
+  startOver(dataset: string): void {
+    this.resets++;
+    this.through = -1;
+    this.startingOver = dataset;
   }
 
   /** Redis holds this market as of `gen`, every instrument included (restored from it). */
@@ -78,21 +94,28 @@ export class Publisher {
 
   /**
    * Publishes what changed after `through`, through generation `gen` (closed by the market's last flush;
-   * nothing after it has been applied yet) at `time` (ms, the flush's). With nothing changed, writes an
-   * empty record: a heartbeat.
+   * nothing after it has been applied yet) at `time` (ms, the flush's), in the market's `dataset`. With
+   * nothing changed, writes an empty record: a heartbeat. `replay` and `answers` ride on the last part.
    */
-  async publish(gen: number, time = Date.now()): Promise<void> {
+  async publish(gen: number, dataset: string, time = Date.now(), replay?: { state?: ReplayMessage; answers?: readonly string[] }): Promise<void> {
     const since = this.through;
+    const startingOver = this.startingOver;
+    const resets = this.resets;
     const parts = this.parts(since);
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
+      const last = i === parts.length - 1;
       const record = encodeRecord({
         v: RECORD_VERSION,
         ingest: this.options.ingestId,
+        dataset,
         gen,
         time,
+        more: last ? undefined : true,
         entries: part.entries,
         instruments: part.instruments.length > 0 ? part.instruments : undefined,
+        replay: last ? replay?.state : undefined,
+        answers: last && replay?.answers !== undefined && replay.answers.length > 0 ? replay.answers : undefined,
       });
       await publishRecord(this.client, this.keys, {
         ingestId: this.options.ingestId,
@@ -102,6 +125,8 @@ export class Publisher {
         minuteBarsKept: this.options.retention.minuteBars,
         record,
         symbols: part.writes,
+        dataset: i === 0 && startingOver !== undefined ? startingOver : undefined,
+        replace: startingOver !== undefined,
       });
       this.counters.records++;
       this.counters.entries += part.entries.length;
@@ -109,7 +134,10 @@ export class Publisher {
       this.counters.recordBytes += record.byteLength;
       for (const instrument of part.instruments) this.announced.add(instrument.symbol);
     }
-    this.through = gen;
+    if (this.resets === resets) {
+      this.through = gen;
+      this.startingOver = undefined;
+    }
     this.lastPublishedAt = Date.now();
   }
 

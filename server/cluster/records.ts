@@ -5,11 +5,11 @@
  * that follow it.
  */
 import { decodeBinary, packPrepared } from '../../client/protocol/codec.js';
-import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
+import { REPLAY_ACTIONS, type Bar, type ReplayMessage, type ReplayRequest, type SymbolEntry } from '../../client/protocol/messages.js';
 import type { FeedInfo, Instrument } from '../../feeds/tick.js';
 
 /** Bumped on any incompatible change; a gateway refuses records of another version (and says so). */
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 
 /** One symbol's change: its entry with the changed 1 s bars, and the 1 min bars that changed with them. */
 export interface PublishedEntry {
@@ -22,6 +22,13 @@ export interface FlushRecord {
   readonly v: typeof RECORD_VERSION;
   /** The publishing ingest's id. */
   readonly ingest: string;
+  /**
+   * The market's identity: it changes when the market starts over (an ingest with nothing to restore, a
+   * replay going back in time). A gateway seeing another one rebuilds its replica from scratch.
+   */
+  readonly dataset: string;
+  /** One part of a publish too large for one record; the part completing it lacks this. */
+  readonly more?: true;
   /** The ingest generation through which this record (with those before it) completes the state. */
   readonly gen: number;
   /**
@@ -32,6 +39,10 @@ export interface FlushRecord {
   readonly entries: readonly PublishedEntry[];
   /** Instruments of symbols first published in this record. */
   readonly instruments?: readonly Instrument[];
+  /** A replaying ingest's replay state, when it changed (as the protocol's `replay` message, no id). */
+  readonly replay?: ReplayMessage;
+  /** Replay control requests (their ids, given by the gateways that forwarded them) carried out since the last record. */
+  readonly answers?: readonly string[];
 }
 
 /** The `meta` hash, as read: who publishes, how far the state keys go, and what the feed is. */
@@ -45,6 +56,12 @@ export interface ClusterMeta {
   readonly flushMs: number;
 }
 
+/** A replay control request a gateway forwards to the ingest: `c` names it for the answer (FlushRecord.answers). */
+export interface ForwardedControl {
+  readonly c: string;
+  readonly r: ReplayRequest;
+}
+
 export class RecordError extends Error {
   readonly code = 'CLUSTER_RECORD_INVALID';
 }
@@ -53,7 +70,7 @@ export function encodeRecord(record: FlushRecord): Uint8Array {
   return packPrepared(record);
 }
 
-export function encodeValue(value: SymbolEntry | Instrument | Bar): Uint8Array {
+export function encodeValue(value: SymbolEntry | Instrument | Bar | ReplayMessage | ForwardedControl): Uint8Array {
   return packPrepared(value);
 }
 
@@ -84,9 +101,12 @@ export function decodeRecord(bytes: Uint8Array): FlushRecord {
   if (!isObject(value)) throw new RecordError('flush record is not a map');
   if (value['v'] !== RECORD_VERSION) throw new RecordError(`flush record version ${String(value['v'])}, this gateway reads ${RECORD_VERSION}: run the same tickertape version everywhere`);
   const { entries, instruments } = value;
-  if (typeof value['ingest'] !== 'string' || typeof value['gen'] !== 'number' || typeof value['time'] !== 'number' || !Array.isArray(entries)) {
-    throw new RecordError('flush record lacks ingest, gen, time or entries');
+  if (typeof value['ingest'] !== 'string' || typeof value['dataset'] !== 'string' || typeof value['gen'] !== 'number' || typeof value['time'] !== 'number' || !Array.isArray(entries)) {
+    throw new RecordError('flush record lacks ingest, dataset, gen, time or entries');
   }
+  const { replay, answers } = value;
+  if (replay !== undefined && !isReplayState(replay)) throw new RecordError('flush record holds a malformed replay state');
+  if (answers !== undefined && !(Array.isArray(answers) && answers.every((id) => typeof id === 'string'))) throw new RecordError('flush record holds malformed answers');
   for (const item of entries) {
     if (!isObject(item) || !isEntry(item['e']) || (item['e'].k !== undefined && !isBars(item['e'].k)) || (item['m'] !== undefined && !isBars(item['m']))) {
       throw new RecordError('flush record holds a malformed entry');
@@ -96,6 +116,32 @@ export function decodeRecord(bytes: Uint8Array): FlushRecord {
     throw new RecordError('flush record holds malformed instruments');
   }
   return value as unknown as FlushRecord;
+}
+
+function isReplayState(value: unknown): value is ReplayMessage {
+  return isObject(value) && value['type'] === 'replay' && typeof value['state'] === 'string';
+}
+
+/** A stored replay state (the `replay` key). */
+export function decodeReplayState(bytes: Uint8Array): ReplayMessage {
+  const value = decodeBinary(bytes);
+  if (!isReplayState(value)) throw new RecordError('stored replay state is malformed');
+  return value;
+}
+
+/** A forwarded control request, as the ingest pops it. Throws RecordError. */
+export function decodeControl(bytes: Uint8Array): ForwardedControl {
+  let value: unknown;
+  try {
+    value = decodeBinary(bytes);
+  } catch (error) {
+    throw new RecordError(`replay control is not MessagePack: ${(error as Error).message}`);
+  }
+  const request = isObject(value) ? value['r'] : undefined;
+  if (!isObject(value) || typeof value['c'] !== 'string' || !isObject(request) || request['type'] !== 'replay' || !(REPLAY_ACTIONS as readonly unknown[]).includes(request['action'])) {
+    throw new RecordError('replay control is malformed');
+  }
+  return value as unknown as ForwardedControl;
 }
 
 export function decodeEntry(bytes: Uint8Array): SymbolEntry {

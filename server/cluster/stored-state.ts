@@ -56,12 +56,11 @@ export function parseXread(reply: unknown): StreamEntry[] {
   return (reply[0][1] as unknown[]).map(parseStreamEntry);
 }
 
-/** The newest entry's position, or undefined when the stream is empty or missing. */
-export async function readTail(client: Redis, keys: ClusterKeys): Promise<StreamPosition | undefined> {
+/** The newest entry, or undefined when the stream is empty or missing. */
+export async function readTail(client: Redis, keys: ClusterKeys): Promise<StreamEntry | undefined> {
   const reply = await client.callBuffer('XREVRANGE', keys.updates, '+', '-', 'COUNT', 1);
   if (!Array.isArray(reply) || reply.length === 0) return undefined;
-  const { id, seq } = parseStreamEntry(reply[0]);
-  return { id, seq };
+  return parseStreamEntry(reply[0]);
 }
 
 export async function readMeta(client: Redis, keys: ClusterKeys): Promise<ClusterMeta | undefined> {

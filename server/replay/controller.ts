@@ -15,6 +15,12 @@ import type { Tick } from '../../feeds/tick.js';
 import type { Hub, ReplayControl } from '../hub/hub.js';
 import type { Market } from '../market/market.js';
 
+/**
+ * Where a controller tells its replay's state and rewinds: the hub in a single process; in a scaled-out
+ * ingest, the publisher, which carries them through Redis to the gateways' hubs (server/cluster/).
+ */
+export type ReplayOutlet = Pick<Hub, 'replay' | 'broadcast' | 'resync'>;
+
 /** While a replay plays, its state is sent this often (besides every change), so clocks stay in step. */
 export const REPLAY_STATE_INTERVAL_MS = 1_000;
 
@@ -28,7 +34,7 @@ export class ReplayController implements ReplayControl, ReplayHost {
   constructor(
     private readonly feed: ReplayFeed,
     private readonly market: Market,
-    private readonly hub: Hub,
+    private readonly hub: ReplayOutlet,
     private readonly log: FastifyBaseLogger,
   ) {
     const { player } = feed;

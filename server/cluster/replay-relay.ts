@@ -1,0 +1,97 @@
+/**
+ * A replaying ingest's side of the replay controls (docs/deploy.md#replays): the ReplayController runs
+ * here as in a single process, but tells its state and rewinds to this relay instead of a hub. The relay
+ * carries them through Redis: the state rides on the next flush record (and in the `replay` key, for
+ * gateways that start later), a rewind makes the next publish start the market over, and control
+ * requests the gateways queue are popped and carried out each flush, their answers named in a record.
+ */
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ReplayMessage, ServerMessage } from '../../client/protocol/messages.js';
+import type { ReplayControl } from '../hub/hub.js';
+import type { ReplayOutlet } from '../replay/controller.js';
+import { REPLAY_CONTROLS_PER_FLUSH } from './config.js';
+import type { ClusterKeys } from './keys.js';
+import { RecordError, decodeControl, encodeValue } from './records.js';
+
+/** What one record carries of the replay. */
+export interface ReplayNews {
+  readonly state: ReplayMessage | undefined;
+  readonly answers: readonly string[];
+}
+
+export class ReplayRelay implements ReplayOutlet {
+  /** Set by the ReplayController. */
+  replay: ReplayControl | undefined;
+  private state: ReplayMessage | undefined;
+  private answers: string[] = [];
+
+  constructor(
+    private readonly client: Redis,
+    private readonly keys: ClusterKeys,
+    /** The market was rebuilt (a seek back, a loop): publish all of it again, replacing what Redis holds. */
+    private readonly startOver: () => void,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  broadcast(message: ServerMessage): void {
+    if (message.type === 'replay') this.state = { ...message, id: undefined };
+  }
+
+  resync(): void {
+    this.startOver();
+  }
+
+  /** Publishes the state as it stands with the next record (on taking over, and after Redis lost it). */
+  announce(): void {
+    if (this.replay !== undefined) this.state = { ...this.replay.state(), id: undefined };
+  }
+
+  /** Whether the next flush has something of the replay to publish. */
+  get pending(): boolean {
+    return this.state !== undefined || this.answers.length > 0;
+  }
+
+  /** Pops the control requests gateways queued and carries them out; their answers go out with a later record. */
+  async takeControls(): Promise<void> {
+    const control = this.replay;
+    if (control === undefined) return;
+    const popped: unknown = await this.client.callBuffer('LPOP', this.keys.controls, REPLAY_CONTROLS_PER_FLUSH);
+    if (!Array.isArray(popped)) return;
+    for (const bytes of popped) {
+      if (!Buffer.isBuffer(bytes)) continue;
+      let forwarded;
+      try {
+        forwarded = decodeControl(bytes);
+      } catch (error) {
+        if (!(error instanceof RecordError)) throw error;
+        this.log.warn({ err: error }, 'dropped an unreadable replay control request');
+        continue;
+      }
+      const { c, r } = forwarded;
+      control.handle(r, (answer) => {
+        this.state = { ...answer, id: undefined };
+        this.answers.push(c);
+      });
+    }
+  }
+
+  /** What the next record carries; hand it back with `unpublished()` if publishing fails. */
+  take(): ReplayNews {
+    const news = { state: this.state, answers: this.answers };
+    this.state = undefined;
+    this.answers = [];
+    return news;
+  }
+
+  /** A publish failed: what it carried goes with the next one (a newer state wins). */
+  unpublished(news: ReplayNews): void {
+    this.state ??= news.state;
+    this.answers = [...news.answers, ...this.answers];
+  }
+
+  /** After a record carried `state`: keep it in the `replay` key for gateways that load the market later. */
+  async stored(news: ReplayNews): Promise<void> {
+    if (news.state !== undefined) await this.client.set(this.keys.replay, Buffer.from(encodeValue(news.state)));
+  }
+}
