@@ -35,8 +35,10 @@ export function parseCommandArgs(args: readonly string[], own: Options, serveFla
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const serveArgs: string[] = [];
   for (const flag of serveFlags) {
-    const value = values[flag];
+    const value: unknown = values[flag];
     if (typeof value === 'string') serveArgs.push(`--${flag}`, value);
+    // A repeatable flag (--feed) comes back as a list: each one is passed on.
+    else if (Array.isArray(value)) for (const item of value) serveArgs.push(`--${flag}`, String(item));
   }
   return { values, positionals: parsed.positionals, serveArgs };
 }

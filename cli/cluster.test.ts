@@ -22,9 +22,16 @@ describe('cluster role flags', () => {
     expect(config.feed.kind).toBe('replay');
   });
 
+  test('an ingest runs live feeds, as many --feed as given', () => {
+    const { config } = parseClusterArgs('ingest', ['--feed', 'binance:BTCUSDT', '--feed', 'coinbase:ETH-USD'], {}, undefined);
+    expect(config.feed).toMatchObject({ kind: 'live' });
+    expect(JSON.stringify(config.feed)).toMatch(/BTCUSDT[\s\S]*ETH-USD/);
+  });
+
   test.each([
     [['--speed', '10'], /--speed applies to replayed files/],
-    [['a.tape', '--rate', '100'], /--rate is the simulator's option/],
+    [['a.tape', '--rate', '100'], /--rate sets the simulated or live feed/],
+    [['a.tape', '--feed', 'binance:BTCUSDT'], /--feed sets the simulated or live feed/],
     [['a.tape', '--format', 'xml'], /--format must be one of/],
   ])('ingest %j is refused with a clear message', (args, message) => {
     expect(() => parseClusterArgs('ingest', args, {}, undefined)).toThrow(message);
@@ -37,6 +44,7 @@ describe('cluster role flags', () => {
     [['--redis-stream-max', '5'], /stream length must be a whole number from 10/],
     [['--redis-stream-max', 'lots'], /stream length .* must be a number/],
     [['--rate', '100'], /--rate is the ingest's option/],
+    [['--feed', 'binance:BTCUSDT'], /--feed is the ingest's option/],
     [['--record', 'x.tape'], /Unknown option '--record'/],
   ])('gateway %j is refused with a clear message', (args, message) => {
     expect(() => parseClusterArgs('gateway', args, {}, undefined)).toThrow(ConfigError);

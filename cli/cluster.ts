@@ -11,6 +11,7 @@ import {
   type ClusterConfig,
   type ClusterRole,
 } from '../server/cluster/config.js';
+import { LIVE_FLAGS } from '../server/live-flags.js';
 import { parseCommandArgs, serveFlagsExcept } from './args.js';
 import { REPLAY_OPTIONS, replayOptionsFrom } from './replay.js';
 import { serveApp } from './serve.js';
@@ -30,19 +31,20 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** Parses `tickertape ingest` or `tickertape gateway` flags over environment variables over defaults. */
 export function parseClusterArgs(role: ClusterRole, args: readonly string[], env: NodeJS.ProcessEnv, defaultWebRoot: string | undefined): ParsedCluster {
   const usage = role === 'ingest' ? INGEST_USAGE : GATEWAY_USAGE;
+  const feedFlags = [...SIMULATOR_FLAGS, ...LIVE_FLAGS];
   if (role === 'gateway') {
-    const given = SIMULATOR_FLAGS.find((flag) => args.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
+    const given = feedFlags.find((flag) => args.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
     if (given !== undefined) throw new ConfigError(`--${given} is the ingest's option: a gateway serves the feed its ingest runs`);
   }
-  const excluded: string[] = ['record', 'record-rotate-mb', ...(role === 'gateway' ? SIMULATOR_FLAGS : [])];
+  const excluded: string[] = ['record', 'record-rotate-mb', ...(role === 'gateway' ? feedFlags : [])];
   const own = role === 'ingest' ? { ...CLUSTER_OPTIONS, ...REPLAY_OPTIONS } : CLUSTER_OPTIONS;
   const parsed = parseCommandArgs(args, own, serveFlagsExcept(excluded), usage, role === 'ingest');
   // The ingest replays files when it is given some (with `tickertape replay`'s flags), else simulates.
   const replaying = parsed.positionals.length > 0;
   const replay = replaying ? replayOptionsFrom(parsed.positionals, parsed.values) : undefined;
   if (replaying) {
-    const given = SIMULATOR_FLAGS.find((flag) => parsed.values[flag] !== undefined);
-    if (given !== undefined) throw new ConfigError(`--${given} is the simulator's option: a replay plays its files (at --speed)`);
+    const given = feedFlags.find((flag) => parsed.values[flag] !== undefined);
+    if (given !== undefined) throw new ConfigError(`--${given} sets the simulated or live feed: a replay plays its files (at --speed)`);
   } else {
     const given = Object.keys(REPLAY_OPTIONS).find((flag) => parsed.values[flag] !== undefined);
     if (given !== undefined) throw new ConfigError(`--${given} applies to replayed files: name them (tickertape ingest FILE... --${given} ...)`);

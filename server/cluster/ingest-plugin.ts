@@ -3,6 +3,8 @@ import type { Histogram } from 'prom-client';
 import type { Feed } from '../../feeds/tick.js';
 import type { Config } from '../config.js';
 import { FeedRunner, type FeedSource } from '../market/feed-runner.js';
+import { isLiveFeed } from '../../feeds/live/feed.js';
+import { registerLiveMetrics } from '../metrics/live-metrics.js';
 import { isReplayFeed } from '../plugins/replay.js';
 import { ReplayController } from '../replay/controller.js';
 import { Market } from '../market/market.js';
@@ -60,6 +62,8 @@ export default fp<IngestPluginOptions>(
     // A replay is controlled from the gateways: its controller reports to the relay, which publishes.
     const controller = isReplayFeed(feed) && ingest.replay !== undefined ? new ReplayController(feed, market, ingest.replay, app.log) : undefined;
     publishSeconds = registerIngestMetrics(app.metrics.registry, ingest);
+    // A live feed's per-venue health is the ingest's to report (its `feed` messages do not reach gateways yet).
+    if (isLiveFeed(feed)) registerLiveMetrics(app.metrics.registry, feed.live);
     app.decorate('market', market);
     app.decorate('feed', source);
     app.decorate('cluster', ingest);
