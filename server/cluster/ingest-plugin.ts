@@ -46,6 +46,7 @@ export default fp<IngestPluginOptions>(
       market,
       {
         flushIntervalMs: config.flushIntervalMs,
+        maxFlushBusyPercent: config.limits.maxFlushBusyPercent,
         streamMaxEntries: cluster.streamMaxEntries,
         retention: options.retention,
         feed: feed.info,

@@ -28,6 +28,8 @@ export type IngestState = 'connecting' | 'standby' | 'active' | 'lost' | 'stoppe
 
 export interface IngestOptions {
   readonly flushIntervalMs: number;
+  /** Share of the interval a flush may take before the next is pushed back (hub/flush-clock.ts). */
+  readonly maxFlushBusyPercent: number;
   readonly streamMaxEntries: number;
   readonly retention: BarRetention;
   readonly feed: FeedInfo;
@@ -151,7 +153,8 @@ export class Ingest implements ClusterStatus {
     this.leaseTimer = setInterval(() => void this.renew(), INGEST_LEASE_MS / 5);
     // The hub's clock (flushes at least an interval apart by the wall clock): a record carries its flush's
     // time, and gateways stamp their frames with it, so maxRate spacing holds on every gateway as here.
-    this.flushClock = startFlushClock(this.options.flushIntervalMs, (now) => this.flush(now));
+    const clock = { intervalMs: this.options.flushIntervalMs, maxBusyPercent: this.options.maxFlushBusyPercent };
+    this.flushClock = startFlushClock(clock, (now) => this.flush(now));
     this.options.startFeed(resumeFrom);
     this.replay?.announce();
     this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
