@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeText, encodeBinary, encodeText } from '../../client/protocol/codec.js';
 import {
@@ -27,7 +27,7 @@ import { binaryFrame, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { PieceCache } from './piece-cache.js';
-import { RequestFlow, type FlowLimits } from './request-flow.js';
+import { RequestFlow, type FlowHandlers, type FlowLimits } from './request-flow.js';
 import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
@@ -82,6 +82,31 @@ export interface HubCounters {
   errors: Record<ErrorCode, number>;
 }
 
+interface SocketListeners {
+  message(this: WebSocket, data: RawData, isBinary: boolean): void;
+  ping(this: WebSocket): void;
+  close(this: WebSocket): void;
+  error(this: WebSocket, error: Error): void;
+}
+
+function socketListeners(sessions: ReadonlyMap<WebSocket, Session>, remove: (session: Session) => void, log: FastifyBaseLogger): SocketListeners {
+  return {
+    message(data, isBinary) {
+      sessions.get(this)?.flow?.offer(data as Buffer, isBinary);
+    },
+    ping() {
+      sessions.get(this)?.flow?.offerPing();
+    },
+    close() {
+      const session = sessions.get(this);
+      if (session !== undefined) remove(session);
+    },
+    error(error) {
+      log.debug({ err: error, session: sessions.get(this)?.id }, 'websocket error');
+    },
+  };
+}
+
 /**
  * Fans market changes out to WebSocket connections. Once per flush it encodes each changed symbol once per
  * distinct "since" (PieceCache), builds one body per group of identically subscribed connections, and
@@ -90,7 +115,8 @@ export interface HubCounters {
  * latest state of what changed meanwhile.
  */
 export class Hub {
-  private readonly sessions = new Set<Session>();
+  /** Every open connection, by its socket. */
+  private readonly sessions = new Map<WebSocket, Session>();
   private readonly groups = new Map<string, Group>();
   private readonly pieces = new PieceCache();
   /** Encoded snapshots for the current generation, keyed by symbol and bars/no bars. */
@@ -98,7 +124,22 @@ export class Hub {
   private nextSessionId = 1;
   private readonly decodeInbound: InboundDecoder;
   /** Connections whose reading is paused until they read their answers. */
-  private readonly pausedFlows = new Map<Session, RequestFlow>();
+  private readonly pausedFlows = new Set<Session>();
+  /** What every connection's RequestFlow tells the hub (one object for all, told which session). */
+  private readonly flowHandlers: FlowHandlers<Session> = {
+    request: (session, data, isBinary) => this.receive(session, data, isBinary),
+    rateLimited: (session) => {
+      const { maxMessagesPerS, burstMessages } = this.options.flow;
+      this.fail(session, 'RATE_LIMITED', `more than ${maxMessagesPerS} messages per second (burst ${burstMessages}): messages are being dropped`);
+    },
+    abusive: (session, reason) => this.closeForPolicy(session, reason),
+    paused: (session) => this.pausedFlows.add(session),
+  };
+  /**
+   * The WebSocket events every connection listens to, made once: ws calls a listener with the socket as
+   * `this`, by which it finds the session, so an idle connection costs no closures of its own.
+   */
+  private readonly listeners: SocketListeners;
   private readonly warnings: SampledWarnings;
   /** Resolves closeAll() once the last connection is gone. */
   private onEmpty: (() => void) | undefined;
@@ -146,6 +187,7 @@ export class Hub {
       maxStringBytes: MAX_REQUEST_STRING_BYTES,
     });
     this.warnings = new SampledWarnings(log);
+    this.listeners = socketListeners(this.sessions, (session) => this.remove(session), log);
   }
 
   get connections(): number {
@@ -159,21 +201,14 @@ export class Hub {
   /** Takes a newly opened WebSocket: greets it and routes its messages. */
   accept(socket: WebSocket, encoding: Encoding, remote: string): Session {
     const session = new Session(this.nextSessionId++, socket, encoding, remote);
-    this.sessions.add(session);
+    session.flow = new RequestFlow(socket, this.options.flow, this.flowHandlers, session);
+    this.sessions.set(socket, session);
     this.counters.connectionsOpened++;
-    const flow = new RequestFlow(socket, this.options.flow, {
-      request: (data, isBinary) => this.receive(session, data, isBinary),
-      rateLimited: () => {
-        const { maxMessagesPerS, burstMessages } = this.options.flow;
-        this.fail(session, 'RATE_LIMITED', `more than ${maxMessagesPerS} messages per second (burst ${burstMessages}): messages are being dropped`);
-      },
-      abusive: (reason) => this.closeForPolicy(session, reason),
-      paused: () => this.pausedFlows.set(session, flow),
-    });
-    socket.on('message', (data, isBinary) => flow.offer(data as Buffer, isBinary));
-    socket.on('ping', () => flow.offerPing());
-    socket.on('close', () => this.remove(session));
-    socket.on('error', (error) => this.log.debug({ err: error, session: session.id }, 'websocket error'));
+    const { listeners } = this;
+    socket.on('message', listeners.message);
+    socket.on('ping', listeners.ping);
+    socket.on('close', listeners.close);
+    socket.on('error', listeners.error);
     this.reply(session, this.greeting(PROTOCOL_VERSION));
     if (this.replay !== undefined) this.reply(session, this.replay.state());
     if (this.feedStatus !== undefined) this.reply(session, this.feedStatus());
@@ -212,11 +247,11 @@ export class Hub {
    * clients detect the gap and recover against a real server.
    */
   loseUpdateFrames(count: number): void {
-    for (const session of this.sessions) session.framesToLose += count;
+    for (const session of this.sessions.values()) session.framesToLose += count;
   }
 
   private remove(session: Session): void {
-    if (!this.sessions.delete(session)) return;
+    if (!this.sessions.delete(session.socket)) return;
     this.counters.connectionsClosed++;
     this.leaveGroup(session);
     this.pausedFlows.delete(session);
@@ -229,7 +264,7 @@ export class Hub {
    * many were cut off.
    */
   async closeAll(code: number, reason: string, drainMs: number): Promise<number> {
-    for (const session of this.sessions) {
+    for (const session of this.sessions.values()) {
       this.leaveGroup(session);
       session.socket.close(code, reason);
     }
@@ -243,7 +278,7 @@ export class Hub {
       this.onEmpty = undefined;
     }
     const stragglers = this.sessions.size;
-    for (const session of this.sessions) session.socket.terminate();
+    for (const session of this.sessions.values()) session.socket.terminate();
     return stragglers;
   }
 
@@ -405,7 +440,7 @@ export class Hub {
   broadcast(message: Parameters<Session['send']>[0]): void {
     let binary: Uint8Array | undefined;
     let text: string | undefined;
-    for (const session of this.sessions) {
+    for (const session of this.sessions.values()) {
       const data = session.encoding === 'json' ? (text ??= encodeText(message)) : (binary ??= encodeBinary(message));
       this.counters.bytes += session.sendEncoded(data);
     }
@@ -422,7 +457,7 @@ export class Hub {
     this.snapshots = new Map();
     // Subscriptions live in the groups (group.ts): read each group's once, for all its members.
     const subsByGroup = new Map<Group, ReadonlyMap<string, Subscription>>();
-    for (const session of this.sessions) {
+    for (const session of this.sessions.values()) {
       session.pausedSince = undefined;
       const group = session.group;
       if (group === undefined) continue;
@@ -442,7 +477,7 @@ export class Hub {
     const { gen } = result;
     this.pieces.clear(gen - 1);
     this.snapshots = new Map();
-    for (const [session, flow] of this.pausedFlows) if (flow.release()) this.pausedFlows.delete(session);
+    for (const session of this.pausedFlows) if (session.flow?.release() !== false) this.pausedFlows.delete(session);
     // In step, a connection last received tier-k symbols k generations ago.
     const inStep: SinceFor = (tier) => Math.max(gen - tier, this.resyncedThrough);
     for (const group of this.groups.values()) {

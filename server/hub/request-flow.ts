@@ -28,18 +28,22 @@ export interface FlowLimits {
   readonly maxBufferedBytes: number;
 }
 
-export interface FlowHandlers {
+/**
+ * What a flow tells its owner (the hub's session). One handlers object serves every connection, told which
+ * one by `owner`, so a connection costs no closures of its own.
+ */
+export interface FlowHandlers<Owner> {
   /** An admitted request, in arrival order. */
-  request(data: Buffer, isBinary: boolean): void;
+  request(owner: Owner, data: Buffer, isBinary: boolean): void;
   /** The first message dropped for the rate in an episode. */
-  rateLimited(): void;
+  rateLimited(owner: Owner): void;
   /** The client went on past the rate limit, or overran the waiting requests: close it. */
-  abusive(reason: string): void;
+  abusive(owner: Owner, reason: string): void;
   /** Reading was paused for back-pressure; call release() (each flush) until it returns true. */
-  paused(): void;
+  paused(owner: Owner): void;
 }
 
-export class RequestFlow {
+export class RequestFlow<Owner> {
   private readonly bucket: TokenBucket;
   private dropped = 0;
   private waiting: { data: Buffer; isBinary: boolean }[] | undefined;
@@ -49,7 +53,8 @@ export class RequestFlow {
   constructor(
     private readonly socket: WebSocket,
     private readonly limits: FlowLimits,
-    private readonly handlers: FlowHandlers,
+    private readonly handlers: FlowHandlers<Owner>,
+    private readonly owner: Owner,
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerS, limits.burstMessages);
   }
@@ -68,7 +73,7 @@ export class RequestFlow {
       else this.waiting.push({ data, isBinary });
       return;
     }
-    this.handlers.request(data, isBinary);
+    this.handlers.request(this.owner, data, isBinary);
     this.pauseIfBacklogged();
   }
 
@@ -89,7 +94,7 @@ export class RequestFlow {
     while (this.waiting.length > 0) {
       const next = this.waiting.shift()!;
       this.waitingBytes -= next.data.length;
-      this.handlers.request(next.data, next.isBinary);
+      this.handlers.request(this.owner, next.data, next.isBinary);
       if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) return false;
     }
     this.waiting = undefined;
@@ -104,7 +109,7 @@ export class RequestFlow {
     if (this.dropped > 0 && this.bucket.full(now)) this.dropped = 0;
     if (this.bucket.take(now)) return true;
     this.dropped++;
-    if (this.dropped === 1) this.handlers.rateLimited();
+    if (this.dropped === 1) this.handlers.rateLimited(this.owner);
     if (this.dropped > this.limits.maxRateLimitedMessages) this.stop('rate limit exceeded');
     return false;
   }
@@ -114,7 +119,7 @@ export class RequestFlow {
     if (this.socket.bufferedAmount <= this.limits.maxBufferedBytes) return;
     this.waiting = [];
     this.socket.pause();
-    this.handlers.paused();
+    this.handlers.paused(this.owner);
   }
 
   private stop(reason: string): void {
@@ -123,6 +128,6 @@ export class RequestFlow {
     if (this.waiting !== undefined) this.socket.resume();
     this.waiting = undefined;
     this.waitingBytes = 0;
-    this.handlers.abusive(reason);
+    this.handlers.abusive(this.owner, reason);
   }
 }

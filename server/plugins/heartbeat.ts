@@ -11,11 +11,12 @@ export default fp<{ intervalMs: number }>(
   async (app, { intervalMs }) => {
     const unanswered = new WeakMap<WebSocket, number>();
     const wss = app.websocketServer;
+    // One listener for every connection (ws calls it with the socket as `this`): no closure per connection.
+    function alive(this: WebSocket): void {
+      unanswered.set(this, 0);
+    }
     wss.on('connection', (socket: WebSocket) => {
       unanswered.set(socket, 0);
-      const alive = (): void => {
-        unanswered.set(socket, 0);
-      };
       socket.on('pong', alive);
       socket.on('message', alive);
     });

@@ -1,6 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
 import { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, type Encoding } from '../../client/protocol/messages.js';
 import type { Config } from '../config.js';
 import type { EdgeRejection } from '../metrics/server-metrics.js';
@@ -25,9 +27,37 @@ function rejectionOf(code: unknown): EdgeRejection | undefined {
   return 'websocket_protocol';
 }
 
+/**
+ * Lets go of the HTTP upgrade once the WebSocket is open. @fastify/websocket leaves every connection holding
+ * it for the connection's life: the upgrade's ServerResponse stays attached to the TCP socket (and with it
+ * the IncomingMessage, its headers, Fastify's Request and Reply and their listeners), and the 'error'
+ * listener it puts on the WebSocket closes over the Request and Reply. About 2 KB per connection, most of
+ * what an idle connection costs beyond ws itself (docs/benchmarks.md, idle). The WebSocket's errors are
+ * then handled by `onError`, as the plugin's errorHandler would.
+ */
+function releaseUpgrade(socket: WebSocket, raw: IncomingMessage, onError: (error: Error) => void): void {
+  const tcp = raw.socket as Socket & { _httpMessage?: unknown };
+  const response = tcp._httpMessage;
+  if (response instanceof ServerResponse) response.detachSocket(tcp);
+  // At this point the only 'error' listener is the plugin's (ws adds none of its own to the WebSocket).
+  socket.removeAllListeners('error');
+  socket.on('error', onError);
+}
+
 /** `GET /ws`: the protocol endpoint (docs/protocol.md), on the same port as the dashboard. */
 export async function wsRoutes(app: FastifyInstance, config: Config): Promise<void> {
   const warnings = new SampledWarnings(app.log);
+  /** Errors on an open WebSocket: a client's broken frame is counted (ws is already closing it), others end it. */
+  const failed = (error: Error, socket: WebSocket, ip: string): void => {
+    const rejection = rejectionOf((error as NodeJS.ErrnoException).code);
+    if (rejection !== undefined) {
+      app.metrics.reject(rejection);
+      warnings.warn(rejection, { ip }, error.message);
+      return;
+    }
+    app.log.debug({ err: error, ip }, 'websocket failed');
+    socket.terminate();
+  };
   await app.register(websocket, {
     options: {
       maxPayload: config.limits.maxInboundFrameBytes,
@@ -35,17 +65,8 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
       handleProtocols: chooseSubprotocol,
       perMessageDeflate: false,
     },
-    errorHandler: (error, socket, request) => {
-      const rejection = rejectionOf((error as NodeJS.ErrnoException).code);
-      if (rejection !== undefined) {
-        // A client's broken frame: ws is already closing the connection with the matching code.
-        app.metrics.reject(rejection);
-        warnings.warn(rejection, { ip: request.ip }, error.message);
-        return;
-      }
-      request.log.debug({ err: error }, 'websocket failed');
-      socket.terminate();
-    },
+    // Errors before the handler took the connection (and a throwing handler); after, releaseUpgrade's.
+    errorHandler: (error, socket, request) => failed(error, socket, request.ip),
   });
   app.route({
     method: 'GET',
@@ -60,13 +81,15 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
       });
     },
     wsHandler: (socket, request) => {
+      const ip = request.ip;
+      releaseUpgrade(socket, request.raw, (error) => failed(error, socket, ip));
       const encoding: Encoding = socket.protocol === SUBPROTOCOL_JSON ? 'json' : 'msgpack';
-      const session = app.hub.accept(socket, encoding, request.ip);
+      const session = app.hub.accept(socket, encoding, ip);
       const opened = Date.now();
-      request.log.debug({ session: session.id, ip: request.ip, encoding }, 'connection open');
+      app.log.debug({ session: session.id, ip, encoding }, 'connection open');
       socket.on('close', (code, reason) => {
         app.metrics.closed(code);
-        request.log.debug({ session: session.id, ip: request.ip, code, reason: reason.toString(), ms: Date.now() - opened }, 'connection closed');
+        app.log.debug({ session: session.id, ip, code, reason: reason.toString(), ms: Date.now() - opened }, 'connection closed');
       });
     },
   });

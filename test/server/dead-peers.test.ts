@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
@@ -83,4 +84,30 @@ describe('connection churn', () => {
     // A leak of even 1 KiB per connection would be 10 MB here.
     expect((heapAfter - heapBefore) / 1024 / 1024).toBeLessThan(4);
   }, 120_000);
+});
+
+describe('what an open connection keeps', () => {
+  test('not its HTTP upgrade: the request and everything hanging off it are collected while the connection is served', async () => {
+    const feed = new ManualFeed([instrument('AAPL')]);
+    server = await startServer({ feed, config: { flushIntervalMs: 20 } });
+    const upgrades: WeakRef<IncomingMessage>[] = [];
+    server.app.websocketServer.on('connection', (_socket: WebSocket, request: IncomingMessage) => upgrades.push(new WeakRef(request)));
+    const clients = await Promise.all(Array.from({ length: 10 }, () => WsClient.open(server!.url)));
+    for (const client of clients) client.send({ type: 'subscribe', symbols: ['AAPL'] });
+    await Promise.all(clients.map((client) => client.next('subscribed')));
+    expect(upgrades).toHaveLength(10);
+
+    await heapAfterGc();
+    // Held, each would cost about 2 KB for the connection's life (docs/benchmarks.md, idle).
+    expect(upgrades.filter((upgrade) => upgrade.deref() !== undefined)).toHaveLength(0);
+    // And the connections are served as before: updates out, requests in, errors still counted.
+    feed.push({ symbol: 'AAPL', ts: Date.now(), price: 190, size: 1 });
+    await Promise.all(clients.map((client) => client.next('update')));
+    clients[0]!.send({ type: 'list' });
+    await clients[0]!.next('list');
+    clients[1]!.sendRaw(Buffer.alloc(64 * 1024));
+    expect((await clients[1]!.closedWith()).code).toBe(1009);
+    expect(await (await fetch(`${server.http}/metrics`)).text()).toMatch(/^tickertape_rejected_inputs_total\{reason="frame_too_big"\} 1$/m);
+    for (const client of clients) client.close();
+  });
 });
