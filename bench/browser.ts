@@ -96,7 +96,9 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
     );
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(server.origin);
-    await page.waitForFunction((rows) => document.querySelectorAll('.quotes-body .qrow').length === rows, ROWS);
+    // Every row listed (the table renders the ones in view and a few more) and the rendered ones priced.
+    await page.waitForFunction((rows) => document.querySelector('.quotes')?.getAttribute('aria-rowcount') === String(rows + 1), ROWS);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.quotes-body .last .value'), (cell) => cell.textContent ?? '').every((text) => /\d/.test(text)));
     await page.waitForTimeout(SETTLE_MS);
 
     const cdp = await browser.context.newCDPSession(page);
@@ -150,7 +152,7 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
       data: { frameIntervalsMs: intervals.length, longTasksMs: measured.longTasksMs, heapSamples: samples, heapStart, heapEnd, rows },
       notes: [
         'frame intervals are requestAnimationFrame to requestAnimationFrame: 16.7 ms at 60 Hz when no frame is dropped',
-        'rows scrolled out of view are kept current off the DOM and written when they scroll in (web/src/lib/watchlist.svelte.ts)',
+        'the watchlist renders the rows in view and 8 either side; the others are kept current off the DOM and written when they scroll in (web/src/lib/watchlist.svelte.ts)',
       ],
     };
   } finally {

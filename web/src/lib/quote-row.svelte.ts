@@ -19,7 +19,7 @@ export class QuoteRow {
   ticks = $state(0);
   /** Why the server refused the symbol, if it did. */
   refusal = $state<string | undefined>(undefined);
-  /** Whether the row is on screen (or near it); set by the watchlist's IntersectionObserver. */
+  /** Whether the row is rendered (on screen or near it); set by the watchlist as the table scrolls. */
   onScreen = true;
 
   readonly change = $derived(this.last - this.open);
