@@ -5,8 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+
+export { freePort } from '../../test/helpers/free-port.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -39,17 +40,6 @@ function owned(child: ChildProcess): ChildProcess {
   living.add(child);
   child.once('exit', () => living.delete(child));
   return child;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Resolves with the first match of `pattern` in the child's stdout. */
