@@ -6,7 +6,7 @@
  * its entries.
  */
 import { pieceText, type Piece } from './piece-cache.js';
-import { frameInPlace, MAX_HEADER_BYTES } from './websocket-frame.js';
+import { frameInPlace, headerLength } from './websocket-frame.js';
 
 const ascii = (text: string): number[] => Array.from(text, (char) => char.charCodeAt(0));
 /** `{` (fixmap of 4) `"type": "update", "seq":` */
@@ -94,16 +94,18 @@ export class Body {
   private text: string | undefined;
 
   /**
-   * `shared`: the body goes to more than one connection, so it is joined once and each frame copies it
-   * whole; a body for one connection is copied into its frame piece by piece and never joined.
+   * The first `count` of `pieces` (all by default) are the entries. `shared`: the body goes to more than one
+   * connection, so it is joined once and each frame copies it whole; a body for one connection is copied
+   * into its frame piece by piece and never joined.
    */
   constructor(
     private readonly pieces: readonly Piece[],
     private readonly shared = true,
+    count = pieces.length,
   ) {
-    this.count = pieces.length;
+    this.count = count;
     let bytes = 0;
-    for (const piece of pieces) bytes += piece.binary.length;
+    for (let i = 0; i < count; i++) bytes += pieces[i]!.binary.length;
     this.byteLength = bytes;
   }
 
@@ -121,15 +123,17 @@ export class Body {
   }
 
   private copyPieces(target: Uint8Array, offset: number): void {
-    for (const piece of this.pieces) {
-      target.set(piece.binary, offset);
-      offset += piece.binary.length;
+    const { pieces, count } = this;
+    for (let i = 0; i < count; i++) {
+      const binary = pieces[i]!.binary;
+      target.set(binary, offset);
+      offset += binary.length;
     }
   }
 
   /** The entries as comma-separated JSON, joined the first time a JSON connection needs them. */
   get json(): string {
-    this.text ??= this.pieces.map(pieceText).join(',');
+    this.text ??= this.pieces.slice(0, this.count).map(pieceText).join(',');
     return this.text;
   }
 }
@@ -142,15 +146,17 @@ export function binaryFrame(seq: number, time: number, body: Body): Buffer {
   const ms = Math.floor(time);
   const prefixLength =
     PREFIX_HEAD.length + uintLength(seq) + TIME_KEY.length + uintLength(ms) + UPDATES_KEY.length + arrayHeaderLength(body.count);
-  const frame = Buffer.allocUnsafe(MAX_HEADER_BYTES + prefixLength + body.byteLength);
-  frame.set(PREFIX_HEAD, MAX_HEADER_BYTES);
-  let offset = writeUint(frame, MAX_HEADER_BYTES + PREFIX_HEAD.length, seq);
+  // Exactly the frame's size: the header's length follows from the payload's.
+  const header = headerLength(prefixLength + body.byteLength);
+  const frame = Buffer.allocUnsafe(header + prefixLength + body.byteLength);
+  frame.set(PREFIX_HEAD, header);
+  let offset = writeUint(frame, header + PREFIX_HEAD.length, seq);
   frame.set(TIME_KEY, offset);
   offset = writeUint(frame, offset + TIME_KEY.length, ms);
   frame.set(UPDATES_KEY, offset);
   offset = writeArrayHeader(frame, offset + UPDATES_KEY.length, body.count);
   body.copyTo(frame, offset);
-  return frameInPlace(frame, MAX_HEADER_BYTES);
+  return frameInPlace(frame, header);
 }
 
 export function textFrame(seq: number, time: number, body: Body): string {

@@ -92,11 +92,16 @@ export class Group {
    * The entries due in `gen`, each with what changed after `sinceFor(tier)`. With `all`, every
    * subscription is included whether due or not (a paused connection catching up). `shared`: the body
    * will go to more than one connection (frames.ts joins it once).
+   *
+   * The pieces are written into `into` from index 0 (its later slots are stale): a flush reuses one list
+   * for every group rather than allocating one per connection, so the body is valid until `into` is
+   * passed again.
    */
-  body(gen: number, sinceFor: SinceFor, cache: PieceCache, all: boolean, shared: boolean): Body {
+  body(gen: number, sinceFor: SinceFor, cache: PieceCache, all: boolean, shared: boolean, into: Piece[]): Body {
     // A flush's hot loop (every subscription of every group): plain loops, and the since of a tier asked for
     // once per run of equal tiers rather than per item.
-    const pieces: Piece[] = [];
+    const pieces = into;
+    let count = 0;
     let tier = 0;
     let since = 0;
     if (this.wildcard === undefined) {
@@ -106,7 +111,7 @@ export class Group {
         if (!all && gen % sub.tier !== 0) continue;
         if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
         const piece = cache.get(states[i]!, since, sub.bars);
-        if (piece !== null) pieces.push(piece);
+        if (piece !== null) pieces[count++] = piece;
       }
     } else {
       this.overrides ??= new Map(this.states.map((state, i) => [state, this.subscriptionAt(i)]));
@@ -115,9 +120,9 @@ export class Group {
         if (!all && gen % sub.tier !== 0) continue;
         if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
         const piece = cache.get(state, since, sub.bars);
-        if (piece !== null) pieces.push(piece);
+        if (piece !== null) pieces[count++] = piece;
       }
     }
-    return new Body(pieces, shared);
+    return new Body(pieces, shared, count);
   }
 }

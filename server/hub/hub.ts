@@ -26,7 +26,7 @@ import type { SymbolState } from '../market/symbol-state.js';
 import { binaryFrame, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
-import { PieceCache } from './piece-cache.js';
+import { PieceCache, type Piece } from './piece-cache.js';
 import { RequestFlow, type FlowHandlers, type FlowLimits } from './request-flow.js';
 import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
@@ -119,6 +119,12 @@ export class Hub {
   private readonly sessions = new Map<WebSocket, Session>();
   private readonly groups = new Map<string, Group>();
   private readonly pieces = new PieceCache();
+  /**
+   * Reused lists of a body's pieces (Group.body): one for the body a group's members share, one for a
+   * paused connection's catch-up, which is made and sent while the shared one is still in use.
+   */
+  private readonly groupPieces: Piece[] = [];
+  private readonly catchUpPieces: Piece[] = [];
   /** Encoded snapshots for the current generation, keyed by symbol and bars/no bars. */
   private snapshots = new Map<string, Uint8Array | string>();
   private nextSessionId = 1;
@@ -495,7 +501,7 @@ export class Hub {
           this.counters.paused++;
           continue;
         }
-        shared ??= group.body(gen, inStep, this.pieces, false, group.members.size > 1);
+        shared ??= group.body(gen, inStep, this.pieces, false, group.members.size > 1, this.groupPieces);
         this.sendUpdate(session, shared, now);
       }
     }
@@ -506,7 +512,7 @@ export class Hub {
     if (session.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) {
       // Everything changed since the pause, in one frame: for tier k the connection last got data at the
       // last multiple of k up to `paused`.
-      const body = group.body(gen, (tier) => Math.max(Math.floor(paused / tier) * tier, this.resyncedThrough), this.pieces, true, false);
+      const body = group.body(gen, (tier) => Math.max(Math.floor(paused / tier) * tier, this.resyncedThrough), this.pieces, true, false, this.catchUpPieces);
       session.pausedSince = undefined;
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {

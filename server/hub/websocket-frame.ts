@@ -42,7 +42,7 @@ export function frameInPlace(buffer: Buffer, payloadOffset: number): Buffer {
     buffer.writeUInt32BE(Math.floor(length / 0x1_0000_0000), start + 2);
     buffer.writeUInt32BE(length % 0x1_0000_0000, start + 6);
   }
-  return buffer.subarray(start);
+  return start === 0 ? buffer : buffer.subarray(start);
 }
 
 /** The payload of a frame made by frameInPlace(). */
