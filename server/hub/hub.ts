@@ -27,7 +27,7 @@ import { binaryFrame, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { PieceCache, type Piece } from './piece-cache.js';
-import { RequestFlow, type FlowHandlers, type FlowLimits } from './request-flow.js';
+import type { FlowHandlers, FlowLimits } from './request-flow.js';
 import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
@@ -92,10 +92,10 @@ interface SocketListeners {
 function socketListeners(sessions: ReadonlyMap<WebSocket, Session>, remove: (session: Session) => void, log: FastifyBaseLogger): SocketListeners {
   return {
     message(data, isBinary) {
-      sessions.get(this)?.flow?.offer(data as Buffer, isBinary);
+      sessions.get(this)?.flow.offer(data as Buffer, isBinary);
     },
     ping() {
-      sessions.get(this)?.flow?.offerPing();
+      sessions.get(this)?.flow.offerPing();
     },
     close() {
       const session = sessions.get(this);
@@ -206,8 +206,7 @@ export class Hub {
 
   /** Takes a newly opened WebSocket: greets it and routes its messages. */
   accept(socket: WebSocket, encoding: Encoding, remote: string): Session {
-    const session = new Session(this.nextSessionId++, socket, encoding, remote);
-    session.flow = new RequestFlow(socket, this.options.flow, this.flowHandlers, session);
+    const session = new Session(this.nextSessionId++, socket, encoding, remote, this.options.flow, this.flowHandlers);
     this.sessions.set(socket, session);
     this.counters.connectionsOpened++;
     const { listeners } = this;
@@ -483,7 +482,7 @@ export class Hub {
     const { gen } = result;
     this.pieces.clear(gen - 1);
     this.snapshots = new Map();
-    for (const session of this.pausedFlows) if (session.flow?.release() !== false) this.pausedFlows.delete(session);
+    for (const session of this.pausedFlows) if (session.flow.release()) this.pausedFlows.delete(session);
     // In step, a connection last received tier-k symbols k generations ago.
     const inStep: SinceFor = (tier) => Math.max(gen - tier, this.resyncedThrough);
     for (const group of this.groups.values()) {

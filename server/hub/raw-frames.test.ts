@@ -5,8 +5,13 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
+import type { FlowHandlers, FlowLimits } from './request-flow.js';
 import { Session } from './session.js';
 import { frameInPlace, MAX_HEADER_BYTES, rawSocketFor } from './websocket-frame.js';
+
+/** These tests send from the server only: what the client sends (nothing) goes nowhere. */
+const FLOW_LIMITS: FlowLimits = { maxMessagesPerS: 50, burstMessages: 200, maxRateLimitedMessages: 100, maxBufferedBytes: 256 * 1024 };
+const IGNORED_REQUESTS: FlowHandlers<Session> = { request: () => {}, rateLimited: () => {}, abusive: () => {}, paused: () => {} };
 
 const servers: WebSocketServer[] = [];
 const clients: WebSocket[] = [];
@@ -28,7 +33,7 @@ async function connect(perMessageDeflate: boolean | PerMessageDeflateOptions = f
     client.once('open', resolve);
     client.once('error', reject);
   });
-  return { session: new Session(1, await accepted, 'msgpack', '127.0.0.1'), client };
+  return { session: new Session(1, await accepted, 'msgpack', '127.0.0.1', FLOW_LIMITS, IGNORED_REQUESTS), client };
 }
 
 function frameOf(payload: Buffer): Buffer {

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { encodeBinary, encodeText } from '../../client/protocol/codec.js';
 import type { Encoding, ServerMessage } from '../../client/protocol/messages.js';
 import type { Group } from './group.js';
-import type { RequestFlow } from './request-flow.js';
+import { RequestFlow, type FlowHandlers, type FlowLimits } from './request-flow.js';
 import { payloadLength, payloadOf, rawSocketFor } from './websocket-frame.js';
 
 /** How one symbol (or `*`) is subscribed on one connection. */
@@ -28,15 +28,19 @@ export class Session {
   pausedAt = 0;
   /** Update frames still to drop as if lost (Hub.loseUpdateFrames, a test hook). */
   framesToLose = 0;
-  /** Its inbound messages' way in (rate and back-pressure); set by the hub as it accepts the connection. */
-  flow: RequestFlow<Session> | undefined;
+  /** Its inbound messages' way in (rate and back-pressure). */
+  readonly flow: RequestFlow<Session>;
 
   constructor(
     readonly id: number,
     readonly socket: WebSocket,
     readonly encoding: Encoding,
     readonly remote: string,
-  ) {}
+    flowLimits: FlowLimits,
+    flowHandlers: FlowHandlers<Session>,
+  ) {
+    this.flow = new RequestFlow(socket, flowLimits, flowHandlers, this);
+  }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;
