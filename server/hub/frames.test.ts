@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decode as referenceDecode } from '@msgpack/msgpack';
 import { packPrepared, toWireValue } from '../../client/protocol/codec.js';
 import type { SymbolEntry } from '../../client/protocol/messages.js';
-import { arrayHeader, binaryFrame, Body, textFrame } from './frames.js';
+import { arrayHeader, binaryFrame, Body, FrameArena, textFrame } from './frames.js';
 import type { Piece } from './piece-cache.js';
 import { payloadOf } from './websocket-frame.js';
 
@@ -44,5 +44,49 @@ describe('update frames assembled from pieces', () => {
     expect([...arrayHeader(3)]).toEqual([0x93]);
     expect([...arrayHeader(16)]).toEqual([0xdc, 0, 16]);
     expect([...arrayHeader(65_536)]).toEqual([0xdd, 0, 1, 0, 0]);
+  });
+});
+
+describe('FrameArena', () => {
+  const overlaps = (a: Buffer, b: Buffer): boolean =>
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+
+  test("gives a released frame's bytes to the next frame, and never the bytes of a frame still held", () => {
+    const arena = new FrameArena(1024);
+    const first = arena.alloc(100);
+    arena.release(first);
+    const second = arena.alloc(100);
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.byteOffset).toBe(first.byteOffset);
+    // `second` is held (not released): later frames go after it, in the same slab while it has room.
+    const held = [second, ...Array.from({ length: 9 }, () => arena.alloc(100))];
+    for (const [i, a] of held.entries()) for (const b of held.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+    // A full slab is replaced: the held frames keep theirs.
+    const next = arena.alloc(100);
+    expect(next.buffer).not.toBe(second.buffer);
+    for (const frame of held) expect(overlaps(frame, next)).toBe(false);
+  });
+
+  test('release of a frame that is not the latest changes nothing', () => {
+    const arena = new FrameArena(1024);
+    const first = arena.alloc(100);
+    const second = arena.alloc(100);
+    arena.release(first);
+    expect(overlaps(arena.alloc(100), second)).toBe(false);
+  });
+
+  test('a frame larger than a quarter of a slab gets its own memory', () => {
+    const arena = new FrameArena(1024);
+    const small = arena.alloc(100);
+    const big = arena.alloc(300);
+    expect(big.buffer).not.toBe(small.buffer);
+    arena.release(big);
+    expect(overlaps(arena.alloc(100), small)).toBe(false);
+  });
+
+  test('binaryFrame with an arena gives the same bytes as without', () => {
+    const pieces = Array.from({ length: 40 }, (_, i) => piece({ s: `S${i}`, p: 100 + i / 100, t: 1_722_470_400_000 + i }));
+    const arena = new FrameArena();
+    expect(binaryFrame(3, 1_722_470_400_000, new Body(pieces), arena)).toEqual(binaryFrame(3, 1_722_470_400_000, new Body(pieces)));
   });
 });

@@ -139,16 +139,61 @@ export class Body {
 }
 
 /**
- * The update message as a whole WebSocket frame (websocket-frame.ts): header, then the MessagePack map.
- * Times are whole milliseconds on the wire.
+ * Memory for update frames, reused frame after frame: a flush writes one frame per connection, and the
+ * kernel usually takes all of it at once, after which the frame's bytes can hold the next connection's.
+ *
+ * Why: a Buffer per frame is an ArrayBuffer per few frames (Node's 8 KiB pool), tens of MB a second at a
+ * thousand connections, and V8 counts ArrayBuffer memory allocated since its last full collection against
+ * the old generation's limit. That kept a full (mark-compact) collection going every half second with
+ * 22 MB live; the benchmark's default scenario spent 15 % of the server's CPU in it (perf, docs/benchmarks.md).
+ *
+ * Frames are cut from a slab in order. release() hands back the latest one when nothing holds it any more;
+ * a frame something still holds (a write the socket queued) keeps its bytes, and the next frames go after
+ * it. A full slab is replaced by a new one: the old one lives as long as the writes that hold it.
  */
-export function binaryFrame(seq: number, time: number, body: Body): Buffer {
+export class FrameArena {
+  private slab: Buffer;
+  private used = 0;
+
+  constructor(private readonly slabBytes = 256 * 1024) {
+    this.slab = Buffer.allocUnsafeSlow(slabBytes);
+  }
+
+  /** `size` bytes for a frame; a frame larger than a quarter of a slab gets its own memory. */
+  alloc(size: number): Buffer {
+    if (size > this.slabBytes / 4) return Buffer.allocUnsafeSlow(size);
+    if (this.used + size > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
+      this.used = 0;
+    }
+    const frame = this.slab.subarray(this.used, this.used + size);
+    this.used += size;
+    return frame;
+  }
+
+  /**
+   * Gives back the memory of `frame`, the latest frame alloc() made, for the next one. Only once nothing
+   * refers to its bytes: the kernel took them all (no write queued them) or they were never sent.
+   */
+  release(frame: Buffer): void {
+    const start = frame.byteOffset - this.slab.byteOffset;
+    if (frame.buffer === this.slab.buffer && start + frame.length === this.used) this.used = start;
+  }
+}
+
+/**
+ * The update message as a whole WebSocket frame (websocket-frame.ts): header, then the MessagePack map.
+ * Times are whole milliseconds on the wire. With an `arena` the frame's memory comes from it (and should go
+ * back with FrameArena.release once sent).
+ */
+export function binaryFrame(seq: number, time: number, body: Body, arena?: FrameArena): Buffer {
   const ms = Math.floor(time);
   const prefixLength =
     PREFIX_HEAD.length + uintLength(seq) + TIME_KEY.length + uintLength(ms) + UPDATES_KEY.length + arrayHeaderLength(body.count);
   // Exactly the frame's size: the header's length follows from the payload's.
   const header = headerLength(prefixLength + body.byteLength);
-  const frame = Buffer.allocUnsafe(header + prefixLength + body.byteLength);
+  const size = header + prefixLength + body.byteLength;
+  const frame = arena === undefined ? Buffer.allocUnsafe(size) : arena.alloc(size);
   frame.set(PREFIX_HEAD, header);
   let offset = writeUint(frame, header + PREFIX_HEAD.length, seq);
   frame.set(TIME_KEY, offset);

@@ -23,7 +23,7 @@ import {
 } from '../../client/protocol/messages.js';
 import type { FlushResult, Market } from '../market/market.js';
 import type { SymbolState } from '../market/symbol-state.js';
-import { binaryFrame, textFrame, type Body } from './frames.js';
+import { binaryFrame, FrameArena, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { PieceCache, type Piece } from './piece-cache.js';
@@ -125,6 +125,8 @@ export class Hub {
    */
   private readonly groupPieces: Piece[] = [];
   private readonly catchUpPieces: Piece[] = [];
+  /** Memory for update frames, reused from one connection's frame to the next (frames.ts). */
+  private readonly frameArena = new FrameArena();
   /** Encoded snapshots for the current generation, keyed by symbol and bars/no bars. */
   private snapshots = new Map<string, Uint8Array | string>();
   private nextSessionId = 1;
@@ -533,7 +535,7 @@ export class Hub {
     const bytes =
       session.encoding === 'json'
         ? session.sendEncoded(textFrame(session.seq, now, body))
-        : session.sendFrame(binaryFrame(session.seq, now, body));
+        : session.sendFrame(binaryFrame(session.seq, now, body, this.frameArena), this.frameArena);
     this.counters.frames++;
     this.counters.entries += body.count;
     this.counters.updateBytes += bytes;

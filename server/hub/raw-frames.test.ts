@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
+import { FrameArena } from './frames.js';
 import { Session } from './session.js';
 import { frameInPlace, MAX_HEADER_BYTES, rawSocketFor } from './websocket-frame.js';
 
@@ -77,6 +78,41 @@ describe('update frames written to the TCP socket beside ws', () => {
     session.sendEncoded('reply');
     session.socket.close(1000);
     expect(await seen).toEqual(['binary update 1', `binary ${big.toString()}`, 'text reply', 'close 1000']);
+  });
+
+  test('from a reused arena reach every client intact, a client that reads nothing for a while included', async () => {
+    // The arena gives a frame's memory to the next frame once the kernel took it all; a frame the socket
+    // had to queue (its client is not reading) must keep its bytes until it is written.
+    const slow = await connect();
+    const fast = await connect();
+    const arena = new FrameArena(1 << 20);
+    const received = (client: WebSocket, count: number): Promise<string[]> =>
+      new Promise((resolve) => {
+        const messages: string[] = [];
+        client.on('message', (data: Buffer) => {
+          messages.push(data.toString());
+          if (messages.length === count) resolve(messages);
+        });
+      });
+    const payload = (n: number, who: string): string => `${who} ${n} `.padEnd(60_000, String.fromCharCode(97 + (n % 26)));
+    const send = (session: Session, text: string): void => {
+      const frame = arena.alloc(MAX_HEADER_BYTES + text.length);
+      frame.write(text, MAX_HEADER_BYTES, 'latin1');
+      session.sendFrame(frameInPlace(frame, MAX_HEADER_BYTES), arena);
+    };
+    slow.client.pause();
+    const count = 250;
+    const fastSeen = received(fast.client, count);
+    for (let n = 0; n < count; n++) {
+      send(slow.session, payload(n, 'slow'));
+      send(fast.session, payload(n, 'fast'));
+    }
+    // The kernel's loopback buffers took a few MB; the rest of the 15 MB waits in the socket.
+    expect(slow.session.socket.bufferedAmount).toBeGreaterThan(0);
+    expect(await fastSeen).toEqual(Array.from({ length: count }, (_, n) => payload(n, 'fast')));
+    const slowSeen = received(slow.client, count);
+    slow.client.resume();
+    expect(await slowSeen).toEqual(Array.from({ length: count }, (_, n) => payload(n, 'slow')));
   });
 
   test('count in bufferedAmount while the client reads nothing, so back-pressure sees them', async () => {

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import { encodeBinary, encodeText } from '../../client/protocol/codec.js';
 import type { Encoding, ServerMessage } from '../../client/protocol/messages.js';
+import type { FrameArena } from './frames.js';
 import type { Group } from './group.js';
 import { RequestFlow, type FlowHandlers, type FlowLimits } from './request-flow.js';
 import { payloadLength, payloadOf, rawSocketFor } from './websocket-frame.js';
@@ -55,11 +56,16 @@ export class Session {
   /**
    * Sends a whole binary WebSocket frame (websocket-frame.ts): straight to the TCP socket when `ws` has
    * nothing in flight, else its payload through `ws`. Returns the payload bytes queued.
+   *
+   * When the frame came from `arena` and the kernel took every byte at once (the socket queued nothing,
+   * so no write holds the frame), its memory goes back to the arena for the next frame. A frame handed to
+   * `ws` is never given back: ws may queue it.
    */
-  sendFrame(frame: Buffer): number {
+  sendFrame(frame: Buffer, arena?: FrameArena): number {
     const raw = rawSocketFor(this.socket);
     if (raw === undefined) return this.sendEncoded(payloadOf(frame));
     raw.write(frame);
+    if (raw.writableLength === 0) arena?.release(frame);
     return payloadLength(frame);
   }
 
