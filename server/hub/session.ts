@@ -31,6 +31,8 @@ export class Session {
   framesToLose = 0;
   /** Its inbound messages' way in (rate and back-pressure). */
   readonly flow: RequestFlow<Session>;
+  /** The WebSocket extensions the handshake negotiated (fixed for the connection's life). */
+  private readonly extensions: string;
 
   constructor(
     readonly id: number,
@@ -41,6 +43,7 @@ export class Session {
     flowHandlers: FlowHandlers<Session>,
   ) {
     this.flow = new RequestFlow(socket, flowLimits, flowHandlers, this);
+    this.extensions = socket.extensions;
   }
 
   get open(): boolean {
@@ -62,7 +65,7 @@ export class Session {
    * `ws` is never given back: ws may queue it.
    */
   sendFrame(frame: Buffer, arena?: FrameArena): number {
-    const raw = rawSocketFor(this.socket);
+    const raw = rawSocketFor(this.socket, this.extensions);
     if (raw === undefined) return this.sendEncoded(payloadOf(frame));
     raw.write(frame);
     if (raw.writableLength === 0) arena?.release(frame);

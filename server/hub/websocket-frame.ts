@@ -72,13 +72,15 @@ interface WsInternals {
  *   (`_firstFragment`); a frame written now then lands after everything ws has written, and whatever ws
  *   writes next (replies, pongs, pings, the close frame) lands after it;
  * - the TCP socket is still writable.
+ * `extensions`: the socket's, which the handshake fixed; a caller that sends often passes them read once
+ * (ws's getter joins Object.keys() of them on every read).
  * If a future ws renames these fields, the checks fail and every frame goes through send(): slower, never
  * wrong. The frame's bytes count in `socket.bufferedAmount` (the socket's writable length is part of it),
  * so back-pressure sees them, and a write error reaches ws through the socket's 'error' event as for its
  * own writes.
  */
-export function rawSocketFor(socket: WebSocket): Duplex | undefined {
-  if (socket.readyState !== socket.OPEN || socket.extensions !== '') return undefined;
+export function rawSocketFor(socket: WebSocket, extensions = socket.extensions): Duplex | undefined {
+  if (socket.readyState !== socket.OPEN || extensions !== '') return undefined;
   const { _socket: raw, _sender: sender } = socket as unknown as WsInternals;
   if (raw === undefined || !raw.writable || sender === undefined) return undefined;
   const idle = sender._state === 0 && sender._bufferedBytes === 0 && sender._firstFragment === true;
