@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import type { FromLoad, LoadReport, LoadSpec, ToLoad } from '../servers/ipc.js';
-import { encodeHistogram, newHistogram } from './latency.js';
+import { encodeHistogram, newRecordingHistogram, type Histogram } from './latency.js';
 import { PROTOCOLS, type UpdateSink } from './protocols.js';
 
 /** How often progress is reported while connecting. */
@@ -28,9 +28,10 @@ class Measure implements UpdateSink {
   wireBytes = 0;
   seqGaps = 0;
   dropped = 0;
-  readonly latency = newHistogram();
   /** Receive time of the frame being decoded. */
   now = 0;
+
+  constructor(readonly latency: Histogram) {}
 
   start(): void {
     this.measuring = true;
@@ -58,8 +59,7 @@ class Measure implements UpdateSink {
   }
 }
 
-function run(spec: LoadSpec, send: (message: FromLoad) => void): { measure: Measure; sockets: Set<WebSocket> } {
-  const measure = new Measure();
+function run(spec: LoadSpec, measure: Measure, send: (message: FromLoad) => void): { measure: Measure; sockets: Set<WebSocket> } {
   const sockets = new Set<WebSocket>();
   const newProtocol = PROTOCOLS[spec.protocol];
   let next = 0;
@@ -119,10 +119,15 @@ const send = (message: FromLoad): void => {
   process.send?.(message);
 };
 let running: ReturnType<typeof run> | undefined;
+// Made while the parent starts the others; 'start' waits for it (messages before it would be lost if the
+// listener were added after an await).
+const latency = newRecordingHistogram();
 process.on('message', (message: ToLoad) => {
   switch (message.type) {
     case 'start':
-      running = run(message.spec, send);
+      void latency.then((histogram) => {
+        running = run(message.spec, new Measure(histogram), send);
+      });
       return;
     case 'measure':
       running?.measure.start();
