@@ -51,6 +51,9 @@ Options:
   --warmup-s N        override the seconds of traffic before measuring
   --load-processes N  load-generator processes (default ${DEFAULT_LOAD_PROCESSES})
   --profile DIR       write a CPU profile of each server's measured window into DIR
+  --perf DIR          record each server's measured window with Linux perf into DIR: every thread
+                      (garbage collection included) and the kernel; perf's sampling costs the server a
+                      little CPU, so take figures from runs without it
   --minutes N         browser scenario: minutes to watch the page (default 5)
   --trace FILE        browser scenario: also record a 10 s Chrome performance trace into FILE
   --results DIR       write the JSON results into DIR (default bench/results)
@@ -64,6 +67,7 @@ interface Options {
   readonly overrides: Partial<Scenario>;
   readonly loadProcesses: number;
   readonly profileDir: string | undefined;
+  readonly perfDir: string | undefined;
   readonly minutes: number;
   readonly traceFile: string | undefined;
   readonly resultsDir: string;
@@ -100,6 +104,7 @@ function parseOptions(argv: readonly string[]): Options {
         'warmup-s': { type: 'string' },
         'load-processes': { type: 'string' },
         profile: { type: 'string' },
+        perf: { type: 'string' },
         minutes: { type: 'string' },
         trace: { type: 'string' },
         results: { type: 'string' },
@@ -147,6 +152,7 @@ function parseOptions(argv: readonly string[]): Options {
     overrides: overrides as Partial<Scenario>,
     loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
     profileDir: values.profile,
+    perfDir: values.perf,
     minutes: wholeNumber(values.minutes, '--minutes', 1, 120) ?? 5,
     traceFile: values.trace,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,
@@ -187,6 +193,7 @@ function planFor(scenario: Scenario, target: Target, options: Options, clients =
     loadProcesses: options.loadProcesses,
     maxServerRssBytes: MAX_SERVER_RSS_BYTES,
     ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
+    ...(options.perfDir === undefined ? {} : { perfDir: options.perfDir }),
     seed: SEED,
   };
 }
@@ -279,6 +286,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   await mkdir(options.resultsDir, { recursive: true });
   if (options.profileDir !== undefined) await mkdir(options.profileDir, { recursive: true });
+  if (options.perfDir !== undefined) await mkdir(options.perfDir, { recursive: true });
   for (const name of options.scenarios) {
     const loadBefore = loadAverage();
     const started = new Date();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mergeHistograms, summarize, type LatencySummary } from './load/latency.js';
 import { startChild, type Child } from './children.js';
+import { perfRecord, type PerfRecording } from './perf-record.js';
 import { cpuSeconds, rssBytes, runQueueWaitSeconds } from './proc.js';
 import type {
   FromLoad,
@@ -58,6 +59,8 @@ export interface RunPlan {
   readonly maxServerRssBytes: number;
   /** Write a CPU profile of the server's measured window into this folder. */
   readonly profileDir?: string;
+  /** Record the server's measured window with Linux perf into this folder. */
+  readonly perfDir?: string;
   readonly seed: number;
 }
 
@@ -115,7 +118,10 @@ function totalCpu(pids: readonly number[]): number {
 }
 
 export async function runTarget(plan: RunPlan, log: (line: string) => void): Promise<RunResult> {
-  const server: ServerChild = startChild(plan.target.program, ['--expose-gc']);
+  const server: ServerChild = startChild(plan.target.program, ['--expose-gc', ...(plan.perfDir === undefined ? [] : ['--perf-basic-prof'])]);
+  /** A file for what was recorded of this run's window. */
+  const windowFile = (dir: string, extension: string): string =>
+    join(dir, `${plan.target.name.replace(/[^\w-]/g, '_')}-${plan.clients}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.${extension}`);
   const loaders: LoadChild[] = [];
   try {
     // Every target gets the same draw from the same market's symbols.
@@ -176,6 +182,7 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const wall0 = performance.now();
     for (const loader of loaders) loader.send({ type: 'measure' });
     if (plan.profileDir !== undefined) server.send({ type: 'profile-start' });
+    const perf: PerfRecording | undefined = plan.perfDir === undefined ? undefined : perfRecord(server.pid, windowFile(plan.perfDir, 'perf.data'), log);
     let peakRss = rssBytes(server.pid);
     let aborted: string | undefined;
     while (performance.now() - wall0 < plan.measureS * 1000) {
@@ -194,9 +201,11 @@ export async function runTarget(plan: RunPlan, log: (line: string) => void): Pro
     const loadCpu1 = totalCpu(loaderPids);
     const windowS = (performance.now() - wall0) / 1000;
     const counters1 = await readCounters(server);
+    const perfFile = await perf?.stop();
+    if (perfFile !== undefined) log(`  perf recording of the window: ${perfFile} (perf report -i ${perfFile} --no-children --sort dso,sym)`);
     let profile: string | undefined;
     if (plan.profileDir !== undefined) {
-      const file = join(plan.profileDir, `${plan.target.name.replace(/[^\w-]/g, '_')}-${plan.clients}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      const file = windowFile(plan.profileDir, 'cpuprofile');
       const written = server.next<Extract<FromServer, { type: 'profiled' }>>('profiled', REPORT_TIMEOUT_MS);
       server.send({ type: 'profile-stop', file });
       profile = (await written).file;
