@@ -2,14 +2,19 @@
  * The dashboard under load, in headless Chromium: 500 watchlist rows whose symbols all change every 50 ms
  * flush, watched for several minutes. Reads the page's own Performance APIs: requestAnimationFrame intervals
  * (frame times), Long Tasks, and the JS heap (performance.memory, sampled; and after a forced garbage
- * collection at the start and the end, which is what "flat" is judged on).
+ * collection at the start and the end, which is what "flat" is judged on). And from Linux (/proc), what the
+ * page competed with: how long the renderer's main thread waited, runnable, for a CPU, and the CPU of the
+ * renderer, of the server (a process of its own, browser-server.ts) and of the whole machine.
  */
 import { rm } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import type { CDPSession, Page } from 'playwright-core';
 import { LAYOUT_STORAGE_KEY, MAX_SAVED_SYMBOLS } from '../web/src/lib/saved-layout.js';
-import { busyFeed } from '../test/browser/busy-feed.js';
-import { buildDashboard, launchChromium, startServer } from '../test/browser/harness.js';
+import { buildDashboard, launchChromium, type Chromium } from '../test/browser/harness.js';
+import type { FromBrowserServer, ToBrowserServer } from './browser-server.js';
 import { tracePage } from './browser-trace.js';
+import { startChild } from './children.js';
+import { cpuSeconds, descendantsWith, machineBusySeconds, runQueueWaitSeconds } from './proc.js';
 import type { Table } from './table.js';
 
 const ROWS = MAX_SAVED_SYMBOLS;
@@ -22,10 +27,13 @@ const DROPPED_FRAME_MS = 25;
 const TRACE_MS = 10_000;
 /** Trace events shown in the summary: the main thread's kinds of work worth a line. */
 const TRACE_ROWS = 12;
+const SERVER_START_TIMEOUT_MS = 30_000;
 
 interface PageMeasure {
   readonly frameIntervalsMs: number[];
   readonly longTasksMs: number[];
+  /** When each long task started, ms after the measuring began. */
+  readonly longTaskStartsMs: number[];
   readonly heapSamples: { readonly atMs: number; readonly usedBytes: number }[];
 }
 
@@ -42,13 +50,16 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
 function measureInPage(page: Page, durationMs: number): Promise<PageMeasure> {
   return page.evaluate(
     async ([duration, heapEveryMs]): Promise<PageMeasure> => {
-      const result: PageMeasure = { frameIntervalsMs: [], longTasksMs: [], heapSamples: [] };
+      const result: PageMeasure = { frameIntervalsMs: [], longTasksMs: [], longTaskStartsMs: [], heapSamples: [] };
+      const start = performance.now();
       const longTasks = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) result.longTasksMs.push(entry.duration);
+        for (const entry of list.getEntries()) {
+          result.longTasksMs.push(entry.duration);
+          result.longTaskStartsMs.push(entry.startTime - start);
+        }
       });
       longTasks.observe({ type: 'longtask', buffered: false });
       const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
-      const start = performance.now();
       const sampleHeap = (): void => {
         if (memory !== undefined) result.heapSamples.push({ atMs: performance.now() - start, usedBytes: memory.usedJSHeapSize });
       };
@@ -83,11 +94,13 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
   const durationMs = options.minutes * 60_000;
   // npm run bench runs from the checkout's root; this program itself runs compiled, from .tmp.
   const webRoot = await buildDashboard(process.cwd());
-  const feed = busyFeed(ROWS, UPDATE_EVERY_MS);
-  const server = await startServer(webRoot, { feed });
-  const browser = await launchChromium({ width: 1280, height: 800 });
+  const server = startChild<ToBrowserServer, FromBrowserServer>('./browser-server.js');
+  let browser: Chromium | undefined;
   try {
-    const symbols = feed.instruments.map((instrument) => instrument.symbol);
+    const ready = server.next<FromBrowserServer>('ready', SERVER_START_TIMEOUT_MS);
+    server.send({ type: 'start', webRoot, rows: ROWS, everyMs: UPDATE_EVERY_MS });
+    const { origin, symbols } = await ready;
+    browser = await launchChromium({ width: 1280, height: 800 });
     await browser.context.addInitScript(
       ([key, layout]) => {
         if (localStorage.getItem(key) === null) localStorage.setItem(key, layout);
@@ -95,7 +108,7 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
       [LAYOUT_STORAGE_KEY, JSON.stringify({ symbols, selected: symbols[0], interval: '1s' })] as const,
     );
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(server.origin);
+    await page.goto(origin);
     // Every row listed (the table renders the ones in view and a few more) and the rendered ones priced.
     await page.waitForFunction((rows) => document.querySelector('.quotes')?.getAttribute('aria-rowcount') === String(rows + 1), ROWS);
     await page.waitForFunction(() => Array.from(document.querySelectorAll('.quotes-body .last .value'), (cell) => cell.textContent ?? '').every((text) => /\d/.test(text)));
@@ -107,8 +120,19 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
       new Map((await cdp.send('Performance.getMetrics')).metrics.map((entry) => [entry.name, entry.value]));
     const heapStart = await heapAfterGc(cdp);
     const before = await metrics();
+    // The page's renderer: of this program's Chromium renderers, the one that has worked most by now.
+    const renderers = descendantsWith(process.pid, '--type=renderer');
+    const renderer = renderers.reduce((best, pid) => (cpuSeconds(pid) > cpuSeconds(best) ? pid : best), renderers[0] ?? Number.NaN);
+    const sample = (): { machine: number; server: number; renderer: number; rendererWaiting: number } => ({
+      machine: machineBusySeconds(),
+      server: cpuSeconds(server.pid),
+      renderer: Number.isNaN(renderer) ? Number.NaN : cpuSeconds(renderer),
+      rendererWaiting: Number.isNaN(renderer) ? Number.NaN : runQueueWaitSeconds(renderer),
+    });
     process.stderr.write(`browser: watching ${ROWS} rows for ${options.minutes} min\n`);
+    const cpuBefore = sample();
     const measured = await measureInPage(page, durationMs);
+    const cpuAfter = sample();
     const after = await metrics();
     const heapEnd = await heapAfterGc(cdp);
     const rate = Number(await page.locator('.badge [data-rate]').getAttribute('data-rate'));
@@ -121,7 +145,7 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
     const samples = measured.heapSamples;
     const MB = 2 ** 20;
     // The heap's low points (just after a collection) per minute: flat when the last is no higher than the first.
-    const lows = Array.from({ length: options.minutes }, (_, minute) =>
+    const lows = Array.from({ length: Math.ceil(options.minutes) }, (_, minute) =>
       Math.min(...samples.filter((sample) => Math.floor(sample.atMs / 60_000) === minute).map((sample) => sample.usedBytes)),
     ).filter(Number.isFinite);
     const rows: (readonly [string, string | number])[] = [
@@ -136,6 +160,10 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
       ['frames on time (one 60 Hz interval)', `${((100 * intervals.filter((ms) => ms <= DROPPED_FRAME_MS).length) / Math.max(1, intervals.length)).toFixed(2)} %`],
       ['long tasks (> 50 ms)', measured.longTasksMs.length],
       ['longest task ms', longest],
+      ['renderer main thread waiting for a CPU, ms per s', ((cpuAfter.rendererWaiting - cpuBefore.rendererWaiting) * 1000) / seconds],
+      ['renderer process CPU, % of a core', ((cpuAfter.renderer - cpuBefore.renderer) * 100) / seconds],
+      ['server process CPU, % of a core', ((cpuAfter.server - cpuBefore.server) * 100) / seconds],
+      ['machine busy, % of all cores', ((cpuAfter.machine - cpuBefore.machine) * 100) / seconds / cpus().length],
       ['script ms per s', (delta('ScriptDuration') * 1000) / seconds],
       ['style + layout ms per s', ((delta('RecalcStyleDuration') + delta('LayoutDuration')) * 1000) / seconds],
       ['all main-thread tasks ms per s', (delta('TaskDuration') * 1000) / seconds],
@@ -150,15 +178,15 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
     }
     return {
       tables,
-      data: { frameIntervalsMs: intervals.length, longTasksMs: measured.longTasksMs, heapSamples: samples, heapStart, heapEnd, rows },
+      data: { frameIntervalsMs: intervals.length, longTasksMs: measured.longTasksMs, longTaskStartsMs: measured.longTaskStartsMs, heapSamples: samples, heapStart, heapEnd, rows },
       notes: [
         'frame intervals are requestAnimationFrame to requestAnimationFrame: 16.7 ms at 60 Hz when no frame is dropped; Chromium rounds their timestamps to 0.1 ms, so on-time frames read 16.6 or 16.8',
         'the watchlist renders the rows in view and 8 either side; the others are kept current off the DOM and written when they scroll in (web/src/lib/watchlist.svelte.ts)',
       ],
     };
   } finally {
-    await browser.close();
-    await server.app.close();
+    await browser?.close();
+    await server.stop({ type: 'stop' });
     await rm(webRoot, { recursive: true, force: true });
   }
 }

@@ -54,7 +54,7 @@ Options:
   --perf DIR          record each server's measured window with Linux perf into DIR: every thread
                       (garbage collection included) and the kernel; perf's sampling costs the server a
                       little CPU, so take figures from runs without it
-  --minutes N         browser scenario: minutes to watch the page (default 5)
+  --minutes N         browser scenario: minutes to watch the page, fractions allowed (default 5)
   --trace FILE        browser scenario: also record a 10 s Chrome performance trace into FILE
   --results DIR       write the JSON results into DIR (default bench/results)
   -h, --help          show this help
@@ -82,6 +82,13 @@ function wholeNumber(raw: string | undefined, name: string, min: number, max: nu
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function positiveNumber(raw: string | undefined, name: string, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > max) fail(`${name} must be a number above 0 and at most ${max}, got "${raw}"`);
   return value;
 }
 
@@ -153,7 +160,7 @@ function parseOptions(argv: readonly string[]): Options {
     loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
     profileDir: values.profile,
     perfDir: values.perf,
-    minutes: wholeNumber(values.minutes, '--minutes', 1, 120) ?? 5,
+    minutes: positiveNumber(values.minutes, '--minutes', 120) ?? 5,
     traceFile: values.trace,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,
   };

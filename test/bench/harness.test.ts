@@ -1,8 +1,9 @@
 /**
  * A smoke test of the benchmark harness (bench/, `npm run bench`): compiled as npm run bench compiles it, it
- * runs a tiny scenario against tickertape and both peers and writes its JSON. It checks that the harness
- * works (servers start with the bench's limits, clients connect, subscribe and decode, counters come back),
- * never how fast anything is: the benchmark measures, tests assert behaviour.
+ * runs a tiny scenario against tickertape and both peers and writes its JSON, and watches the dashboard in
+ * Chromium for a few seconds. It checks that the harness works (servers start with the bench's limits,
+ * clients connect, subscribe and decode, counters come back, the page is measured), never how fast anything
+ * is: the benchmark measures, tests assert behaviour.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -27,18 +28,27 @@ interface RunSummary {
   readonly latency: { readonly samples: number };
 }
 
-let resultsDir: string | undefined;
+const resultsDirs: string[] = [];
 afterAll(async () => {
-  if (resultsDir !== undefined) await rm(resultsDir, { recursive: true, force: true });
+  await Promise.all(resultsDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+let compiled: Promise<unknown> | undefined;
+/** Compiles the benchmark once for the tests of this file; each then runs it with its own results folder. */
+async function bench(args: readonly string[]): Promise<{ stdout: string; resultsDir: string }> {
+  compiled ??= run(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'bench/tsconfig.json', '--outDir', OUT_DIR], { cwd: REPO_ROOT });
+  await compiled;
+  const resultsDir = await mkdtemp(join(tmpdir(), 'tickertape-bench-'));
+  resultsDirs.push(resultsDir);
+  const { stdout } = await run(process.execPath, [join(OUT_DIR, 'bench', 'main.js'), ...args, '--results', resultsDir], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+  return { stdout, resultsDir };
+}
 
 describe('the benchmark harness', () => {
   test('runs a tiny scenario against tickertape and both peers and writes what each delivered', { timeout: 240_000 }, async () => {
-    resultsDir = await mkdtemp(join(tmpdir(), 'tickertape-bench-'));
-    await run(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'bench/tsconfig.json', '--outDir', OUT_DIR], { cwd: REPO_ROOT });
     const args = ['--scenario', 'default', '--clients', '20', '--symbols', '100', '--rate', '1000', '--per-client', '10'];
-    args.push('--warmup-s', '1', '--measure-s', '2', '--load-processes', '1', '--results', resultsDir);
-    const { stdout } = await run(process.execPath, [join(OUT_DIR, 'bench', 'main.js'), ...args], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+    args.push('--warmup-s', '1', '--measure-s', '2', '--load-processes', '1');
+    const { stdout, resultsDir } = await bench(args);
     expect(stdout).toContain('ratios');
     const written = JSON.parse(await readFile(join(resultsDir, 'default.json'), 'utf8')) as { data: { runs: Record<string, RunSummary[]> } };
     expect(Object.keys(written.data.runs).sort()).toEqual([...TARGETS].sort());
@@ -48,6 +58,18 @@ describe('the benchmark harness', () => {
       expect(result!.updatesPerS, target).toBeGreaterThan(0);
       expect(result!.wireBytesPerUpdate, target).toBeGreaterThan(0);
       expect(result!.latency.samples, target).toBeGreaterThan(0);
+    }
+  });
+
+  test('watches the dashboard, served from its own process, and says where the CPU went', { timeout: 240_000 }, async () => {
+    const { stdout, resultsDir } = await bench(['--scenario', 'browser', '--minutes', '0.05']);
+    expect(stdout).toContain('dashboard, 500 rows');
+    const written = JSON.parse(await readFile(join(resultsDir, 'browser.json'), 'utf8')) as { data: { frameIntervalsMs: number; rows: [string, string | number][] } };
+    const rows = new Map(written.data.rows);
+    expect(written.data.frameIntervalsMs).toBeGreaterThan(0);
+    expect(rows.get('updates/s received (dashboard badge)')).toBeGreaterThan(0);
+    for (const measure of ['renderer process CPU, % of a core', 'server process CPU, % of a core', 'machine busy, % of all cores']) {
+      expect(rows.get(measure), measure).toBeGreaterThan(0);
     }
   });
 });
