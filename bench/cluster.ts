@@ -19,7 +19,8 @@ import { TickerClient } from '../client/client.js';
 import type { Recovery } from '../client/recovery.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import { LATENCY_BUCKETS_PER_MS, type FromLoad, type LoadReport, type LoadSpec, type ToLoad } from './cluster/load-protocol.js';
-import { RedisProcess, cpuSeconds, forkTs, freePort, kill, metric, ready, sleep, startRole, until, type Role } from './cluster/processes.js';
+import { RedisProcess, forkTs, freePort, kill, metric, ready, sleep, startRole, until, type Role } from './cluster/processes.js';
+import { cpuSeconds } from './proc.js';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string' }, 'measure-s': { type: 'string' }, rounds: { type: 'string' }, 'load-processes': { type: 'string' } },
@@ -133,11 +134,11 @@ async function measure(target: string, serving: readonly Role[], processes: Reco
     ingest === undefined ? 0 : await metric(ingest, 'tickertape_ingest_entries_published_total'),
   ];
   const countersBefore = await counters();
-  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuSeconds(child)]));
+  const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuSeconds(child.pid!)]));
   load.measure();
   await sleep(SCENARIO.measureS * 1000);
   const reports = await load.report();
-  const cpu = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuSeconds(child) - before[name]!]));
+  const cpu = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuSeconds(child.pid!) - before[name]!]));
   const countersAfter = await counters();
   for (const worker of load.workers) kill(worker);
   return {

@@ -1,18 +1,15 @@
 /**
  * The processes the cluster benchmark starts (redis-server, tickertape roles, load generators) and what it
- * reads from them: their CPU time (from /proc) and their Prometheus counters. Every process leads its own
+ * reads from them: their Prometheus counters (their CPU time comes from ../proc.ts). Every process leads its own
  * process group and is killed when the benchmark exits, however it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export { freePort } from '../../test/helpers/free-port.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REDIS_SERVER = '/usr/bin/redis-server';
-/** Clock ticks per second in /proc/PID/stat (USER_HZ: 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
 
 const living = new Set<ChildProcess>();
 
@@ -112,14 +109,6 @@ export async function startRole(name: string, args: readonly string[]): Promise<
 /** A forked TypeScript program (a load generator), killed with the benchmark. */
 export function forkTs(file: string): ChildProcess {
   return owned(spawn(process.execPath, ['--import', 'tsx', file], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
-}
-
-/** User + system CPU seconds the process has used so far. */
-export function cpuSeconds(child: ChildProcess): number {
-  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name: state is field 3; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
 /** The value of one sample (`name{labels}` as written) in a role's /metrics, or NaN. */
