@@ -6,8 +6,11 @@ import * as hdr from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
 
+/** Every histogram's shape, so that the recording ones (WebAssembly) and the merged ones (JavaScript) add up. */
+const HISTOGRAM = { bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3 } as const;
+
 export function newHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  return hdr.build({ ...HISTOGRAM, useWebAssembly: false });
 }
 
 /**
@@ -18,7 +21,7 @@ export function newHistogram(): Histogram {
  */
 export async function newRecordingHistogram(): Promise<Histogram> {
   await hdr.initWebAssembly();
-  return hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: true });
+  return hdr.build({ ...HISTOGRAM, useWebAssembly: true });
 }
 
 export function encodeHistogram(histogram: Histogram): string {
