@@ -120,7 +120,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
   const frameBytes = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 
   const config = defineConfig({ flushIntervalMs: 50 });
-  const hub = new Hub(market, hubOptions(config, () => ({ kind: 'simulated', description: 'micro' })), silentLog());
+  const hub = new Hub(market, hubOptions(config, () => ({ kind: 'simulated', description: 'micro' }), 1), silentLog());
   for (const list of subscriptions) {
     const session = hub.accept(new NullSocket() as unknown as WebSocket, 'msgpack', 'bench');
     hub.receive(session, Buffer.from(encodeBinary({ type: 'subscribe', symbols: list, bars: false, snapshot: false })), true);

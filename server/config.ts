@@ -35,6 +35,16 @@ export const BAR_RETENTION_1M_BARS = 1_440;
  * while keeping the stretched interval, and so the latency, as short as it can be.
  */
 export const MAX_FLUSH_BUSY_PERCENT = 80;
+/**
+ * Slices of connections a flush round is cut into (a rolling flush, hub/hub.ts): every interval/slices ms
+ * the market closes a generation and one slice of connections is sent what changed since its previous
+ * turn, so a tick waits for the next slice, not for a whole round of writes to go out before and after
+ * its connection's. Each connection still gets one frame per interval. 1 sends every connection at once.
+ */
+export const FLUSH_SLICES = 5;
+export const MAX_FLUSH_SLICES = 50;
+/** A slice's turn comes no more often than this: shorter intervals get fewer slices (5 ms: one). */
+export const MIN_FLUSH_SLICE_MS = 5;
 /** Symbols the market tracks at most; a feed inventing more is refused, not allowed to grow memory. */
 export const MAX_SYMBOLS = 10_000;
 
@@ -94,6 +104,7 @@ export interface Limits {
   readonly maxOfferedSubprotocols: number;
   readonly shutdownDrainMs: number;
   readonly maxFlushBusyPercent: number;
+  readonly flushSlices: number;
 }
 
 export interface Config {
@@ -132,7 +143,16 @@ export const DEFAULT_LIMITS: Limits = {
   maxOfferedSubprotocols: MAX_OFFERED_SUBPROTOCOLS,
   shutdownDrainMs: SHUTDOWN_DRAIN_MS,
   maxFlushBusyPercent: MAX_FLUSH_BUSY_PERCENT,
+  flushSlices: FLUSH_SLICES,
 };
+
+/**
+ * How many slices a flush round is cut into: the configured count, fewer when the interval is too short
+ * for each slice to get MIN_FLUSH_SLICE_MS.
+ */
+export function flushSlices(config: Config): number {
+  return Math.max(1, Math.min(config.limits.flushSlices, Math.floor(config.flushIntervalMs / MIN_FLUSH_SLICE_MS)));
+}
 
 /** A configuration built in code (tests, embedding), with defaults for what is not given. */
 export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed' | 'access'>> & {
@@ -199,6 +219,10 @@ function validate(config: Config): void {
   const problem = validateAccess(config.access);
   if (problem !== undefined) throw new ConfigError(problem);
   check(config.limits.maxFlushBusyPercent <= 100, `limit maxFlushBusyPercent must be 1..100, got ${config.limits.maxFlushBusyPercent}`);
+  check(
+    config.limits.flushSlices <= MAX_FLUSH_SLICES,
+    `flush slices must be 1..${MAX_FLUSH_SLICES} (--flush-slices, FLUSH_SLICES), got ${config.limits.flushSlices}`,
+  );
 }
 
 export const USAGE = `Usage: tickertape serve [options]

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { ConfigError, DEFAULT_LIMITS, parseServeArgs, USAGE } from './config.js';
+import { ConfigError, DEFAULT_LIMITS, flushSlices, parseServeArgs, USAGE } from './config.js';
 import { LIMIT_FLAGS } from './limit-flags.js';
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -29,9 +29,20 @@ describe('limit flags', () => {
     [['--heartbeat-ms', '0'], /limit heartbeatIntervalMs must be a whole number ≥ 1, got 0/],
     [['--max-connections', '10', '--max-connections-per-ip', '20'], /maxConnectionsPerIp must not exceed maxConnections/],
     [['--allowed-origins', 'evil.example'], /allowed origin "evil.example" must be \* or scheme:\/\/host/],
+    [['--flush-slices', '51'], /flush slices must be 1..50 \(--flush-slices, FLUSH_SLICES\), got 51/],
   ])('%j is refused with a clear message', (args, message) => {
     expect(() => parseServeArgs(args, {}, undefined)).toThrow(ConfigError);
     expect(() => parseServeArgs(args, {}, undefined)).toThrow(message);
+  });
+
+  test('the rolling flush takes the configured slices, fewer when the interval is too short for them', () => {
+    const slices = (args: string[], env: NodeJS.ProcessEnv = {}): number => flushSlices(parseServeArgs(args, env, undefined).config);
+    expect(slices([])).toBe(DEFAULT_LIMITS.flushSlices);
+    expect(slices(['--flush-slices', '10'])).toBe(10);
+    expect(slices([], { FLUSH_SLICES: '1' })).toBe(1);
+    // A slice every 5 ms at most: 12 ms gives 2, 5 ms gives 1.
+    expect(slices(['--flush-ms', '12'])).toBe(2);
+    expect(slices(['--flush-ms', '5', '--flush-slices', '50'])).toBe(1);
   });
 
   test('secrets come from the environment only, and must not be guessable', () => {

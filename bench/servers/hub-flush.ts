@@ -45,27 +45,27 @@ market.flush();
 
 const noop = (): void => {};
 const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, fatal: noop, level: 'silent', child: () => log };
-const hub = new Hub(
-  market,
-  {
-    serverName: 'bench',
-    feed: () => ({ kind: 'simulated', description: 'hub-flush' }),
-    flushIntervalMs: 50,
+// One flush serves every connection (slices: 1): each flush timed is a whole round. Not a literal in the
+// call, so the same file compiles against commits whose HubOptions had no `slices`.
+const options = {
+  serverName: 'bench',
+  feed: () => ({ kind: 'simulated' as const, description: 'hub-flush' }),
+  flushIntervalMs: 50,
+  maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes,
+  slowClientTimeoutMs: DEFAULT_LIMITS.slowClientTimeoutMs,
+  maxSymbolsPerConnection: DEFAULT_LIMITS.maxSymbolsPerConnection,
+  snapshotBars: DEFAULT_LIMITS.snapshotBars,
+  historyDefaultLimit: DEFAULT_LIMITS.historyDefaultLimitBars,
+  requests: { maxSymbolLength: 32, maxSymbolsPerRequest: 1_000, maxHistoryLimit: 5_000 },
+  flow: {
+    maxMessagesPerS: DEFAULT_LIMITS.maxInboundMessagesPerS,
+    burstMessages: DEFAULT_LIMITS.inboundBurstMessages,
+    maxRateLimitedMessages: DEFAULT_LIMITS.maxRateLimitedMessages,
     maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes,
-    slowClientTimeoutMs: DEFAULT_LIMITS.slowClientTimeoutMs,
-    maxSymbolsPerConnection: DEFAULT_LIMITS.maxSymbolsPerConnection,
-    snapshotBars: DEFAULT_LIMITS.snapshotBars,
-    historyDefaultLimit: DEFAULT_LIMITS.historyDefaultLimitBars,
-    requests: { maxSymbolLength: 32, maxSymbolsPerRequest: 1_000, maxHistoryLimit: 5_000 },
-    flow: {
-      maxMessagesPerS: DEFAULT_LIMITS.maxInboundMessagesPerS,
-      burstMessages: DEFAULT_LIMITS.inboundBurstMessages,
-      maxRateLimitedMessages: DEFAULT_LIMITS.maxRateLimitedMessages,
-      maxBufferedBytes: DEFAULT_LIMITS.maxBufferedBytes,
-    },
   },
-  log as unknown as ConstructorParameters<typeof Hub>[2],
-);
+  slices: 1,
+};
+const hub = new Hub(market, options, log as unknown as ConstructorParameters<typeof Hub>[2]);
 // The same seeded draw as bench/subscriptions.ts, inlined so this file stands alone against old commits.
 let seed = 42;
 const random = (): number => {

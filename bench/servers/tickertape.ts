@@ -29,14 +29,28 @@ runServerProcess(async (spec) => {
     feed,
     logger: false,
   });
-  // What the server owes its clients each flush: every changed symbol, to each of its subscribers. Counted
-  // here, around the market's flush, so the server itself carries no benchmark code.
+  // What the server owes its clients: every changed symbol, to each of its subscribers, once a round.
+  // Counted here, around the market's flush, so the server itself carries no benchmark code. A round is
+  // `slices` flushes (the rolling flush, server/hub/hub.ts), each serving one slice of the connections
+  // with the symbols changed in the round's generations: the flush of generation g owes a slice's share
+  // (1/slices of the subscribers, dealt by connection id) of every symbol changed in the last `slices`
+  // generations. Exact with one slice; with more, the subscriptions are drawn at random, so a slice's
+  // share of a symbol's subscribers is 1/slices on average (the benchmark's ids deal the clients evenly).
+  // Commits before the rolling flush have no `slices`: one.
+  const slices = (app.hub as unknown as { readonly slices?: number }).slices ?? 1;
   let owed = 0;
   const market = app.market;
+  const changedGen = new Map<string, number>();
   const flush = market.flush.bind(market);
   market.flush = () => {
     const result = flush();
-    for (const state of result.changed) owed += spec.subscribers[state.symbol] ?? 0;
+    for (const state of result.changed) changedGen.set(state.symbol, result.gen);
+    let round = 0;
+    for (const [symbol, gen] of changedGen) {
+      if (gen > result.gen - slices) round += spec.subscribers[symbol] ?? 0;
+      else changedGen.delete(symbol);
+    }
+    owed += round / slices;
     return result;
   };
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -82,14 +82,14 @@ export class Group {
     return Array.isArray(subscriptions) ? (subscriptions as readonly Subscription[])[i]! : (subscriptions as Subscription);
   }
 
-  /** Whether any of this group's subscriptions is due an update in generation `gen`. */
-  isDue(gen: number): boolean {
-    for (const tier of this.tiers) if (gen % tier === 0) return true;
+  /** Whether any of this group's subscriptions is due an update in round `step` (hub.ts: a tier-k one every k-th). */
+  isDue(step: number): boolean {
+    for (const tier of this.tiers) if (step % tier === 0) return true;
     return false;
   }
 
   /**
-   * The entries due in `gen`, each with what changed after `sinceFor(tier)`. With `all`, every
+   * The entries due in round `step`, each with what changed after `sinceFor(tier)`. With `all`, every
    * subscription is included whether due or not (a paused connection catching up). `shared`: the body
    * will go to more than one connection (frames.ts joins it once).
    *
@@ -97,7 +97,7 @@ export class Group {
    * for every group rather than allocating one per connection, so the body is valid until `into` is
    * passed again.
    */
-  body(gen: number, sinceFor: SinceFor, cache: PieceCache, all: boolean, shared: boolean, into: Piece[]): Body {
+  body(step: number, sinceFor: SinceFor, cache: PieceCache, all: boolean, shared: boolean, into: Piece[]): Body {
     // A flush's hot loop (every subscription of every group): plain loops, and the since of a tier asked for
     // once per run of equal tiers rather than per item.
     const pieces = into;
@@ -108,7 +108,7 @@ export class Group {
       const states = this.states;
       for (let i = 0; i < states.length; i++) {
         const sub = this.subscriptionAt(i);
-        if (!all && gen % sub.tier !== 0) continue;
+        if (!all && step % sub.tier !== 0) continue;
         if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
         const piece = cache.get(states[i]!, since, sub.bars);
         if (piece !== null) pieces[count++] = piece;
@@ -117,7 +117,7 @@ export class Group {
       this.overrides ??= new Map(this.states.map((state, i) => [state, this.subscriptionAt(i)]));
       for (const state of this.market.all()) {
         const sub = this.overrides.get(state) ?? this.wildcard;
-        if (!all && gen % sub.tier !== 0) continue;
+        if (!all && step % sub.tier !== 0) continue;
         if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
         const piece = cache.get(state, since, sub.bars);
         if (piece !== null) pieces[count++] = piece;

@@ -41,6 +41,12 @@ export interface HubOptions {
   readonly serverName: string;
   readonly feed: () => FeedDescription;
   readonly flushIntervalMs: number;
+  /**
+   * Slices a round of updates is cut into (config.ts FLUSH_SLICES): each flush() serves one slice of the
+   * connections, in turn, with what changed since that slice's previous turn. Whoever calls flush() calls it
+   * `slices` times per interval; 1 serves every connection on every flush.
+   */
+  readonly slices: number;
   /** A connection whose socket holds more than this many unsent bytes gets no new frames until it drains. */
   readonly maxBufferedBytes: number;
   /** A connection held back longer than this is closed with CLOSE_CODES.slowConsumer. */
@@ -113,11 +119,19 @@ function socketListeners(sessions: ReadonlyMap<WebSocket, Session>, remove: (ses
  * sends each connection one frame: its own small prefix (seq, time) and the shared body. No per-tick sends,
  * no per-client re-encoding, no queue: a connection that cannot keep up is skipped and later sent the
  * latest state of what changed meanwhile.
+ *
+ * The flush is rolling: connections are dealt into `slices` slices (by session id), and the flush that
+ * closes generation g serves slice g mod slices only, with what changed after that slice's previous turn,
+ * generation g - slices. A round (one interval) is `slices` flushes, so every connection still gets one
+ * frame an interval, but the writes of a round no longer all wait behind one generation's close: a tick
+ * waits for its connection's next turn and that slice's writes, not for a whole round's. Subscription tiers
+ * (maxRate) count rounds ("steps", floor(g / slices)), not flushes.
  */
 export class Hub {
   /** Every open connection, by its socket. */
   private readonly sessions = new Map<WebSocket, Session>();
-  private readonly groups = new Map<string, Group>();
+  /** Groups of identically subscribed connections, one map per slice (a connection's slice: its id mod slices). */
+  private readonly groups: Map<string, Group>[];
   private readonly pieces = new PieceCache();
   /**
    * Reused lists of a body's pieces (Group.body): one for the body a group's members share, one for a
@@ -196,6 +210,7 @@ export class Hub {
     });
     this.warnings = new SampledWarnings(log);
     this.listeners = socketListeners(this.sessions, (session) => this.remove(session), log);
+    this.groups = Array.from({ length: Math.max(1, Math.floor(options.slices)) }, () => new Map<string, Group>());
   }
 
   get connections(): number {
@@ -203,7 +218,19 @@ export class Hub {
   }
 
   get groupCount(): number {
-    return this.groups.size;
+    let count = 0;
+    for (const slice of this.groups) count += slice.size;
+    return count;
+  }
+
+  /** How many flushes make a round: each serves one slice of the connections (HubOptions.slices). */
+  get slices(): number {
+    return this.groups.length;
+  }
+
+  /** The groups of the slice `session` is dealt into. */
+  private sliceOf(session: Session): Map<string, Group> {
+    return this.groups[session.id % this.groups.length]!;
   }
 
   /** Takes a newly opened WebSocket: greets it and routes its messages. */
@@ -426,10 +453,11 @@ export class Hub {
     this.leaveGroup(session);
     if (subs.size === 0) return;
     const key = Group.keyOf(subs, this.market);
-    let group = this.groups.get(key);
+    const groups = this.sliceOf(session);
+    let group = groups.get(key);
     if (group === undefined) {
       group = new Group(key, subs, this.market);
-      this.groups.set(key, group);
+      groups.set(key, group);
     }
     group.members.add(session);
     session.group = group;
@@ -439,7 +467,7 @@ export class Hub {
     const group = session.group;
     if (group === undefined) return;
     group.members.delete(session);
-    if (group.members.size === 0) this.groups.delete(group.key);
+    if (group.members.size === 0) this.sliceOf(session).delete(group.key);
     session.group = undefined;
   }
 
@@ -477,18 +505,21 @@ export class Hub {
   }
 
   /**
-   * Sends one round of updates for the generation the market just closed. `now` stamps the frames; the flush
-   * clock passes the time it measured its spacing with, so maxRate holds by the frames' own times.
+   * Sends the updates of the generation the market just closed to the slice whose turn it is (gen mod
+   * slices). `now` stamps the frames; the flush clock passes the time it measured its spacing with, so
+   * maxRate holds by the frames' own times.
    */
   flush(result: FlushResult, now = Date.now()): void {
     const { gen } = result;
-    this.pieces.clear(gen - 1);
+    const slices = this.groups.length;
+    const step = Math.floor(gen / slices);
+    // In step, a connection last received tier-k symbols k turns of its slice ago: k rounds of flushes.
+    const inStep: SinceFor = (tier) => Math.max(gen - tier * slices, this.resyncedThrough);
+    this.pieces.clear(inStep(1));
     this.snapshots = new Map();
     for (const session of this.pausedFlows) if (session.flow.release()) this.pausedFlows.delete(session);
-    // In step, a connection last received tier-k symbols k generations ago.
-    const inStep: SinceFor = (tier) => Math.max(gen - tier, this.resyncedThrough);
-    for (const group of this.groups.values()) {
-      const due = group.isDue(gen);
+    for (const group of this.groups[gen % slices]!.values()) {
+      const due = group.isDue(step);
       let shared: Body | undefined;
       for (const session of group.members) {
         if (session.pausedSince !== undefined) {
@@ -497,12 +528,13 @@ export class Hub {
         }
         if (!due) continue;
         if (session.socket.bufferedAmount > this.options.maxBufferedBytes) {
-          session.pausedSince = gen - 1;
+          // Its last turn: it has everything up to the generation that closed then.
+          session.pausedSince = gen - slices;
           session.pausedAt = now;
           this.counters.paused++;
           continue;
         }
-        shared ??= group.body(gen, inStep, this.pieces, false, group.members.size > 1, this.groupPieces);
+        shared ??= group.body(step, inStep, this.pieces, false, group.members.size > 1, this.groupPieces);
         this.sendUpdate(session, shared, now);
       }
     }
@@ -511,9 +543,11 @@ export class Hub {
   private resumeOrClose(session: Session, group: Group, gen: number, now: number): void {
     const paused = session.pausedSince!;
     if (session.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) {
-      // Everything changed since the pause, in one frame: for tier k the connection last got data at the
-      // last multiple of k up to `paused`.
-      const body = group.body(gen, (tier) => Math.max(Math.floor(paused / tier) * tier, this.resyncedThrough), this.pieces, true, false, this.catchUpPieces);
+      // Everything changed since the pause, in one frame: for tier k the connection last got data at its
+      // slice's last turn up to `paused` whose step was a multiple of k.
+      const slices = this.groups.length;
+      const sinceFor: SinceFor = (tier) => Math.max(paused - (Math.floor(paused / slices) % tier) * slices, this.resyncedThrough);
+      const body = group.body(Math.floor(gen / slices), sinceFor, this.pieces, true, false, this.catchUpPieces);
       session.pausedSince = undefined;
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {

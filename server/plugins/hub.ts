@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
-import type { Config } from '../config.js';
+import { flushSlices, type Config } from '../config.js';
 import { startFlushClock, type FlushClock } from '../hub/flush-clock.js';
 import { Hub, type HubOptions } from '../hub/hub.js';
 import { SERVER_NAME } from '../version.js';
@@ -11,13 +11,18 @@ declare module 'fastify' {
   }
 }
 
-/** The hub's options from the server's configuration (also what the benchmarks build a bare hub with). */
-export function hubOptions(config: Config, feed: HubOptions['feed']): HubOptions {
+/**
+ * The hub's options from the server's configuration (also what the benchmarks build a bare hub with).
+ * `slices`: how many flushes make a round (Hub.flush); the configured rolling flush unless the caller
+ * flushes once per round itself (a gateway, once per ingest flush).
+ */
+export function hubOptions(config: Config, feed: HubOptions['feed'], slices = flushSlices(config)): HubOptions {
   const { limits } = config;
   return {
     serverName: SERVER_NAME,
     feed,
     flushIntervalMs: config.flushIntervalMs,
+    slices,
     maxBufferedBytes: limits.maxBufferedBytes,
     slowClientTimeoutMs: limits.slowClientTimeoutMs,
     maxSymbolsPerConnection: limits.maxSymbolsPerConnection,
@@ -38,18 +43,21 @@ export function hubOptions(config: Config, feed: HubOptions['feed']): HubOptions
 }
 
 /**
- * The hub and the flush clock: every flushIntervalMs, close a market generation and fan it out. A round
- * that takes more than maxFlushBusyPercent of the interval pushes the next one back (hub/flush-clock.ts).
- * With `flushOnTimer: false` something else flushes (a gateway, once per ingest flush: server/cluster/).
+ * The hub and the flush clock: every flushIntervalMs / slices, close a market generation and fan it out to
+ * the slice of connections whose turn it is (a rolling flush: Hub.flush). A flush that takes more than
+ * maxFlushBusyPercent of its share of the interval pushes the next one back (hub/flush-clock.ts). With
+ * `flushOnTimer: false` something else flushes (a gateway, once per ingest flush: server/cluster/), and
+ * every connection is served on every flush.
  */
 export default fp<{ config: Config; flushOnTimer?: boolean }>(
   async (app, { config, flushOnTimer = true }) => {
-    const hub = new Hub(app.market, hubOptions(config, () => app.feed.info), app.log);
+    const slices = flushOnTimer ? flushSlices(config) : 1;
+    const hub = new Hub(app.market, hubOptions(config, () => app.feed.info, slices), app.log);
     app.decorate('hub', hub);
     let clock: FlushClock | undefined;
     app.addHook('onReady', async () => {
       if (!flushOnTimer) return;
-      const clockOptions = { intervalMs: config.flushIntervalMs, maxBusyPercent: config.limits.maxFlushBusyPercent };
+      const clockOptions = { intervalMs: config.flushIntervalMs / slices, maxBusyPercent: config.limits.maxFlushBusyPercent };
       clock = startFlushClock(clockOptions, (now) => {
         const stopTimer = app.metrics.flushSeconds.startTimer();
         hub.flush(app.market.flush(), now);

@@ -76,7 +76,8 @@ describe('fan-out', () => {
 
   test('clients with the same subscriptions share one body, and each changed symbol is encoded once per flush', async () => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT'), instrument('NVDA'), instrument('TSLA')]);
-    server = await startServer({ feed, config: { flushIntervalMs: 25 } });
+    // One slice: every connection in every flush (the rolling flush's slices are tested below).
+    server = await startServer({ feed, config: { flushIntervalMs: 25, limits: { flushSlices: 1 } } });
     const same = await Promise.all(Array.from({ length: 30 }, () => open(server!.url)));
     for (const client of same) client.send({ type: 'subscribe', id: 1, symbols: ['AAPL', 'MSFT', 'NVDA'], snapshot: false });
     const other = await open(server.url);
@@ -100,6 +101,44 @@ describe('fan-out', () => {
     const bodies = new Set(same.map((client) => JSON.stringify(client.of('update')[0]!.updates)));
     expect(bodies.size).toBe(1);
     expect((other.of('update')[0] as UpdateMessage).updates.map((e) => e.s).sort()).toEqual(['NVDA', 'TSLA']);
+  });
+
+  test('a rolling flush sends each slice of connections in its own turn: one frame per interval each, latest state, exact bars', async () => {
+    const sim = createSimulator({ seed: 5, ticksPerSecond: 2_000, startTime: T0 });
+    const feed = new ManualFeed(sim.instruments);
+    server = await startServer({ feed, config: { flushIntervalMs: 50, limits: { flushSlices: 5 } } });
+    expect(server.app.hub.slices).toBe(5);
+    const symbols = sim.instruments.slice(0, 6).map((i) => i.symbol);
+    const group = await Promise.all(Array.from({ length: 10 }, () => open(server!.url)));
+    for (const client of group) client.send({ type: 'subscribe', id: 1, symbols });
+    await Promise.all(group.map((client) => client.next('subscribed')));
+    // Ten identical subscriptions dealt into five slices: a group per slice.
+    expect(server.app.hub.groupCount).toBe(5);
+    const ticks = [...sim.ticks(6_000)];
+    await play(feed, ticks, 40, 5);
+    await sleep(150);
+
+    const reference = new ReferenceBars();
+    for (const tick of ticks) reference.add(tick);
+    const perClient: number[] = [];
+    const allTimes = new Set<number>();
+    for (const client of group) {
+      const updates = client.of('update');
+      expect(updates.map((u) => u.seq)).toEqual(updates.map((_, i) => i + 1));
+      // One frame per interval at most, by the frames' own clock: a connection's turn comes every 5 slices.
+      for (let i = 1; i < updates.length; i++) expect(updates[i]!.time - updates[i - 1]!.time).toBeGreaterThanOrEqual(50);
+      perClient.push(updates.length);
+      for (const update of updates) allTimes.add(update.time);
+      const views = viewsOf(client);
+      for (const symbol of symbols) {
+        expect(views.get(symbol)?.bars, symbol).toEqual(reference.get(symbol));
+        expect(views.get(symbol)?.last, symbol).toBe(ticks.filter((t) => t.symbol === symbol && t.price !== undefined).at(-1)?.price);
+      }
+    }
+    // The slices' turns are staggered: the ten connections' frames were built at about five times as many
+    // moments as one connection's (all at once, they would share every moment).
+    expect(Math.min(...perClient)).toBeGreaterThan(5);
+    expect(allTimes.size).toBeGreaterThan(3 * Math.max(...perClient));
   });
 
   test('no frame is sent for a flush in which none of the subscribed symbols changed', async () => {
