@@ -1,6 +1,6 @@
-import { packPrepared, toWireValue } from '../../client/protocol/codec.js';
 import type { SymbolEntry } from '../../client/protocol/messages.js';
 import type { SymbolState } from '../market/symbol-state.js';
+import { packEntry } from './entry-pack.js';
 
 /** One symbol's entry, encoded once and shared by every frame that carries it. */
 export interface Piece {
@@ -69,6 +69,6 @@ export class PieceCache {
     const entry = state.entrySince(since, bars);
     if (entry === undefined) return null;
     this.encoded++;
-    return { entry, binary: packPrepared(toWireValue(entry)) };
+    return { entry, binary: packEntry(entry) };
   }
 }

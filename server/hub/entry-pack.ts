@@ -1,0 +1,172 @@
+/**
+ * A symbol entry as MessagePack, written field by field: the bytes the codec writes for it
+ * (`packPrepared(toWireValue(entry))`, client/protocol/codec.ts), for a fifth of the cost.
+ *
+ * Why: the fan-out encodes each changed symbol once per flush, and the rolling flush (hub.ts) flushes
+ * several times per interval, so encoding is on the hot path. The general route copies the entry to turn
+ * its 64-bit times into bigints, then lets msgpackr walk an object of optional keys; here an entry's
+ * known keys are written straight into a reused buffer and the symbol's bytes are made once per symbol.
+ * The test (entry-pack.test.ts) checks byte equality with the codec on generated entries.
+ *
+ * The encoding is the codec's, msgpackr with `useRecords: false`: a map of the present keys in the
+ * entry's order (undefined ones are left out), strings in the shortest str form, whole numbers in 32
+ * bits in the shortest int form (positive fixint up to 127), other whole numbers up to 2^53 as int64, every
+ * other number as float64.
+ */
+import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
+
+const TWO_POW_32 = 0x1_0000_0000;
+const INT32_MIN = -0x8000_0000;
+/** Bytes one number takes at most: a type byte and 8. */
+const MAX_NUMBER_BYTES = 9;
+/** The keys an entry may have, in the order entries are made (SymbolState.entrySince). */
+const KEYS = ['s', 't', 'p', 'b', 'a', 'o', 'h', 'l', 'v', 'd', 'k'] as const;
+
+/** A symbol's name as a MessagePack string, made once per symbol (a market holds at most 10,000). */
+const symbolBytes = new Map<string, Uint8Array>();
+const utf8 = new TextEncoder();
+
+function packedString(text: string): Uint8Array {
+  let packed = symbolBytes.get(text);
+  if (packed === undefined) {
+    const bytes = utf8.encode(text);
+    const n = bytes.length;
+    const header = n < 32 ? [0xa0 | n] : n < 0x100 ? [0xd9, n] : n < 0x1_0000 ? [0xda, n >>> 8, n & 0xff] : [0xdb, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+    packed = new Uint8Array(header.length + n);
+    packed.set(header, 0);
+    packed.set(bytes, header.length);
+    symbolBytes.set(text, packed);
+  }
+  return packed;
+}
+
+let scratch = new Uint8Array(4_096);
+let view = new DataView(scratch.buffer);
+
+function writeNumber(offset: number, value: number): number {
+  const target = scratch;
+  if (value >>> 0 === value) {
+    if (value < 0x80) {
+      target[offset] = value;
+      return offset + 1;
+    }
+    if (value < 0x100) {
+      target[offset] = 0xcc;
+      target[offset + 1] = value;
+      return offset + 2;
+    }
+    if (value < 0x1_0000) {
+      target[offset] = 0xcd;
+      view.setUint16(offset + 1, value);
+      return offset + 3;
+    }
+    target[offset] = 0xce;
+    view.setUint32(offset + 1, value);
+    return offset + 5;
+  }
+  if (value >> 0 === value) {
+    if (value >= -0x20) {
+      target[offset] = value & 0xff;
+      return offset + 1;
+    }
+    if (value >= -0x80) {
+      target[offset] = 0xd0;
+      view.setInt8(offset + 1, value);
+      return offset + 2;
+    }
+    if (value >= -0x8000) {
+      target[offset] = 0xd1;
+      view.setInt16(offset + 1, value);
+      return offset + 3;
+    }
+    target[offset] = 0xd2;
+    view.setInt32(offset + 1, value);
+    return offset + 5;
+  }
+  if (Number.isSafeInteger(value) && (value > 0xffff_ffff || value < INT32_MIN)) {
+    // int64, big-endian two's complement: the high 32 bits signed, the low 32 unsigned.
+    const high = Math.floor(value / TWO_POW_32);
+    target[offset] = 0xd3;
+    view.setInt32(offset + 1, high);
+    view.setUint32(offset + 5, value - high * TWO_POW_32);
+    return offset + 9;
+  }
+  target[offset] = 0xcb;
+  view.setFloat64(offset + 1, value);
+  return offset + 9;
+}
+
+function writeArrayHeader(offset: number, count: number): number {
+  if (count < 16) {
+    scratch[offset] = 0x90 | count;
+    return offset + 1;
+  }
+  if (count < 0x1_0000) {
+    scratch[offset] = 0xdc;
+    view.setUint16(offset + 1, count);
+    return offset + 3;
+  }
+  scratch[offset] = 0xdd;
+  view.setUint32(offset + 1, count);
+  return offset + 5;
+}
+
+function writeBars(offset: number, bars: readonly Bar[]): number {
+  offset = writeArrayHeader(offset, bars.length);
+  for (const bar of bars) {
+    offset = writeArrayHeader(offset, bar.length);
+    for (let i = 0; i < bar.length; i++) offset = writeNumber(offset, bar[i]!);
+  }
+  return offset;
+}
+
+/** Makes sure the scratch buffer holds `bytes`. */
+function reserve(bytes: number): void {
+  if (bytes <= scratch.length) return;
+  scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
+  view = new DataView(scratch.buffer);
+}
+
+/** Writes key `key` (one ASCII letter) and the number `value`. */
+function writeField(offset: number, key: number, value: number): number {
+  scratch[offset] = 0xa1;
+  scratch[offset + 1] = key;
+  return writeNumber(offset + 2, value);
+}
+
+/**
+ * The entry as the codec packs it, for entries as SymbolState.entrySince makes them (keys in KEYS' order):
+ * a new Uint8Array of exactly its bytes.
+ */
+export function packEntry(entry: SymbolEntry): Uint8Array {
+  const symbol = packedString(entry.s);
+  const bars = entry.k;
+  let barBytes = 0;
+  if (bars !== undefined) for (const bar of bars) barBytes += 5 + bar.length * MAX_NUMBER_BYTES;
+  reserve(1 + 2 + symbol.length + KEYS.length * (2 + MAX_NUMBER_BYTES) + 5 + barBytes);
+
+  // The map header goes in front once the number of present keys is known: 11 at most, a fixmap.
+  scratch[1] = 0xa1;
+  scratch[2] = 0x73; // s
+  scratch.set(symbol, 3);
+  let offset = 3 + symbol.length;
+  let keys = 1;
+  const { t, p, b, a, o, h, l, v, d } = entry;
+  if (t !== undefined) (offset = writeField(offset, 0x74, t)), keys++;
+  if (p !== undefined) (offset = writeField(offset, 0x70, p)), keys++;
+  if (b !== undefined) (offset = writeField(offset, 0x62, b)), keys++;
+  if (a !== undefined) (offset = writeField(offset, 0x61, a)), keys++;
+  if (o !== undefined) (offset = writeField(offset, 0x6f, o)), keys++;
+  if (h !== undefined) (offset = writeField(offset, 0x68, h)), keys++;
+  if (l !== undefined) (offset = writeField(offset, 0x6c, l)), keys++;
+  if (v !== undefined) (offset = writeField(offset, 0x76, v)), keys++;
+  if (d !== undefined) (offset = writeField(offset, 0x64, d)), keys++;
+  if (bars !== undefined) {
+    scratch[offset] = 0xa1;
+    scratch[offset + 1] = 0x6b; // k
+    offset = writeBars(offset + 2, bars);
+    keys++;
+  }
+  scratch[0] = 0x80 | keys;
+  return scratch.slice(0, offset);
+}
