@@ -40,16 +40,18 @@ runServerProcess(async (spec) => {
   const slices = (app.hub as unknown as { readonly slices?: number }).slices ?? 1;
   let owed = 0;
   const market = app.market;
-  const changedGen = new Map<string, number>();
+  // By the symbol's index in the market: the generation it last changed in, and its subscribers.
+  const changedGen: number[] = [];
+  const subscribers: number[] = [];
   const flush = market.flush.bind(market);
   market.flush = () => {
     const result = flush();
-    for (const state of result.changed) changedGen.set(state.symbol, result.gen);
-    let round = 0;
-    for (const [symbol, gen] of changedGen) {
-      if (gen > result.gen - slices) round += spec.subscribers[symbol] ?? 0;
-      else changedGen.delete(symbol);
+    for (const state of result.changed) {
+      changedGen[state.index] = result.gen;
+      subscribers[state.index] ??= spec.subscribers[state.symbol] ?? 0;
     }
+    let round = 0;
+    for (let i = 0; i < changedGen.length; i++) if (changedGen[i]! > result.gen - slices) round += subscribers[i]!;
     owed += round / slices;
     return result;
   };
