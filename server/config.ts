@@ -36,10 +36,10 @@ export const BAR_RETENTION_1M_BARS = 1_440;
  */
 export const MAX_FLUSH_BUSY_PERCENT = 80;
 /**
- * Slices of connections a flush round is cut into (a rolling flush, hub/hub.ts): every interval/slices ms
- * the market closes a generation and one slice of connections is sent what changed since its previous
- * turn, so a tick waits for the next slice, not for a whole round of writes to go out before and after
- * its connection's. Each connection still gets one frame per interval. 1 sends every connection at once.
+ * Slices the connections are dealt into for the rolling flush (hub/slices.ts): when a round of writes takes
+ * more than half the flush interval, the hub flushes every interval/slices ms and serves one slice each
+ * time, with what changed since that slice's previous turn, so a tick waits for its connection's turn rather
+ * than behind a whole round of writes. Each connection still gets one frame per interval. 1 never rolls.
  */
 export const FLUSH_SLICES = 5;
 export const MAX_FLUSH_SLICES = 50;

@@ -25,7 +25,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', key: 'maxConnectionsPerIp', help: 'open connections per client address (more: 429)' },
   { flag: 'max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', help: 'open connections in all (more: 503)' },
   { flag: 'max-flush-busy-percent', env: 'MAX_FLUSH_BUSY_PERCENT', key: 'maxFlushBusyPercent', help: 'share of the flush interval flushing may take before the interval stretches' },
-  { flag: 'flush-slices', env: 'FLUSH_SLICES', key: 'flushSlices', help: 'slices of connections each flush interval is sent in, one every interval/N ms (1: all at once)' },
+  { flag: 'flush-slices', env: 'FLUSH_SLICES', key: 'flushSlices', help: 'slices a long round of writes is rolled in, one every interval/N ms (1: never)' },
   { flag: 'shutdown-drain-ms', env: 'SHUTDOWN_DRAIN_MS', key: 'shutdownDrainMs', help: 'at shutdown, time for clients to close before they are cut off' },
 ];
 

@@ -29,31 +29,33 @@ runServerProcess(async (spec) => {
     feed,
     logger: false,
   });
-  // What the server owes its clients: every changed symbol, to each of its subscribers, once a round.
-  // Counted here, around the market's flush, so the server itself carries no benchmark code. A round is
-  // `slices` flushes (the rolling flush, server/hub/hub.ts), each serving one slice of the connections
-  // with the symbols changed in the round's generations: the flush of generation g owes a slice's share
-  // (1/slices of the subscribers, dealt by connection id) of every symbol changed in the last `slices`
-  // generations. Exact with one slice; with more, the subscriptions are drawn at random, so a slice's
-  // share of a symbol's subscribers is 1/slices on average (the benchmark's ids deal the clients evenly).
-  // Commits before the rolling flush have no `slices`: one.
-  const slices = (app.hub as unknown as { readonly slices?: number }).slices ?? 1;
+  // What the server owes its clients: every symbol changed since a connection's previous update, to each
+  // of its subscribers. Counted here, around the market's flush and the hub's services, so the server
+  // itself carries no benchmark code. A hub serves its connections in slices (server/hub/slices.ts): a
+  // slice served with what changed after generation `since` is owed that for its share of the subscribers,
+  // 1/slices (the benchmark's ids deal the clients evenly and the subscriptions are drawn at random; exact
+  // when every slice is served at once). Commits before the slices: every changed symbol every flush.
   let owed = 0;
   const market = app.market;
+  const hub = app.hub as unknown as { onServed?: (since: number, gen: number, slices: number) => void; slices?: number };
   // By the symbol's index in the market: the generation it last changed in, and its subscribers.
   const changedGen: number[] = [];
   const subscribers: number[] = [];
+  const sliced = hub.slices !== undefined;
   const flush = market.flush.bind(market);
   market.flush = () => {
     const result = flush();
     for (const state of result.changed) {
       changedGen[state.index] = result.gen;
       subscribers[state.index] ??= spec.subscribers[state.symbol] ?? 0;
+      if (!sliced) owed += subscribers[state.index]!;
     }
-    let round = 0;
-    for (let i = 0; i < changedGen.length; i++) if (changedGen[i]! > result.gen - slices) round += subscribers[i]!;
-    owed += round / slices;
     return result;
+  };
+  hub.onServed = (since, _gen, slices) => {
+    let sum = 0;
+    for (let i = 0; i < changedGen.length; i++) if (changedGen[i]! > since) sum += subscribers[i]!;
+    owed += sum / slices;
   };
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -27,6 +27,11 @@ export interface FlushClockOptions {
   readonly maxBusyPercent: number;
   /** The clock that stamps frames, in ms; Date.now unless a test drives it. */
   readonly now?: () => number;
+  /**
+   * The spacing wanted before the next flush, read after each one (default: intervalMs): the hub's rolling
+   * flush ticks `slices` times an interval while it rolls (hub.ts).
+   */
+  readonly periodMs?: () => number;
 }
 
 /**
@@ -39,7 +44,8 @@ export function nextFlushAt(startedAt: number, busyMs: number, intervalMs: numbe
 
 export function startFlushClock(options: FlushClockOptions, flush: (now: number) => void): FlushClock {
   const { intervalMs, maxBusyPercent, now = Date.now } = options;
-  let dueAt = now() + intervalMs;
+  const period = options.periodMs ?? ((): number => intervalMs);
+  let dueAt = now() + period();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const tick = (): void => {
@@ -55,12 +61,12 @@ export function startFlushClock(options: FlushClockOptions, flush: (now: number)
     } finally {
       if (!stopped) {
         const endedAt = now();
-        dueAt = nextFlushAt(startedAt, endedAt - startedAt, intervalMs, maxBusyPercent);
+        dueAt = nextFlushAt(startedAt, endedAt - startedAt, period(), maxBusyPercent);
         timer = setTimeout(tick, Math.max(0, dueAt - endedAt));
       }
     }
   };
-  timer = setTimeout(tick, intervalMs);
+  timer = setTimeout(tick, period());
   return {
     stop() {
       stopped = true;

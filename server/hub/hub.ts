@@ -30,6 +30,7 @@ import { PieceCache, type Piece } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
 import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
+import { Rollout, Slice } from './slices.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
 
 /** Fields a request may have; more means it is not one of ours. */
@@ -42,9 +43,10 @@ export interface HubOptions {
   readonly feed: () => FeedDescription;
   readonly flushIntervalMs: number;
   /**
-   * Slices a round of updates is cut into (config.ts FLUSH_SLICES): each flush() serves one slice of the
-   * connections, in turn, with what changed since that slice's previous turn. Whoever calls flush() calls it
-   * `slices` times per interval; 1 serves every connection on every flush.
+   * Slices the connections are dealt into (config.ts FLUSH_SLICES), for the rolling flush (slices.ts). With
+   * more than one, the hub paces itself: a slice is served only once flushIntervalMs has passed since its
+   * previous service, and whoever calls flush() asks `periodMs` how soon to call again. 1 serves every
+   * connection on every flush, whenever it is called (a gateway, following its ingest's flushes).
    */
   readonly slices: number;
   /** A connection whose socket holds more than this many unsent bytes gets no new frames until it drains. */
@@ -120,18 +122,20 @@ function socketListeners(sessions: ReadonlyMap<WebSocket, Session>, remove: (ses
  * no per-client re-encoding, no queue: a connection that cannot keep up is skipped and later sent the
  * latest state of what changed meanwhile.
  *
- * The flush is rolling: connections are dealt into `slices` slices (by session id), and the flush that
- * closes generation g serves slice g mod slices only, with what changed after that slice's previous turn,
- * generation g - slices. A round (one interval) is `slices` flushes, so every connection still gets one
- * frame an interval, but the writes of a round no longer all wait behind one generation's close: a tick
- * waits for its connection's next turn and that slice's writes, not for a whole round's. Subscription tiers
- * (maxRate) count rounds ("steps", floor(g / slices)), not flushes.
+ * Connections are dealt into slices (slices.ts), each remembering the generation its every service closed,
+ * so a connection is sent what changed since its slice's previous service, whenever that was. A flush
+ * serves every slice due, or, when the hub rolls (its rounds of writes are long), the next slice in turn.
+ * Subscription tiers (maxRate) count a slice's services ("steps").
  */
 export class Hub {
   /** Every open connection, by its socket. */
   private readonly sessions = new Map<WebSocket, Session>();
-  /** Groups of identically subscribed connections, one map per slice (a connection's slice: its id mod slices). */
-  private readonly groups: Map<string, Group>[];
+  /** The connections' slices (a connection's slice: its id mod their count), with their groups. */
+  private readonly sliceList: Slice[];
+  /** Whether the hub rolls, and how soon it wants the next flush. */
+  private readonly rollout: Rollout;
+  /** While rolling: the slice whose turn is next. */
+  private turn = 0;
   private readonly pieces = new PieceCache();
   /**
    * Reused lists of a body's pieces (Group.body): one for the body a group's members share, one for a
@@ -167,6 +171,11 @@ export class Hub {
   private onEmpty: (() => void) | undefined;
   /** Replay controls, when the feed is a replay. */
   replay: ReplayControl | undefined;
+  /**
+   * Told of every slice served: its tier-1 connections were sent what changed after `since` up to `gen`.
+   * For observers that count what the connections were owed (the benchmark).
+   */
+  onServed: ((since: number, gen: number, slices: number) => void) | undefined;
   /** How a live feed stands, sent after the greeting when the feed is live (server/live/). */
   feedStatus: (() => FeedStatusMessage) | undefined;
   /**
@@ -210,7 +219,9 @@ export class Hub {
     });
     this.warnings = new SampledWarnings(log);
     this.listeners = socketListeners(this.sessions, (session) => this.remove(session), log);
-    this.groups = Array.from({ length: Math.max(1, Math.floor(options.slices)) }, () => new Map<string, Group>());
+    const slices = Math.max(1, Math.floor(options.slices));
+    this.sliceList = Array.from({ length: slices }, () => new Slice(market.gen - 1));
+    this.rollout = new Rollout(slices, options.flushIntervalMs);
   }
 
   get connections(): number {
@@ -219,18 +230,28 @@ export class Hub {
 
   get groupCount(): number {
     let count = 0;
-    for (const slice of this.groups) count += slice.size;
+    for (const slice of this.sliceList) count += slice.groups.size;
     return count;
   }
 
-  /** How many flushes make a round: each serves one slice of the connections (HubOptions.slices). */
+  /** Slices the connections are dealt into (HubOptions.slices). */
   get slices(): number {
-    return this.groups.length;
+    return this.sliceList.length;
+  }
+
+  /** Whether the hub serves one slice per flush now (slices.ts). */
+  get rolling(): boolean {
+    return this.rollout.rolling;
+  }
+
+  /** How soon the hub wants its next flush, ms: the interval, or a slice's share of it while rolling. */
+  get periodMs(): number {
+    return this.rollout.periodMs;
   }
 
   /** The groups of the slice `session` is dealt into. */
   private sliceOf(session: Session): Map<string, Group> {
-    return this.groups[session.id % this.groups.length]!;
+    return this.sliceList[session.id % this.sliceList.length]!.groups;
   }
 
   /** Takes a newly opened WebSocket: greets it and routes its messages. */
@@ -282,6 +303,16 @@ export class Hub {
    */
   loseUpdateFrames(count: number): void {
     for (const session of this.sessions.values()) session.framesToLose += count;
+  }
+
+  /**
+   * Test hook, not reachable from the network: fixes whether the hub rolls (slices.ts), whatever its rounds
+   * take (undefined: they decide again), so tests can run either mode on a handful of connections.
+   */
+  pinRolling(rolling: boolean | undefined): void {
+    const wasRolling = this.rollout.rolling;
+    this.rollout.pin(rolling);
+    if (this.rollout.rolling && !wasRolling) this.turn = 0;
   }
 
   private remove(session: Session): void {
@@ -505,31 +536,66 @@ export class Hub {
   }
 
   /**
-   * Sends the updates of the generation the market just closed to the slice whose turn it is (gen mod
-   * slices). `now` stamps the frames; the flush clock passes the time it measured its spacing with, so
-   * maxRate holds by the frames' own times.
+   * Sends the updates of the generation the market just closed: to every slice due, or while rolling to the
+   * next slice in turn once it is due. `now` stamps the frames; the flush clock passes the time it measured
+   * its spacing with, so one interval between a slice's services and maxRate hold by the frames' own times.
    */
   flush(result: FlushResult, now = Date.now()): void {
-    const { gen } = result;
-    const slices = this.groups.length;
-    const step = Math.floor(gen / slices);
-    // In step, a connection last received tier-k symbols k turns of its slice ago: k rounds of flushes.
-    const inStep: SinceFor = (tier) => Math.max(gen - tier * slices, this.resyncedThrough);
-    this.pieces.clear(inStep(1));
+    const started = performance.now();
     this.snapshots = new Map();
     for (const session of this.pausedFlows) if (session.flow.release()) this.pausedFlows.delete(session);
-    for (const group of this.groups[gen % slices]!.values()) {
+    const slices = this.sliceList;
+    let served = false;
+    if (this.rollout.rolling) {
+      const slice = slices[this.turn]!;
+      if (this.isDue(slice, now)) {
+        this.pieces.clear(this.inStepSince(slice));
+        this.serve(slice, result.gen, now);
+        this.turn = (this.turn + 1) % slices.length;
+        served = true;
+      }
+    } else {
+      // Slices served together share their pieces: after a round of one flush they all need the same since.
+      this.pieces.clear(this.inStepSince(slices[0]!));
+      for (const slice of slices) {
+        if (!this.isDue(slice, now)) continue;
+        this.serve(slice, result.gen, now);
+        served = true;
+      }
+    }
+    if (!served) return;
+    const wasRolling = this.rollout.rolling;
+    // Starting to roll: slices are taken in turn from the first, each once it is due.
+    if (this.rollout.flushed(performance.now() - started) && !wasRolling) this.turn = 0;
+  }
+
+  /** A paced hub serves a slice once an interval at most; an unpaced one (one slice) whenever asked. */
+  private isDue(slice: Slice, now: number): boolean {
+    return this.sliceList.length === 1 || now - slice.servedAt >= this.options.flushIntervalMs;
+  }
+
+  /** What a slice's in-step connections need for tier-1 subscriptions: changes after its last service. */
+  private inStepSince(slice: Slice): number {
+    return Math.max(slice.genAt(slice.step), this.resyncedThrough);
+  }
+
+  private serve(slice: Slice, gen: number, now: number): void {
+    const step = slice.step + 1;
+    // In step, a connection last received tier-k symbols k services of its slice ago.
+    const inStep: SinceFor = (tier) => Math.max(slice.genAt(step - tier), this.resyncedThrough);
+    for (const group of slice.groups.values()) {
       const due = group.isDue(step);
       let shared: Body | undefined;
       for (const session of group.members) {
         if (session.pausedSince !== undefined) {
-          this.resumeOrClose(session, group, gen, now);
+          this.resumeOrClose(session, slice, group, step, now);
           continue;
         }
         if (!due) continue;
         if (session.socket.bufferedAmount > this.options.maxBufferedBytes) {
-          // Its last turn: it has everything up to the generation that closed then.
-          session.pausedSince = gen - slices;
+          // It has everything up to its slice's previous service.
+          session.pausedStep = step - 1;
+          session.pausedSince = inStep(1);
           session.pausedAt = now;
           this.counters.paused++;
           continue;
@@ -538,16 +604,18 @@ export class Hub {
         this.sendUpdate(session, shared, now);
       }
     }
+    this.onServed?.(inStep(1), gen, this.sliceList.length);
+    slice.served(gen, now);
   }
 
-  private resumeOrClose(session: Session, group: Group, gen: number, now: number): void {
-    const paused = session.pausedSince!;
+  private resumeOrClose(session: Session, slice: Slice, group: Group, step: number, now: number): void {
     if (session.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) {
       // Everything changed since the pause, in one frame: for tier k the connection last got data at its
-      // slice's last turn up to `paused` whose step was a multiple of k.
-      const slices = this.groups.length;
-      const sinceFor: SinceFor = (tier) => Math.max(paused - (Math.floor(paused / slices) % tier) * slices, this.resyncedThrough);
-      const body = group.body(Math.floor(gen / slices), sinceFor, this.pieces, true, false, this.catchUpPieces);
+      // slice's last service up to the pause whose step was a multiple of k.
+      const paused = session.pausedStep;
+      const sinceFor: SinceFor = (tier) =>
+        tier === 1 ? session.pausedSince! : Math.max(slice.genAt(paused - (paused % tier)), this.resyncedThrough);
+      const body = group.body(step, sinceFor, this.pieces, true, false, this.catchUpPieces);
       session.pausedSince = undefined;
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {

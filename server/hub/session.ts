@@ -25,6 +25,8 @@ export class Session {
    * is then sent everything changed after it, in one frame, once its socket drains.
    */
   pausedSince: number | undefined;
+  /** While paused: the number of its slice's service it last received (slices.ts), for maxRate tiers. */
+  pausedStep = 0;
   /** When the current pause began (ms). */
   pausedAt = 0;
   /** Update frames still to drop as if lost (Hub.loseUpdateFrames, a test hook). */

@@ -13,7 +13,7 @@ declare module 'fastify' {
 
 /**
  * The hub's options from the server's configuration (also what the benchmarks build a bare hub with).
- * `slices`: how many flushes make a round (Hub.flush); the configured rolling flush unless the caller
+ * `slices`: the slices connections are dealt into (Hub, hub/slices.ts); the configured count unless the caller
  * flushes once per round itself (a gateway, once per ingest flush).
  */
 export function hubOptions(config: Config, feed: HubOptions['feed'], slices = flushSlices(config)): HubOptions {
@@ -43,11 +43,11 @@ export function hubOptions(config: Config, feed: HubOptions['feed'], slices = fl
 }
 
 /**
- * The hub and the flush clock: every flushIntervalMs / slices, close a market generation and fan it out to
- * the slice of connections whose turn it is (a rolling flush: Hub.flush). A flush that takes more than
- * maxFlushBusyPercent of its share of the interval pushes the next one back (hub/flush-clock.ts). With
- * `flushOnTimer: false` something else flushes (a gateway, once per ingest flush: server/cluster/), and
- * every connection is served on every flush.
+ * The hub and the flush clock: every flushIntervalMs, close a market generation and fan it out; while the
+ * hub rolls (its rounds of writes are long: hub/slices.ts), every flushIntervalMs / slices, serving one
+ * slice of the connections each time. A flush that takes more than maxFlushBusyPercent of its period pushes
+ * the next one back (hub/flush-clock.ts). With `flushOnTimer: false` something else flushes (a gateway,
+ * once per ingest flush: server/cluster/), and every connection is served on every flush.
  */
 export default fp<{ config: Config; flushOnTimer?: boolean }>(
   async (app, { config, flushOnTimer = true }) => {
@@ -57,7 +57,7 @@ export default fp<{ config: Config; flushOnTimer?: boolean }>(
     let clock: FlushClock | undefined;
     app.addHook('onReady', async () => {
       if (!flushOnTimer) return;
-      const clockOptions = { intervalMs: config.flushIntervalMs / slices, maxBusyPercent: config.limits.maxFlushBusyPercent };
+      const clockOptions = { intervalMs: config.flushIntervalMs, maxBusyPercent: config.limits.maxFlushBusyPercent, periodMs: () => hub.periodMs };
       clock = startFlushClock(clockOptions, (now) => {
         const stopTimer = app.metrics.flushSeconds.startTimer();
         hub.flush(app.market.flush(), now);

@@ -108,6 +108,8 @@ describe('fan-out', () => {
     const feed = new ManualFeed(sim.instruments);
     server = await startServer({ feed, config: { flushIntervalMs: 50, limits: { flushSlices: 5 } } });
     expect(server.app.hub.slices).toBe(5);
+    // Ten connections are written in well under half an interval: the hub would not roll on its own.
+    server.app.hub.pinRolling(true);
     const symbols = sim.instruments.slice(0, 6).map((i) => i.symbol);
     const group = await Promise.all(Array.from({ length: 10 }, () => open(server!.url)));
     for (const client of group) client.send({ type: 'subscribe', id: 1, symbols });
@@ -141,6 +143,34 @@ describe('fan-out', () => {
     expect(allTimes.size).toBeGreaterThan(3 * Math.max(...perClient));
   });
 
+  test('switching between rolling and whole rounds mid-stream loses nothing and never sends a connection two frames within an interval', async () => {
+    const sim = createSimulator({ seed: 9, ticksPerSecond: 2_000, startTime: T0 });
+    const feed = new ManualFeed(sim.instruments);
+    server = await startServer({ feed, config: { flushIntervalMs: 40, limits: { flushSlices: 4 } } });
+    const hub = server.app.hub;
+    const symbols = sim.instruments.slice(0, 8).map((i) => i.symbol);
+    const group = await Promise.all(Array.from({ length: 8 }, () => open(server!.url)));
+    for (const client of group) client.send({ type: 'subscribe', id: 1, symbols, maxRate: client === group[0] ? 10 : undefined });
+    await Promise.all(group.map((client) => client.next('subscribed')));
+    const ticks = [...sim.ticks(8_000)];
+    const modes = [true, false, true, undefined, false, true];
+    for (let i = 0; i < modes.length; i++) {
+      hub.pinRolling(modes[i]);
+      await play(feed, ticks.slice((i * ticks.length) / modes.length, ((i + 1) * ticks.length) / modes.length), 40, 5);
+    }
+    await sleep(200);
+    const reference = new ReferenceBars();
+    for (const tick of ticks) reference.add(tick);
+    for (const client of group) {
+      const updates = client.of('update');
+      expect(updates.map((u) => u.seq)).toEqual(updates.map((_, i) => i + 1));
+      const spacing = client === group[0] ? 100 : 40;
+      for (let i = 1; i < updates.length; i++) expect(updates[i]!.time - updates[i - 1]!.time).toBeGreaterThanOrEqual(spacing);
+      const views = viewsOf(client);
+      for (const symbol of symbols) expect(views.get(symbol)?.bars, symbol).toEqual(reference.get(symbol));
+    }
+  });
+
   test('no frame is sent for a flush in which none of the subscribed symbols changed', async () => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
     server = await startServer({ feed, config: { flushIntervalMs: 10 } });
@@ -155,9 +185,10 @@ describe('fan-out', () => {
     expect(client.of('update')).toHaveLength(0);
   });
 
-  test('maxRate holds per symbol, and the latest value always arrives', async () => {
+  test.each([false, true])('maxRate holds per symbol, and the latest value always arrives (rolling: %s)', async (rolling) => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
     server = await startServer({ feed, config: { flushIntervalMs: 10 } });
+    server.app.hub.pinRolling(rolling);
     const limited = await open(server.url);
     limited.send({ type: 'subscribe', id: 1, symbols: ['AAPL', 'MSFT'], maxRate: 4, bars: true, snapshot: false });
     const free = await open(server.url);
@@ -195,9 +226,10 @@ describe('slow clients', () => {
     await sleep(50);
   }
 
-  test('a client that stops reading is held back without a queue, then sent the latest state; others are unaffected', async () => {
+  test.each([false, true])('a client that stops reading is held back without a queue, then sent the latest state; others are unaffected (rolling: %s)', async (rolling) => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('MSFT')]);
     server = await startServer({ feed, config: { flushIntervalMs: 20, limits: { maxBufferedBytes: 64 * 1024, ...MANY_REQUESTS } } });
+    server.app.hub.pinRolling(rolling);
     const ticks: Tick[] = [];
     for (let s = 0; s < 900; s++) ticks.push({ symbol: 'AAPL', ts: T0 + s * 1_000, price: 100 + (s % 50) / 10, size: 1 + (s % 3) });
     feed.push(...ticks);
