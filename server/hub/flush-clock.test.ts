@@ -29,6 +29,18 @@ function run(options: { intervalMs: number; maxBusyPercent: number; busyMs: (rou
 }
 
 describe('the flush clock', () => {
+  test('takes the spacing it is given after each flush (the hub rolling: a slice of the interval)', () => {
+    const periods = [50, 10, 10, 10, 50];
+    let flushes = 0;
+    const stamps: number[] = [];
+    const clock = startFlushClock({ intervalMs: 50, maxBusyPercent: 80, periodMs: () => periods[Math.min(flushes, periods.length - 1)]! }, (at) => {
+      stamps.push(at - START);
+      if (++flushes === 6) clock.stop();
+    });
+    vi.advanceTimersByTime(1_000);
+    expect(stamps).toEqual([50, 60, 70, 80, 130, 180]);
+  });
+
   test('keeps the cadence while flushing is quick: the next flush is due an interval after the last one started', () => {
     const stamps = run({ intervalMs: 50, maxBusyPercent: 80, busyMs: () => 10, rounds: 5 });
     expect(stamps).toEqual([50, 100, 150, 200, 250]);
