@@ -45,6 +45,14 @@ describe('packEntry', () => {
     );
   });
 
+  test('entries share slabs but never each other\'s bytes: every one still reads right after thousands more', () => {
+    const entries: SymbolEntry[] = fc.sample(entry, { numRuns: 5_000, seed: 7 });
+    const packed = entries.map(packEntry);
+    entries.forEach((e, i) => expect(Buffer.from(packed[i]!).equals(Buffer.from(viaCodec(e))), `entry ${i}`).toBe(true));
+    // More than one 64 KiB slab was used: the early views point into one that is no longer written.
+    expect(new Set(packed.map((bytes) => bytes.buffer)).size).toBeGreaterThan(1);
+  });
+
   test('a piece with hundreds of bars (a held-back connection catching up) grows the buffer it writes in', () => {
     const bars: Bar[] = Array.from({ length: 900 }, (_, i) => [1_717_425_000_000 + i * 1_000, 190.01, 190.5, 189.75, 190.25, 1_000 + i]);
     const e: SymbolEntry = { s: 'AAPL', t: 1_717_425_899_000, p: 190.25, b: undefined, a: undefined, o: undefined, h: undefined, l: undefined, v: 12_345, d: undefined, k: bars };

@@ -40,8 +40,16 @@ function packedString(text: string): Uint8Array {
   return packed;
 }
 
-let scratch = new Uint8Array(4_096);
+/**
+ * Entries are written one after another into a slab and handed out as views of it, as msgpackr does: an
+ * ArrayBuffer per entry (thousands a second) costs more to allocate and to collect than writing the entry.
+ * A full slab is replaced; the old one lives as long as the pieces that view it (one flush, usually).
+ */
+const SLAB_BYTES = 64 * 1024;
+let scratch = new Uint8Array(SLAB_BYTES);
 let view = new DataView(scratch.buffer);
+/** Where the next entry starts in the slab. */
+let start = 0;
 
 function writeNumber(offset: number, value: number): number {
   const target = scratch;
@@ -120,11 +128,12 @@ function writeBars(offset: number, bars: readonly Bar[]): number {
   return offset;
 }
 
-/** Makes sure the scratch buffer holds `bytes`. */
+/** Makes sure the slab has room for `bytes` more; a new slab when not. */
 function reserve(bytes: number): void {
-  if (bytes <= scratch.length) return;
-  scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
+  if (start + bytes <= scratch.length) return;
+  scratch = new Uint8Array(Math.max(bytes, SLAB_BYTES));
   view = new DataView(scratch.buffer);
+  start = 0;
 }
 
 /** Writes key `key` (one ASCII letter) and the number `value`. */
@@ -136,20 +145,22 @@ function writeField(offset: number, key: number, value: number): number {
 
 /**
  * The entry as the codec packs it, for entries as SymbolState.entrySince makes them (keys in KEYS' order):
- * a new Uint8Array of exactly its bytes.
+ * a Uint8Array of exactly its bytes, a view of a slab shared with other entries (never written again).
  */
 export function packEntry(entry: SymbolEntry): Uint8Array {
   const symbol = packedString(entry.s);
   const bars = entry.k;
   let barBytes = 0;
   if (bars !== undefined) for (const bar of bars) barBytes += 5 + bar.length * MAX_NUMBER_BYTES;
+  // The most an entry can take: map header, "s" and the name, nine numeric keys, "k" and its bars.
   reserve(1 + 2 + symbol.length + KEYS.length * (2 + MAX_NUMBER_BYTES) + 5 + barBytes);
 
   // The map header goes in front once the number of present keys is known: 11 at most, a fixmap.
-  scratch[1] = 0xa1;
-  scratch[2] = 0x73; // s
-  scratch.set(symbol, 3);
-  let offset = 3 + symbol.length;
+  const first = start;
+  scratch[first + 1] = 0xa1;
+  scratch[first + 2] = 0x73; // s
+  scratch.set(symbol, first + 3);
+  let offset = first + 3 + symbol.length;
   let keys = 1;
   const { t, p, b, a, o, h, l, v, d } = entry;
   if (t !== undefined) (offset = writeField(offset, 0x74, t)), keys++;
@@ -167,6 +178,7 @@ export function packEntry(entry: SymbolEntry): Uint8Array {
     offset = writeBars(offset + 2, bars);
     keys++;
   }
-  scratch[0] = 0x80 | keys;
-  return scratch.slice(0, offset);
+  scratch[first] = 0x80 | keys;
+  start = offset;
+  return scratch.subarray(first, offset);
 }
