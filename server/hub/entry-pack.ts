@@ -5,8 +5,8 @@
  * Why: the fan-out encodes each changed symbol once per flush, and the rolling flush (hub.ts) flushes
  * several times per interval, so encoding is on the hot path. The general route copies the entry to turn
  * its 64-bit times into bigints, then lets msgpackr walk an object of optional keys; here an entry's
- * known keys are written straight into a reused buffer and the symbol's bytes are made once per symbol.
- * The test (entry-pack.test.ts) checks byte equality with the codec on generated entries.
+ * known keys are written straight into a shared slab (with msgpack-write.ts) and the symbol's bytes are made
+ * once per symbol. The test (entry-pack.test.ts) checks byte equality with the codec on generated entries.
  *
  * The encoding is the codec's, msgpackr with `useRecords: false`: a map of the present keys in the
  * entry's order (undefined ones are left out), strings in the shortest str form, whole numbers in 32
@@ -14,9 +14,8 @@
  * other number as float64.
  */
 import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
+import { writeArrayHeader, writeNumber } from './msgpack-write.js';
 
-const TWO_POW_32 = 0x1_0000_0000;
-const INT32_MIN = -0x8000_0000;
 /** Bytes one number takes at most: a type byte and 8. */
 const MAX_NUMBER_BYTES = 9;
 /** The keys an entry may have, in the order entries are made (SymbolState.entrySince). */
@@ -51,79 +50,11 @@ let view = new DataView(scratch.buffer);
 /** Where the next entry starts in the slab. */
 let start = 0;
 
-function writeNumber(offset: number, value: number): number {
-  const target = scratch;
-  if (value >>> 0 === value) {
-    if (value < 0x80) {
-      target[offset] = value;
-      return offset + 1;
-    }
-    if (value < 0x100) {
-      target[offset] = 0xcc;
-      target[offset + 1] = value;
-      return offset + 2;
-    }
-    if (value < 0x1_0000) {
-      target[offset] = 0xcd;
-      view.setUint16(offset + 1, value);
-      return offset + 3;
-    }
-    target[offset] = 0xce;
-    view.setUint32(offset + 1, value);
-    return offset + 5;
-  }
-  if (value >> 0 === value) {
-    if (value >= -0x20) {
-      target[offset] = value & 0xff;
-      return offset + 1;
-    }
-    if (value >= -0x80) {
-      target[offset] = 0xd0;
-      view.setInt8(offset + 1, value);
-      return offset + 2;
-    }
-    if (value >= -0x8000) {
-      target[offset] = 0xd1;
-      view.setInt16(offset + 1, value);
-      return offset + 3;
-    }
-    target[offset] = 0xd2;
-    view.setInt32(offset + 1, value);
-    return offset + 5;
-  }
-  if (Number.isSafeInteger(value) && (value > 0xffff_ffff || value < INT32_MIN)) {
-    // int64, big-endian two's complement: the high 32 bits signed, the low 32 unsigned.
-    const high = Math.floor(value / TWO_POW_32);
-    target[offset] = 0xd3;
-    view.setInt32(offset + 1, high);
-    view.setUint32(offset + 5, value - high * TWO_POW_32);
-    return offset + 9;
-  }
-  target[offset] = 0xcb;
-  view.setFloat64(offset + 1, value);
-  return offset + 9;
-}
-
-function writeArrayHeader(offset: number, count: number): number {
-  if (count < 16) {
-    scratch[offset] = 0x90 | count;
-    return offset + 1;
-  }
-  if (count < 0x1_0000) {
-    scratch[offset] = 0xdc;
-    view.setUint16(offset + 1, count);
-    return offset + 3;
-  }
-  scratch[offset] = 0xdd;
-  view.setUint32(offset + 1, count);
-  return offset + 5;
-}
-
 function writeBars(offset: number, bars: readonly Bar[]): number {
-  offset = writeArrayHeader(offset, bars.length);
+  offset = writeArrayHeader(scratch, offset, bars.length);
   for (const bar of bars) {
-    offset = writeArrayHeader(offset, bar.length);
-    for (let i = 0; i < bar.length; i++) offset = writeNumber(offset, bar[i]!);
+    offset = writeArrayHeader(scratch, offset, bar.length);
+    for (let i = 0; i < bar.length; i++) offset = writeNumber(scratch, view, offset, bar[i]!);
   }
   return offset;
 }
@@ -140,7 +71,7 @@ function reserve(bytes: number): void {
 function writeField(offset: number, key: number, value: number): number {
   scratch[offset] = 0xa1;
   scratch[offset + 1] = key;
-  return writeNumber(offset + 2, value);
+  return writeNumber(scratch, view, offset + 2, value);
 }
 
 /**

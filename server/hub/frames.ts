@@ -6,6 +6,7 @@
  * its entries.
  */
 import { pieceText, type Piece } from './piece-cache.js';
+import { arrayHeaderLength, uintLength, writeArrayHeader, writeUint } from './msgpack-write.js';
 import { frameInPlace, headerLength } from './websocket-frame.js';
 
 const ascii = (text: string): number[] => Array.from(text, (char) => char.charCodeAt(0));
@@ -13,71 +14,6 @@ const ascii = (text: string): number[] => Array.from(text, (char) => char.charCo
 const PREFIX_HEAD = Uint8Array.from([0x84, 0xa4, ...ascii('type'), 0xa6, ...ascii('update'), 0xa3, ...ascii('seq')]);
 const TIME_KEY = Uint8Array.from([0xa4, ...ascii('time')]);
 const UPDATES_KEY = Uint8Array.from([0xa7, ...ascii('updates')]);
-const TWO_POW_32 = 0x1_0000_0000;
-
-/**
- * Bytes of a non-negative whole number in the shortest MessagePack form; beyond 32 bits int64, as the codec
- * writes every such number (client/protocol/codec.ts), so a frame's prefix is byte for byte the codec's.
- */
-function uintLength(value: number): number {
-  return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x1_0000 ? 3 : value < TWO_POW_32 ? 5 : 9;
-}
-
-function writeUint(target: Uint8Array, offset: number, value: number): number {
-  if (value < 0x80) {
-    target[offset] = value;
-    return offset + 1;
-  }
-  if (value < 0x100) {
-    target[offset] = 0xcc;
-    target[offset + 1] = value;
-    return offset + 2;
-  }
-  if (value < 0x1_0000) {
-    target[offset] = 0xcd;
-    target[offset + 1] = value >>> 8;
-    target[offset + 2] = value & 0xff;
-    return offset + 3;
-  }
-  if (value < TWO_POW_32) {
-    target[offset] = 0xce;
-    writeUint32(target, offset + 1, value);
-    return offset + 5;
-  }
-  target[offset] = 0xd3;
-  writeUint32(target, offset + 1, Math.floor(value / TWO_POW_32));
-  writeUint32(target, offset + 5, value % TWO_POW_32);
-  return offset + 9;
-}
-
-function writeUint32(target: Uint8Array, offset: number, value: number): void {
-  target[offset] = value >>> 24;
-  target[offset + 1] = (value >>> 16) & 0xff;
-  target[offset + 2] = (value >>> 8) & 0xff;
-  target[offset + 3] = value & 0xff;
-}
-
-function arrayHeaderLength(count: number): number {
-  return count < 16 ? 1 : count < 0x1_0000 ? 3 : 5;
-}
-
-/** Writes the MessagePack array header for `count` items (fixarray, array 16 or array 32). */
-function writeArrayHeader(target: Uint8Array, offset: number, count: number): number {
-  if (count < 16) {
-    target[offset] = 0x90 | count;
-    return offset + 1;
-  }
-  if (count < 0x1_0000) {
-    target[offset] = 0xdc;
-    target[offset + 1] = count >>> 8;
-    target[offset + 2] = count & 0xff;
-    return offset + 3;
-  }
-  target[offset] = 0xdd;
-  writeUint32(target, offset + 1, count);
-  return offset + 5;
-}
-
 /** The MessagePack array header for `count` items. */
 export function arrayHeader(count: number): Uint8Array {
   const header = new Uint8Array(arrayHeaderLength(count));
