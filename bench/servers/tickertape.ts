@@ -37,7 +37,7 @@ runServerProcess(async (spec) => {
   // when every slice is served at once). Commits before the slices: every changed symbol every flush.
   let owed = 0;
   const market = app.market;
-  const hub = app.hub as unknown as { onServed?: (since: number, gen: number, slices: number) => void; slices?: number };
+  const hub = app.hub as unknown as { onServed?: (since: number, slices: number) => void; slices?: number };
   // By the symbol's index in the market: the generation it last changed in, and its subscribers.
   const changedGen: number[] = [];
   const subscribers: number[] = [];
@@ -52,7 +52,7 @@ runServerProcess(async (spec) => {
     }
     return result;
   };
-  hub.onServed = (since, _gen, slices) => {
+  hub.onServed = (since, slices) => {
     let sum = 0;
     for (let i = 0; i < changedGen.length; i++) if (changedGen[i]! > since) sum += subscribers[i]!;
     owed += sum / slices;

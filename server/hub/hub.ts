@@ -132,10 +132,8 @@ export class Hub {
   private readonly sessions = new Map<WebSocket, Session>();
   /** The connections' slices (a connection's slice: its id mod their count), with their groups. */
   private readonly sliceList: Slice[];
-  /** Whether the hub rolls, and how soon it wants the next flush. */
+  /** Whether the hub rolls, whose turn it is, and how soon it wants the next flush. */
   private readonly rollout: Rollout;
-  /** While rolling: the slice whose turn is next. */
-  private turn = 0;
   private readonly pieces = new PieceCache();
   /**
    * Reused lists of a body's pieces (Group.body): one for the body a group's members share, one for a
@@ -172,10 +170,10 @@ export class Hub {
   /** Replay controls, when the feed is a replay. */
   replay: ReplayControl | undefined;
   /**
-   * Told of every slice served: its tier-1 connections were sent what changed after `since` up to `gen`.
-   * For observers that count what the connections were owed (the benchmark).
+   * Told of every slice served (one of `slices`): its tier-1 connections were sent what changed after
+   * generation `since`. For observers that count what the connections were owed (the benchmark).
    */
-  onServed: ((since: number, gen: number, slices: number) => void) | undefined;
+  onServed: ((since: number, slices: number) => void) | undefined;
   /** How a live feed stands, sent after the greeting when the feed is live (server/live/). */
   feedStatus: (() => FeedStatusMessage) | undefined;
   /**
@@ -237,11 +235,6 @@ export class Hub {
   /** Slices the connections are dealt into (HubOptions.slices). */
   get slices(): number {
     return this.sliceList.length;
-  }
-
-  /** Whether the hub serves one slice per flush now (slices.ts). */
-  get rolling(): boolean {
-    return this.rollout.rolling;
   }
 
   /** How soon the hub wants its next flush, ms: the interval, or a slice's share of it while rolling. */
@@ -310,9 +303,7 @@ export class Hub {
    * take (undefined: they decide again), so tests can run either mode on a handful of connections.
    */
   pinRolling(rolling: boolean | undefined): void {
-    const wasRolling = this.rollout.rolling;
     this.rollout.pin(rolling);
-    if (this.rollout.rolling && !wasRolling) this.turn = 0;
   }
 
   private remove(session: Session): void {
@@ -547,11 +538,11 @@ export class Hub {
     const slices = this.sliceList;
     let served = false;
     if (this.rollout.rolling) {
-      const slice = slices[this.turn]!;
+      const slice = slices[this.rollout.turn]!;
       if (this.isDue(slice, now)) {
         this.pieces.clear(this.inStepSince(slice));
         this.serve(slice, result.gen, now);
-        this.turn = (this.turn + 1) % slices.length;
+        this.rollout.next();
         served = true;
       }
     } else {
@@ -563,10 +554,7 @@ export class Hub {
         served = true;
       }
     }
-    if (!served) return;
-    const wasRolling = this.rollout.rolling;
-    // Starting to roll: slices are taken in turn from the first, each once it is due.
-    if (this.rollout.flushed(performance.now() - started) && !wasRolling) this.turn = 0;
+    if (served) this.rollout.flushed(performance.now() - started);
   }
 
   /** A paced hub serves a slice once an interval at most; an unpaced one (one slice) whenever asked. */
@@ -604,7 +592,7 @@ export class Hub {
         this.sendUpdate(session, shared, now);
       }
     }
-    this.onServed?.(inStep(1), gen, this.sliceList.length);
+    this.onServed?.(inStep(1), this.sliceList.length);
     slice.served(gen, now);
   }
 

@@ -31,12 +31,18 @@ describe('Rollout', () => {
     for (let i = 0; i < 20 && !rollout.rolling; i++) rollout.flushed(atPercent(80));
     expect(rollout.rolling).toBe(true);
     expect(rollout.periodMs).toBe(10);
+    // Rolling starts from the first slice; each service moves the turn on, round and round.
+    expect(rollout.turn).toBe(0);
+    for (let i = 0; i < 7; i++) rollout.next();
+    expect(rollout.turn).toBe(2);
     // Rolling, a round is five flushes: their sum is what is judged, between the two marks it stays.
     for (let i = 0; i < 100; i++) rollout.flushed(atPercent(COLLAPSE_BELOW_PERCENT + 5) / 5);
     expect(rollout.rolling).toBe(true);
     for (let i = 0; i < 100 && rollout.rolling; i++) rollout.flushed(atPercent(COLLAPSE_BELOW_PERCENT - 10) / 5);
     expect(rollout.rolling).toBe(false);
     expect(rollout.periodMs).toBe(50);
+    for (let i = 0; i < 100 && !rollout.rolling; i++) rollout.flushed(atPercent(90));
+    expect(rollout.turn).toBe(0);
   });
 
   test('one slice never rolls; a pinned mode holds whatever the rounds take', () => {

@@ -57,6 +57,8 @@ export class Slice {
 /** Whether the hub rolls, decided from how long its rounds of writes take. */
 export class Rollout {
   rolling = false;
+  /** While rolling: the slice whose turn is next; the first when rolling starts. */
+  turn = 0;
   /** Smoothed time a round of writes takes, ms. */
   private roundMs = 0;
   /** Flushes and time so far of the rolling round being measured. */
@@ -78,7 +80,7 @@ export class Rollout {
   /** Fixes the mode (true: roll), or with undefined lets the rounds' times decide again. */
   pin(rolling: boolean | undefined): void {
     this.pinned = rolling;
-    if (rolling !== undefined && this.slices > 1) this.rolling = rolling;
+    if (rolling !== undefined && this.slices > 1) this.roll(rolling);
     this.ticks = 0;
     this.busyMs = 0;
   }
@@ -94,7 +96,17 @@ export class Rollout {
     this.busyMs = 0;
     this.ticks = 0;
     const percent = (this.roundMs * 100) / this.intervalMs;
-    this.rolling = this.rolling ? percent >= COLLAPSE_BELOW_PERCENT : percent > ROLL_ABOVE_PERCENT;
+    this.roll(this.rolling ? percent >= COLLAPSE_BELOW_PERCENT : percent > ROLL_ABOVE_PERCENT);
     return this.rolling;
+  }
+
+  /** The slice whose turn it was was served: the next one's turn. */
+  next(): void {
+    this.turn = (this.turn + 1) % this.slices;
+  }
+
+  private roll(rolling: boolean): void {
+    if (rolling && !this.rolling) this.turn = 0;
+    this.rolling = rolling;
   }
 }
