@@ -102,6 +102,7 @@ export class Group {
     // once per run of equal tiers rather than per item.
     const pieces = into;
     let count = 0;
+    let bytes = 0;
     let tier = 0;
     let since = 0;
     if (this.wildcard === undefined) {
@@ -111,7 +112,10 @@ export class Group {
         if (!all && step % sub.tier !== 0) continue;
         if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
         const piece = cache.get(states[i]!, since, sub.bars);
-        if (piece !== null) pieces[count++] = piece;
+        if (piece !== null) {
+          pieces[count++] = piece;
+          bytes += piece.binary.length;
+        }
       }
     } else {
       this.overrides ??= new Map(this.states.map((state, i) => [state, this.subscriptionAt(i)]));
@@ -120,9 +124,12 @@ export class Group {
         if (!all && step % sub.tier !== 0) continue;
         if (sub.tier !== tier) since = sinceFor((tier = sub.tier));
         const piece = cache.get(state, since, sub.bars);
-        if (piece !== null) pieces[count++] = piece;
+        if (piece !== null) {
+          pieces[count++] = piece;
+          bytes += piece.binary.length;
+        }
       }
     }
-    return new Body(pieces, shared, count);
+    return new Body(pieces, shared, count, bytes);
   }
 }
