@@ -105,7 +105,25 @@ export class Group {
     let bytes = 0;
     let tier = 0;
     let since = 0;
-    if (this.wildcard === undefined) {
+    const subscriptions = this.subscriptions;
+    if (this.wildcard === undefined && !Array.isArray(subscriptions)) {
+      // The usual group: one subscription for every symbol, so one tier, one since, one slot array.
+      const sub = subscriptions as Subscription;
+      if (!all && step % sub.tier !== 0) return new Body(pieces, shared, 0, 0);
+      since = sinceFor(sub.tier);
+      const bars = sub.bars;
+      const slots = cache.inStepSlots(since, bars);
+      const states = this.states;
+      for (let i = 0; i < states.length; i++) {
+        const state = states[i]!;
+        let piece = slots === undefined ? undefined : slots[state.index];
+        if (piece === undefined) piece = cache.get(state, since, bars);
+        if (piece !== null) {
+          pieces[count++] = piece;
+          bytes += piece.binary.length;
+        }
+      }
+    } else if (this.wildcard === undefined) {
       const states = this.states;
       for (let i = 0; i < states.length; i++) {
         const sub = this.subscriptionAt(i);

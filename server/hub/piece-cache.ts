@@ -40,6 +40,14 @@ export class PieceCache {
     this.others = new Map();
   }
 
+  /**
+   * The in-step pieces by symbol index when `since` is the in-step generation (else undefined): a slot
+   * holding a piece or null is what get() would return; an empty slot (undefined) needs get().
+   */
+  inStepSlots(since: number, bars: boolean): readonly (Piece | null | undefined)[] | undefined {
+    return since === this.inStepSince ? this.inStep[bars ? 1 : 0] : undefined;
+  }
+
   /** The entry of what changed in `state` after generation `since`, or null when nothing did. */
   get(state: SymbolState, since: number, bars: boolean): Piece | null {
     if (since === this.inStepSince) {
