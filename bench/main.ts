@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
 import { prepareBaseline } from './baseline.js';
-import { runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
+import { inRoundOrder, runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
 import {
   CAPACITY_MEASURE_S,
   CAPACITY_MIN_DELIVERED,
@@ -42,7 +42,8 @@ Options:
                       (default: default)
   --targets LIST      comma-separated: ${TARGETS.map((target) => target.name).join(', ')} (default: all three), and
                       tickertape@REF for tickertape as of a git commit, measured beside today's code
-  --runs N            measure each target N times, interleaved; tables show medians (default 1)
+  --runs N            measure each target N times, interleaved (the order reversed every other
+                      round); tables show medians (default 1)
   --clients N         override the scenario's client count (C)
   --symbols N         override the market's symbol count (S)
   --rate N            override the ticks per second (R)
@@ -227,7 +228,7 @@ async function runScenario(base: Scenario, options: Options): Promise<ScenarioOu
   const scenario = { ...requested, clients };
   const runs = new Map<string, RunResult[]>(options.targets.map((target) => [target.name, []]));
   for (let round = 0; round < options.runs; round++) {
-    for (const target of options.targets) {
+    for (const target of inRoundOrder(options.targets, round)) {
       log(`${scenario.name}: ${target.name}, run ${round + 1} of ${options.runs}`);
       runs.get(target.name)!.push(await runTarget(planFor(scenario, target, options), log));
     }

@@ -22,7 +22,8 @@ import { PieceCache } from '../server/hub/piece-cache.js';
 import { hubOptions } from '../server/plugins/hub.js';
 import { Market, type FlushResult } from '../server/market/market.js';
 import { drawSubscriptions } from './subscriptions.js';
-import type { Target } from './run-target.js';
+import { median } from './report.js';
+import { inRoundOrder, type Target } from './run-target.js';
 import type { Table } from './table.js';
 
 const SYMBOLS = 500;
@@ -73,7 +74,7 @@ function silentLog(): ConstructorParameters<typeof Hub>[2] {
 }
 
 /** Rounds of the hub-flush program per target, interleaved so that each sees the same machine load. */
-const HUB_FLUSH_ROUNDS = 3;
+const HUB_FLUSH_ROUNDS = 4;
 
 /**
  * The hub's JavaScript cost per connection per flush for each tickertape target (today's code and any
@@ -85,13 +86,12 @@ function hubFlushByTarget(targets: readonly Target[]): Table | undefined {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const perClient = new Map<string, number[]>(ours.map((target) => [target.name, []]));
   for (let round = 0; round < HUB_FLUSH_ROUNDS; round++) {
-    for (const target of ours) {
+    for (const target of inRoundOrder(ours, round)) {
       const program = resolve(here, target.program).replace(/tickertape\.js$/, 'hub-flush.js');
       const line = execFileSync(process.execPath, [program], { encoding: 'utf8' });
       perClient.get(target.name)!.push((JSON.parse(line) as { medianPerClientUs: number }).medianPerClientUs);
     }
   }
-  const median = (values: number[]): number => [...values].sort((x, y) => x - y)[values.length >> 1] ?? Number.NaN;
   const first = median(perClient.get(ours[0]!.name)!);
   return {
     header: ['target', 'µs per connection per flush', `vs ${ours[0]!.name}`],
@@ -165,7 +165,6 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
     ['client', 'entry', entriesPerFrame],
   ];
   // Medians: on a shared machine a preempted sample is an outlier, and the median ignores it.
-  const median = (samples: readonly number[]): number => [...samples].sort((x, y) => x - y)[samples.length >> 1] ?? Number.NaN;
   const rows = bench.tasks.map((task) => {
     const medianMs = median(task.result?.samples ?? []);
     const [, unit, count] = perUnit.find(([prefix]) => task.name.startsWith(prefix)) ?? ['', '-', Number.NaN];
@@ -177,7 +176,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
   ];
   const tables = [{ title: 'micro-benchmarks', table: { header: ['case', 'median µs', 'mean µs', 'unit', 'µs per unit (median)', 'samples'], rows } as Table }];
   const byTarget = hubFlushByTarget(targets);
-  if (byTarget !== undefined) tables.push({ title: `hub flush, ${CLIENTS} connections, JavaScript only, by commit (median of ${HUB_FLUSH_ROUNDS} interleaved rounds)`, table: byTarget });
+  if (byTarget !== undefined) tables.push({ title: `hub flush, ${CLIENTS} connections, JavaScript only, by commit (median of ${HUB_FLUSH_ROUNDS} interleaved rounds, the order reversed every other round)`, table: byTarget });
   return {
     tables,
     data: { rows, entriesPerFrame, frameBytes, changedPerFlush: sample.changed.length },

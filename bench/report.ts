@@ -4,16 +4,19 @@ import { formatNumber, type Table } from './table.js';
 
 const MB = 2 ** 20;
 
+/** The middle value, or the mean of the middle two (NaN for none). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** The median of each figure over repeated runs of one target (the runs themselves go to the JSON). */
 export function medianRun(runs: readonly RunResult[]): RunResult {
   const first = runs[0];
   if (first === undefined) throw new Error('medianRun of no runs');
   if (runs.length === 1) return first;
-  const median = (values: number[]): number => {
-    values.sort((x, y) => x - y);
-    const middle = values.length >> 1;
-    return values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
-  };
   const out: Record<string, unknown> = { ...first };
   for (const [key, value] of Object.entries(first)) {
     if (typeof value === 'number') out[key] = median(runs.map((run) => (run as unknown as Record<string, number>)[key]!));
