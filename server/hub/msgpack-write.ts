@@ -28,8 +28,7 @@ export function writeUint(target: Uint8Array, offset: number, value: number): nu
   }
   if (value < 0x1_0000) {
     target[offset] = 0xcd;
-    target[offset + 1] = value >>> 8;
-    target[offset + 2] = value & 0xff;
+    writeUint16(target, offset + 1, value);
     return offset + 3;
   }
   if (value < TWO_POW_32) {
@@ -42,6 +41,12 @@ export function writeUint(target: Uint8Array, offset: number, value: number): nu
   writeUint32(target, offset + 1, high);
   writeUint32(target, offset + 5, value - high * TWO_POW_32);
   return offset + 9;
+}
+
+/** Writes `value` (0..0xffff) as two big-endian bytes. */
+export function writeUint16(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value >>> 8;
+  target[offset + 1] = value & 0xff;
 }
 
 export function writeUint32(target: Uint8Array, offset: number, value: number): void {
@@ -104,8 +109,7 @@ export function writeArrayHeader(target: Uint8Array, offset: number, count: numb
   }
   if (count < 0x1_0000) {
     target[offset] = 0xdc;
-    target[offset + 1] = count >>> 8;
-    target[offset + 2] = count & 0xff;
+    writeUint16(target, offset + 1, count);
     return offset + 3;
   }
   target[offset] = 0xdd;
