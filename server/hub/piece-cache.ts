@@ -44,14 +44,18 @@ export class PieceCache {
    * The in-step pieces by symbol index when `since` is the in-step generation (else undefined): a slot
    * holding a piece or null is what get() would return; an empty slot (undefined) needs get().
    */
-  inStepSlots(since: number, bars: boolean): readonly (Piece | null | undefined)[] | undefined {
+  inStepSlots(since: number, bars: boolean): Readonly<Slots> | undefined {
+    return this.slotsFor(since, bars);
+  }
+
+  private slotsFor(since: number, bars: boolean): Slots | undefined {
     return since === this.inStepSince ? this.inStep[bars ? 1 : 0] : undefined;
   }
 
   /** The entry of what changed in `state` after generation `since`, or null when nothing did. */
   get(state: SymbolState, since: number, bars: boolean): Piece | null {
-    if (since === this.inStepSince) {
-      const slots = this.inStep[bars ? 1 : 0];
+    const slots = this.slotsFor(since, bars);
+    if (slots !== undefined) {
       let piece = slots[state.index];
       if (piece === undefined) {
         piece = this.encode(state, since, bars);
