@@ -99,6 +99,24 @@ describe('simulated arrivals', () => {
     expect(counts.get('BTC-USD') ?? 0).toBeGreaterThan(5 * (counts.get('KO') ?? Infinity));
   });
 
+  it('gives each symbol its activity’s share of the trades, the first and the last included', () => {
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const tick of during({ ticksPerSecond: 2000, seed: 3 }, 10 * MINUTE_MS)) {
+      counts.set(tick.symbol, (counts.get(tick.symbol) ?? 0) + 1);
+      total++;
+    }
+    const activity = UNIVERSE.reduce((sum, instrument) => sum + instrument.activity, 0);
+    // Busy spells (news, jumps) lift a symbol's rate for seconds at a time; over ten minutes its share stays
+    // within a fifth of its activity's. Picking a neighbour's weight (an off-by-one) misses by far more.
+    const byActivity = [...UNIVERSE].sort((x, y) => y.activity - x.activity);
+    for (const instrument of [...byActivity.slice(0, 5), ...byActivity.slice(-3)]) {
+      const share = (counts.get(instrument.symbol) ?? 0) / total;
+      expect(share / (instrument.activity / activity), instrument.symbol).toBeGreaterThan(0.8);
+      expect(share / (instrument.activity / activity), instrument.symbol).toBeLessThan(1.25);
+    }
+  });
+
   it('realised volatility of mid prices matches each symbol’s declared annual volatility', () => {
     const minutes = 2 * 24 * 60;
     const ratios = [...midsPerMinute({ ticksPerSecond: 20, seed: 3 }, minutes)].map(([symbol, mids]) => {
