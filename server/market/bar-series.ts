@@ -64,7 +64,9 @@ export class BarSeries {
 
   /** Backing-array offset of the i-th oldest bar. */
   private at(i: number): number {
-    return ((this.head + i) % this.slots) * STRIDE;
+    // i < slots and head < slots: one subtraction wraps it (a % here was a division per bar read).
+    const slot = this.head + i;
+    return (slot < this.slots ? slot : slot - this.slots) * STRIDE;
   }
 
   time(i: number): number {
