@@ -4,6 +4,15 @@ import { formatNumber, type Table } from './table.js';
 
 const MB = 2 ** 20;
 
+/** A count, whole, however small (formatNumber gives numbers under 100 decimals: "25.0 clients"). */
+function count(value: number): string {
+  return formatNumber(Math.round(value), 0);
+}
+
+function clientsCell(run: RunResult): string {
+  return run.connected === run.clients ? count(run.clients) : `${count(run.connected)}/${count(run.clients)}`;
+}
+
 /** The middle value, or the mean of the middle two (NaN for none). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -56,9 +65,9 @@ export function trafficTable(results: readonly RunResult[]): Table {
     ],
     rows: results.map((run) => [
       run.target,
-      run.connected === run.clients ? run.clients : `${run.connected}/${run.clients}`,
-      Math.round(run.askedPerS),
-      Math.round(run.updatesPerS),
+      clientsCell(run),
+      count(run.askedPerS),
+      count(run.updatesPerS),
       percent(run.updatesPerS / run.askedPerS),
       run.latency.p50Ms,
       run.latency.p99Ms,
@@ -112,7 +121,7 @@ export function idleTable(results: readonly RunResult[]): Table {
     header: ['target', 'connections', 'RSS, none MB', 'RSS, all MB', 'KB per connection', 'vs plain ws'],
     rows: results.map((run) => [
       run.target,
-      run.connected === run.clients ? run.clients : `${run.connected}/${run.clients}`,
+      clientsCell(run),
       Math.round(run.baseRssBytes / MB),
       Math.round((run.baseRssBytes + run.rssPerConnectionBytes * run.connected) / MB),
       run.rssPerConnectionBytes / 1024,
