@@ -14,6 +14,7 @@ import type { Recovery } from '../client/recovery.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import { buildApp } from '../server/app.js';
 import { defineConfig } from '../server/config.js';
+import { median } from './report.js';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const SYMBOLS = ['AAPL', 'BTC-USD', 'MSFT'];
@@ -151,7 +152,6 @@ for (let round = 0; round < ROUNDS; round++) {
   await lostFrames();
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 console.table(
   rows.map((row) => ({
     scenario: row.scenario,

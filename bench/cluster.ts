@@ -21,6 +21,7 @@ import { createSimulator } from '../feeds/simulator/index.js';
 import { LATENCY_BUCKETS_PER_MS, type FromLoad, type LoadReport, type LoadSpec, type ToLoad } from './cluster/load-protocol.js';
 import { RedisProcess, forkTs, freePort, kill, metric, ready, sleep, startRole, until, type Role } from './cluster/processes.js';
 import { cpuSeconds } from './proc.js';
+import { median } from './report.js';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string' }, 'measure-s': { type: 'string' }, rounds: { type: 'string' }, 'load-processes': { type: 'string' } },
@@ -239,7 +240,6 @@ async function failover(cluster: Cluster): Promise<{ recoveredMs: number[]; reco
   return { recoveredMs, recoveryDurationMs };
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const max = (values: readonly number[]): number => Math.max(...values);
 
 console.log(
