@@ -22,6 +22,7 @@ import { PieceCache } from '../server/hub/piece-cache.js';
 import { hubOptions } from '../server/plugins/hub.js';
 import { Market, type FlushResult } from '../server/market/market.js';
 import { drawSubscriptions } from './subscriptions.js';
+import { decodeInChromium } from './browser-decode/run.js';
 import { median } from './report.js';
 import { inRoundOrder, type Target } from './run-target.js';
 import type { Table } from './table.js';
@@ -102,6 +103,10 @@ function hubFlushByTarget(targets: readonly Target[]): Table | undefined {
   };
 }
 
+/** The browser cases' names (rows of the micro table; test/bench/harness.test.ts looks for them). */
+export const BROWSER_BINARY_CASE = 'client in Chromium: decode one MessagePack update frame';
+export const BROWSER_TEXT_CASE = 'client in Chromium: decode the same frame as JSON text';
+
 export async function runMicro(targets: readonly Target[] = []): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
   const { market, next } = newMarket();
   const symbols = Array.from(market.all(), (state) => state.symbol);
@@ -165,7 +170,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
     ['client', 'entry', entriesPerFrame],
   ];
   // Medians: on a shared machine a preempted sample is an outlier, and the median ignores it.
-  const rows = bench.tasks.map((task) => {
+  const rows: (readonly [string, number, number, string, number, number])[] = bench.tasks.map((task) => {
     const medianMs = median(task.result?.samples ?? []);
     const [, unit, count] = perUnit.find(([prefix]) => task.name.startsWith(prefix)) ?? ['', '-', Number.NaN];
     return [task.name, medianMs * 1000, (task.result?.mean ?? Number.NaN) * 1000, unit, (medianMs * 1000) / count, task.result?.samples.length ?? 0] as const;
@@ -174,6 +179,17 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
     `${sample.changed.length} of ${SYMBOLS} symbols changed in a flush of ${TICKS_PER_FLUSH} ticks; a frame carries ${entriesPerFrame.toFixed(1)} entries, ${frameBytes.toFixed(0)} bytes`,
     `the hub flushed ${flushes} times, sending ${CLIENTS} frames each`,
   ];
+  // The same frames decoded by the client library inside Chromium, as the dashboard decodes them.
+  const inBrowser = await decodeInChromium(process.cwd(), frames, texts);
+  if ('skipped' in inBrowser) notes.push(inBrowser.skipped);
+  else {
+    const { binary, text, userAgent } = inBrowser.results;
+    rows.push(
+      [BROWSER_BINARY_CASE, binary.medianUs, binary.meanUs, 'entry', binary.medianUs / entriesPerFrame, binary.samples],
+      [BROWSER_TEXT_CASE, text.medianUs, text.meanUs, 'entry', text.medianUs / entriesPerFrame, text.samples],
+    );
+    notes.push(`in Chromium (${userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? userAgent}): samples of ${binary.perSample} decodes each, the page's clock being coarse`);
+  }
   const tables = [{ title: 'micro-benchmarks', table: { header: ['case', 'median µs', 'mean µs', 'unit', 'µs per unit (median)', 'samples'], rows } as Table }];
   const byTarget = hubFlushByTarget(targets);
   if (byTarget !== undefined) tables.push({ title: `hub flush, ${CLIENTS} connections, JavaScript only, by commit (median of ${HUB_FLUSH_ROUNDS} interleaved rounds, the order reversed every other round)`, table: byTarget });
