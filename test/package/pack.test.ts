@@ -47,6 +47,11 @@ describe('the npm package', () => {
     expect(files.filter((path) => /\.test\.|^test\/|^web\/src\/|^client\/|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
   });
 
+  test('built in the checkout (npm pack built it), the command runs through npx, as the README says', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'tickertape', 'tail', '--help'], { cwd: REPO_ROOT });
+    expect(stdout).toMatch(/Usage: tickertape tail SYMBOL/);
+  });
+
   test('installs into a Node project, which imports tickertape/client (with types) and streams quotes', async () => {
     const app = join(work, 'app');
     await run('mkdir', ['-p', app]);
