@@ -21,8 +21,8 @@ import { payloadOf } from '../server/hub/websocket-frame.js';
 import { PieceCache } from '../server/hub/piece-cache.js';
 import { hubOptions } from '../server/plugins/hub.js';
 import { Market, type FlushResult } from '../server/market/market.js';
-import { drawSubscriptions } from './subscriptions.js';
 import { decodeInChromium } from './browser-decode/run.js';
+import { drawSubscriptions } from './subscriptions.js';
 import { median } from './report.js';
 import { inRoundOrder, type Target } from './run-target.js';
 import type { Table } from './table.js';
@@ -103,9 +103,9 @@ function hubFlushByTarget(targets: readonly Target[]): Table | undefined {
   };
 }
 
-/** The browser cases' names (rows of the micro table; test/bench/harness.test.ts looks for them). */
-export const BROWSER_BINARY_CASE = 'client in Chromium: decode one MessagePack update frame';
-export const BROWSER_TEXT_CASE = 'client in Chromium: decode the same frame as JSON text';
+/** The browser cases' rows in the micro table (bench/browser-decode/). */
+const BROWSER_BINARY_CASE = 'client in Chromium: decode one MessagePack update frame';
+const BROWSER_TEXT_CASE = 'client in Chromium: decode the same frame as JSON text';
 
 export async function runMicro(targets: readonly Target[] = []): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
   const { market, next } = newMarket();
