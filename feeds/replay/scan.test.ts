@@ -28,4 +28,12 @@ describe('finding where a replay ends', () => {
     const scan = scanEndInWorker(options([a, b]));
     expect(await scan.end).toBe(T + 12_000);
   });
+
+  test('scans in this thread when the worker cannot start (its module missing), with the same answer', async () => {
+    // Long enough that scanning it here takes far longer than the failed worker takes to exit.
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${T + i},A,1,1`);
+    const long = files.write('long.csv', `time,symbol,price,size\n${lines.join('\n')}\n`);
+    const scan = scanEndInWorker(options([long, b]), new URL('./no-such-scan-worker.js', import.meta.url));
+    expect(await scan.end).toBe(T + 99_999);
+  });
 });

@@ -42,27 +42,32 @@ export function startScan(options: ScanOptions): Scan {
   return import.meta.url.endsWith('.ts') ? inThread(options) : scanEndInWorker(options);
 }
 
-/** scanEnd on a worker thread (from source too, through scan-worker-tsx.mjs). */
-export function scanEndInWorker(options: ScanOptions): Scan {
-  const source = import.meta.url;
-  const typescript = source.endsWith('.ts');
+/**
+ * scanEnd on a worker thread (from source too, through scan-worker-tsx.mjs). `workerUrl`: the worker's
+ * module, for tests of a worker that cannot start.
+ */
+export function scanEndInWorker(options: ScanOptions, workerUrl = defaultWorkerUrl()): Scan {
   let worker: Worker;
   try {
-    worker = new Worker(new URL(typescript ? './scan-worker-tsx.mjs' : './scan-worker.js', source), {
-      workerData: pickScanOptions(options),
-    });
+    worker = new Worker(workerUrl, { workerData: pickScanOptions(options) });
   } catch {
     return inThread(options);
   }
   let stopped = false;
   const end = new Promise<number>((resolve) => {
+    let fellBack = false;
     worker.once('message', (value: number) => resolve(value));
     worker.once('error', () => {
-      // The worker could not run (e.g. no loader): scan here instead.
+      // The worker could not run (e.g. no loader, or its module missing from a build): scan here instead.
+      fellBack = true;
       if (!stopped) void scanEnd(options, () => stopped).then(resolve);
       else resolve(Number.NaN);
     });
-    worker.once('exit', () => resolve(Number.NaN));
+    // Ended without an answer or an error: stopped. (After an error, 'exit' follows at once: the scan here
+    // answers then, and a NaN from here would have made the replay end where it starts.)
+    worker.once('exit', () => {
+      if (!fellBack) resolve(Number.NaN);
+    });
   });
   return {
     end,
@@ -71,6 +76,11 @@ export function scanEndInWorker(options: ScanOptions): Scan {
       void worker.terminate();
     },
   };
+}
+
+function defaultWorkerUrl(): URL {
+  const source = import.meta.url;
+  return new URL(source.endsWith('.ts') ? './scan-worker-tsx.mjs' : './scan-worker.js', source);
 }
 
 function inThread(options: ScanOptions): Scan {
