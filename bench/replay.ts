@@ -2,7 +2,8 @@
  * Replay benchmark: ticks/s parsed and replayed at --speed max for every format, peak memory, memory
  * against file size, and seek times on the real recordings. Prints tables; asserts nothing.
  *
- *   node --import tsx bench/replay.ts [ticks]        (default 1,000,000 ticks per file)
+ *   npm run bench -- --scenario replay                (compiled, as the server runs; 1,000,000 ticks per file)
+ *   node --import tsx bench/replay.ts [ticks]        (from the sources; run either from the checkout's root)
  *
  * Files are generated from the seeded simulator into a temporary folder. Every measurement runs in its own
  * child process, so each peak RSS (getrusage maxrss) belongs to one run. Rates are ticks per second of the
@@ -192,7 +193,8 @@ async function seekTimes(file: string, symbol: string | undefined): Promise<stri
 // ---------------------------------------------------------------------------------------------------------
 
 function child(mode: string, file: string, symbol: string | undefined): Measurement {
-  const args = ['--import', 'tsx', SELF, '--child', mode, file, symbol ?? ''];
+  // Compiled (npm run bench), the child is plain JavaScript; from the sources it needs tsx.
+  const args = [...(SELF.endsWith('.ts') ? ['--import', 'tsx'] : []), SELF, '--child', mode, file, symbol ?? ''];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Measurement;
 }
 
@@ -250,9 +252,10 @@ async function main(): Promise<void> {
     console.log('Peak memory against file size (replay at max into a Market)');
     table(['format', 'file MB', 'lines', 'peak MB (1x)', 'peak MB (4x)', 'ticks/CPU s (1x)', 'ticks/CPU s (4x)'], sizes);
 
-    const data = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+    // From the checkout's root (npm run bench runs this file compiled, elsewhere than the sources).
+    const data = join(process.cwd(), '..', 'shared', 'data');
     const samples: [string, string | undefined][] = [
-      [fileURLToPath(new URL('../feeds/samples/simulator-seed42.tape.gz', import.meta.url)), undefined],
+      [join(process.cwd(), 'feeds', 'samples', 'simulator-seed42.tape.gz'), undefined],
       [join(data, 'us-equities-20131007-trades.csv'), undefined],
       [join(data, 'binance-spot-ethusdt-20240808.capture.gz'), undefined],
       [join(data, 'binance-spot-ethusdt-20240808-trades.csv'), 'ETHUSDT'],
