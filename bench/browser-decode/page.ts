@@ -4,6 +4,7 @@
  * msgpackr (the browser entry, pure JavaScript, as the dashboard ships it).
  */
 import { decodeBinary, decodeText } from '../../client/protocol/codec.js';
+import { median } from '../report.js';
 
 export interface DecodeTiming {
   /** Median time of one decode, from samples of `perSample` decodes each (the page's clock is coarse). */
@@ -45,11 +46,8 @@ function time(decode: (index: number) => unknown, warmupMs: number, measureMs: n
     for (let i = 0; i < perSample; i++) decode(index++);
     perDecodeUs.push(((performance.now() - start) * 1000) / perSample);
   }
-  const sorted = [...perDecodeUs].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  const medianUs = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   const meanUs = perDecodeUs.reduce((sum, us) => sum + us, 0) / perDecodeUs.length;
-  return { medianUs, meanUs, samples: perDecodeUs.length, perSample };
+  return { medianUs: median(perDecodeUs), meanUs, samples: perDecodeUs.length, perSample };
 }
 
 declare global {
