@@ -16,6 +16,11 @@ export interface Child<In, Out> {
   stop(stopMessage: In): Promise<void>;
 }
 
+/** Node's arguments to run `file`: tsx's loader for a TypeScript source, none for compiled JavaScript. */
+export function loaderFor(file: string): string[] {
+  return file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+}
+
 /**
  * Starts a program of this folder with an IPC channel. The benchmark runs compiled (npm run bench compiles
  * it with tsc first), as `npm start` runs the server: tsx's on-the-fly output ran the hub about three

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
 import { prepareBaseline } from './baseline.js';
+import { loaderFor } from './children.js';
 import { inRoundOrder, runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
 import {
   CAPACITY_MEASURE_S,
@@ -287,8 +288,7 @@ async function runCapacity(options: Options): Promise<ScenarioOutput> {
 async function runReplay(): Promise<ScenarioOutput> {
   const program = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './replay.ts' : './replay.js', import.meta.url));
   if (!existsSync(program)) return { tables: [], data: {}, notes: ['bench/replay.ts is not in this checkout yet (the replay feed, issue 3)'] };
-  const loader = program.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const output = execFileSync(process.execPath, [...loader, program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(process.execPath, [...loaderFor(program), program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   console.log(output);
   return { tables: [], data: { output }, notes: [] };
 }

@@ -29,6 +29,7 @@ import { createSimulator } from '../feeds/simulator/index.js';
 import type { Tick } from '../feeds/tick.js';
 import { Market } from '../server/market/market.js';
 import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../server/config.js';
+import { loaderFor } from './children.js';
 
 const ROUNDS = 3;
 const SELF = fileURLToPath(import.meta.url);
@@ -194,7 +195,7 @@ async function seekTimes(file: string, symbol: string | undefined): Promise<stri
 
 function child(mode: string, file: string, symbol: string | undefined): Measurement {
   // Compiled (npm run bench), the child is plain JavaScript; from the sources it needs tsx.
-  const args = [...(SELF.endsWith('.ts') ? ['--import', 'tsx'] : []), SELF, '--child', mode, file, symbol ?? ''];
+  const args = [...loaderFor(SELF), SELF, '--child', mode, file, symbol ?? ''];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Measurement;
 }
 
