@@ -8,6 +8,7 @@
  */
 import { Packr, Unpackr, type Options } from 'msgpackr';
 import type { ClientMessage, ServerMessage } from './messages.js';
+import { readUpdateFrame } from './update-frame.js';
 
 /** msgpackr reads `skipValues` (README, "Options") but its typings omit it. */
 interface PackrOptions extends Options {
@@ -93,10 +94,11 @@ export function encodeText(message: ServerMessage | ClientMessage): string {
 
 /**
  * Decodes one binary frame from a trusted peer (the server, for clients). Fast rather than strict: the
- * server decodes what clients send with a strict decoder instead (server/hub/inbound.ts).
+ * server decodes what clients send with a strict decoder instead (server/hub/inbound.ts). Update frames,
+ * nearly all of a client's, take a reader made for them (update-frame.ts); msgpackr reads the rest.
  */
 export function decodeBinary(bytes: Uint8Array): unknown {
-  return unpackr.unpack(bytes);
+  return readUpdateFrame(bytes) ?? unpackr.unpack(bytes);
 }
 
 /** Decodes one text frame. Throws on text that is not JSON. */

@@ -2,38 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { packPrepared, toWireValue } from '../../client/protocol/codec.js';
 import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
+import { wireEntry as entry } from '../../test/helpers/entry-arbitraries.js';
 import { packEntry } from './entry-pack.js';
 
 /** The codec's general route, which packEntry must equal byte for byte. */
 const viaCodec = (entry: SymbolEntry): Uint8Array => packPrepared(toWireValue(entry));
-
-/** Numbers at every boundary of the MessagePack forms, and anything else a double can be. */
-const number = fc.oneof(
-  fc.double(),
-  fc.integer({ min: -0x8000_0000, max: 0xffff_ffff }),
-  fc.constantFrom(0, -0, 127, 128, 255, 256, 65_535, 65_536, 0xffff_ffff, 0x1_0000_0000, -32, -33, -128, -129, -32_768, -32_769, -0x8000_0000, -0x8000_0001),
-  fc.maxSafeInteger(),
-  fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -(2 ** 60), 1_717_425_012_345, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
-);
-const bar = fc.tuple(number, number, number, number, number, number) as fc.Arbitrary<Bar>;
-const optional = <T>(value: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(value, { nil: undefined });
-
-/** Entries as SymbolState.entrySince makes them: every key present, in one order, undefined when unchanged. */
-const entry: fc.Arbitrary<SymbolEntry> = fc
-  .record({
-    s: fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('AAPL', 'BTC-USD', 'ÉTÉ-€', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(300))),
-    t: optional(number),
-    p: optional(number),
-    b: optional(number),
-    a: optional(number),
-    o: optional(number),
-    h: optional(number),
-    l: optional(number),
-    v: optional(number),
-    d: optional(number),
-    k: optional(fc.array(bar, { maxLength: 20 })),
-  })
-  .map(({ s, t, p, b, a, o, h, l, v, d, k }) => ({ s, t, p, b, a, o, h, l, v, d, k }));
 
 describe('packEntry', () => {
   test('writes the bytes the codec writes, for any entry', () => {
