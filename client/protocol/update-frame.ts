@@ -74,15 +74,16 @@ function numberAt(bytes: Uint8Array, view: DataView, at: number): number {
   }
 }
 
-/** Symbol names by a hash of their bytes: a market's symbols, at most this many (then it starts over). */
-const MAX_CACHED_NAMES = 4_096;
-const names = new Map<number, string>();
+/** Symbol names by a hash of their bytes, one per slot (a name whose slot is taken replaces the one there). */
+const NAME_SLOTS = 4_096;
+const names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
 
 /** The ASCII string of `length` (< 32) bytes at `at`, the same string object each time its bytes recur. */
 function nameAt(bytes: Uint8Array, at: number, length: number): string {
   let hash = length;
   for (let i = at; i < at + length; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
-  const known = names.get(hash);
+  const slot = hash & (NAME_SLOTS - 1);
+  const known = names[slot];
   if (known !== undefined && known.length === length) {
     let i = 0;
     while (i < length && known.charCodeAt(i) === bytes[at + i]) i++;
@@ -95,8 +96,7 @@ function nameAt(bytes: Uint8Array, at: number, length: number): string {
     if (byte >= 0x80) throw NOT_OURS;
     name += String.fromCharCode(byte);
   }
-  if (names.size >= MAX_CACHED_NAMES) names.clear();
-  names.set(hash, name);
+  names[slot] = name;
   return name;
 }
 
