@@ -41,6 +41,12 @@ export interface RecoveringSymbol {
   readonly dirty: Set<number>;
   /** Oldest bar of the restoring snapshot; undefined until it comes (or if it had no bars). */
   anchor: number | undefined;
+  /**
+   * Bars filled from history so far. A round cut short (the connection lost again, a gap) keeps what it
+   * merged, and the next round finds those bars already there: the count carries over, so the `recovered`
+   * event counts every bar the disruption cost.
+   */
+  filled: number;
 }
 
 /** What fillMissedBars() did for one symbol. */

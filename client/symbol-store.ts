@@ -132,7 +132,7 @@ export class SymbolStore {
       if (!this.host.wanted(symbol)) continue;
       const recovering = this.recovering.get(symbol);
       if (recovering === undefined) {
-        this.recovering.set(symbol, { from: this.ledgers.get(symbol)?.newestTime, dirty: new Set(), anchor: undefined, restored: false });
+        this.recovering.set(symbol, { from: this.ledgers.get(symbol)?.newestTime, dirty: new Set(), anchor: undefined, filled: 0, restored: false });
       } else {
         recovering.restored = false;
         recovering.anchor = undefined;
@@ -151,7 +151,6 @@ export class SymbolStore {
     if (round.round !== this.round) return undefined;
     const symbols = round.symbols.filter((symbol) => this.recovering.get(symbol)?.restored === true);
     const incomplete: Recovery['incomplete'][number][] = [];
-    let filledBars = 0;
     await forEachLimited(symbols, RECOVERY_CONCURRENT_REQUESTS, async (symbol) => {
       const recovering = this.recovering.get(symbol);
       const view = this.bySymbol.get(symbol);
@@ -169,7 +168,7 @@ export class SymbolStore {
             return changed.length > 0;
           },
         );
-        filledBars += outcome.filled;
+        recovering.filled += outcome.filled;
         if (outcome.holeUntil !== undefined) incomplete.push({ symbol, after: from, resumedAt: outcome.holeUntil });
       } catch (error) {
         if (error instanceof ClientError && (error.code === 'DISCONNECTED' || error.code === 'CLOSED')) throw error;
@@ -178,6 +177,8 @@ export class SymbolStore {
       }
     });
     if (round.round !== this.round) return undefined;
+    let filledBars = 0;
+    for (const symbol of symbols) filledBars += this.recovering.get(symbol)?.filled ?? 0;
     for (const symbol of round.symbols) this.finish(symbol);
     return { reason, symbols, filledBars, incomplete, durationMs: Date.now() - since };
   }
