@@ -23,14 +23,19 @@ function marketSince(startTime: number): ReturnType<typeof createSimulator> {
 }
 
 /**
- * The restarted server, listening only once its replay has reached the present: a client that reconnected
- * while it was still catching up would get an old snapshot and no seconds to fill, and the test would not
- * exercise what it is about.
+ * The restarted server, listening only once its replay has reached the present and traded in every symbol
+ * at `notBefore` or later: a client that reconnected while it was still catching up (or, on a machine
+ * starved of CPU, before its feed had got clear of the bars the client already holds) would get an old
+ * snapshot and no seconds to fill, and the test would not exercise what it is about.
  */
-async function restartedServer(startTime: number, port: number, snapshotBars: number): Promise<{ close(): Promise<void> }> {
+async function restartedServer(startTime: number, port: number, snapshotBars: number, notBefore: number): Promise<{ close(): Promise<void> }> {
   const app = await buildApp({ config: defineConfig({ flushIntervalMs: 50, limits: { snapshotBars } }), feed: marketSince(startTime), logger: false });
   await app.ready();
-  await waitFor(() => SYMBOLS.every((symbol) => (app.market.get(symbol)?.lastTime ?? 0) >= Date.now() - 1_000), 'the replay to catch up', 20_000);
+  await waitFor(
+    () => SYMBOLS.every((symbol) => (app.market.get(symbol)?.lastTime ?? 0) >= Math.max(Date.now() - 1_000, notBefore)),
+    'the replay to catch up',
+    20_000,
+  );
   await app.listen({ port, host: '127.0.0.1' });
   return { close: () => app.close() };
 }
@@ -84,7 +89,9 @@ describe('reconnecting to a restarted server', () => {
     expect(SYMBOLS.map((symbol) => client.subscriptionState(symbol))).toEqual(['subscribing', 'subscribing', 'subscribing']);
     await sleep(2_500);
     const quotesBefore = new Map(SYMBOLS.map((symbol) => [symbol, quoted.get(symbol)?.length ?? 0]));
-    server = await restartedServer(startTime, port, snapshotBars);
+    // Three seconds past the newest bar the client holds: at least two whole seconds for history to fill.
+    const newestHeld = Math.max(...SYMBOLS.map((symbol) => tape.bars(symbol).at(-1)![0]));
+    server = await restartedServer(startTime, port, snapshotBars, newestHeld + 3_000);
     await waitFor(() => recoveries.length === 1, 'the recovered event', 10_000);
     const recovered = recoveries[0]!;
     expect(recovered.reason).toBe('reconnect');
