@@ -24,11 +24,15 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Thrown inside to give up on a frame: cheaper to unwind than to check a result after every read. */
 const NOT_OURS = new Error('not an update frame in the server layout');
 
-/** `{"type":"update","seq":` as MessagePack: a fixmap of 4, `type`, `update`, `seq`. */
-const HEAD = [0x84, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa6, 0x75, 0x70, 0x64, 0x61, 0x74, 0x65, 0xa3, 0x73, 0x65, 0x71] as const;
-/** `time` and `updates` as fixstr. */
-const TIME_KEY = [0xa4, 0x74, 0x69, 0x6d, 0x65] as const;
-const UPDATES_KEY = [0xa7, 0x75, 0x70, 0x64, 0x61, 0x74, 0x65, 0x73] as const;
+const ascii = (text: string): number[] => Array.from(text, (char) => char.charCodeAt(0));
+/**
+ * The fixed bytes of an update frame, which the server writes (server/hub/frames.ts) and this reads:
+ * `{"type":"update","seq":` as MessagePack (a fixmap of 4, `type`, `update`, `seq`), then the keys
+ * `time` and `updates` as fixstr.
+ */
+export const UPDATE_HEAD = Uint8Array.from([0x84, 0xa4, ...ascii('type'), 0xa6, ...ascii('update'), 0xa3, ...ascii('seq')]);
+export const TIME_KEY = Uint8Array.from([0xa4, ...ascii('time')]);
+export const UPDATES_KEY = Uint8Array.from([0xa7, ...ascii('updates')]);
 
 /** Bytes a number takes, its type byte included, by type byte; 0 for a byte that does not start a number we read. */
 const NUMBER_BYTES = new Uint8Array(256);
@@ -121,14 +125,14 @@ function barsAt(bytes: Uint8Array, view: DataView, at: number): Bar[] {
   return bars;
 }
 
-function startsWith(bytes: Uint8Array, at: number, expected: readonly number[]): boolean {
+function startsWith(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
   for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
   return true;
 }
 
 function read(bytes: Uint8Array): UpdateMessage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at: number = HEAD.length;
+  let at = UPDATE_HEAD.length;
   const seq = numberAt(bytes, view, at);
   at += NUMBER_BYTES[bytes[at]!]!;
   if (!startsWith(bytes, at, TIME_KEY)) throw NOT_OURS;
@@ -216,7 +220,7 @@ function read(bytes: Uint8Array): UpdateMessage {
  * other frame (decode it with msgpackr).
  */
 export function readUpdateFrame(bytes: Uint8Array): UpdateMessage | undefined {
-  if (!startsWith(bytes, 0, HEAD)) return undefined;
+  if (!startsWith(bytes, 0, UPDATE_HEAD)) return undefined;
   try {
     return read(bytes);
   } catch {

@@ -5,15 +5,11 @@
  * followed by the entries. Nothing here re-encodes an entry, and a frame is one allocation and one copy of
  * its entries.
  */
+import { TIME_KEY, UPDATES_KEY, UPDATE_HEAD } from '../../client/protocol/update-frame.js';
 import { pieceText, type Piece } from './piece-cache.js';
 import { arrayHeaderLength, uintLength, writeArrayHeader, writeUint } from './msgpack-write.js';
 import { frameInPlace, headerLength } from './websocket-frame.js';
 
-const ascii = (text: string): number[] => Array.from(text, (char) => char.charCodeAt(0));
-/** `{` (fixmap of 4) `"type": "update", "seq":` */
-const PREFIX_HEAD = Uint8Array.from([0x84, 0xa4, ...ascii('type'), 0xa6, ...ascii('update'), 0xa3, ...ascii('seq')]);
-const TIME_KEY = Uint8Array.from([0xa4, ...ascii('time')]);
-const UPDATES_KEY = Uint8Array.from([0xa7, ...ascii('updates')]);
 /** The MessagePack array header for `count` items. */
 export function arrayHeader(count: number): Uint8Array {
   const header = new Uint8Array(arrayHeaderLength(count));
@@ -129,13 +125,13 @@ export class FrameArena {
 export function binaryFrame(seq: number, time: number, body: Body, arena?: FrameArena): Buffer {
   const ms = Math.floor(time);
   const prefixLength =
-    PREFIX_HEAD.length + uintLength(seq) + TIME_KEY.length + uintLength(ms) + UPDATES_KEY.length + arrayHeaderLength(body.count);
+    UPDATE_HEAD.length + uintLength(seq) + TIME_KEY.length + uintLength(ms) + UPDATES_KEY.length + arrayHeaderLength(body.count);
   // Exactly the frame's size: the header's length follows from the payload's.
   const header = headerLength(prefixLength + body.byteLength);
   const size = header + prefixLength + body.byteLength;
   const frame = arena === undefined ? Buffer.allocUnsafe(size) : arena.alloc(size);
-  frame.set(PREFIX_HEAD, header);
-  let offset = writeUint(frame, header + PREFIX_HEAD.length, seq);
+  frame.set(UPDATE_HEAD, header);
+  let offset = writeUint(frame, header + UPDATE_HEAD.length, seq);
   frame.set(TIME_KEY, offset);
   offset = writeUint(frame, offset + TIME_KEY.length, ms);
   frame.set(UPDATES_KEY, offset);
