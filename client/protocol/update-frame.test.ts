@@ -29,7 +29,7 @@ function expectSameAsMsgpackr(actual: unknown, bytes: Uint8Array): void {
 
 /** Whether the server would write this entry in the layout readUpdateFrame takes (ASCII names under 32 bytes, ≤ 15 bars). */
 function inServerLayout(entry: SymbolEntry): boolean {
-  return /^[\x00-\x7f]{0,31}$/.test(entry.s) && Buffer.byteLength(entry.s) < 32 && (entry.k === undefined || entry.k.length <= 15);
+  return /^[\x00-\x7f]{0,31}$/.test(entry.s) && (entry.k === undefined || entry.k.length <= 15);
 }
 
 const updateMessage: fc.Arbitrary<UpdateMessage> = fc.record({
