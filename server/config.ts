@@ -47,6 +47,8 @@ export const MAX_FLUSH_SLICES = 50;
 export const MIN_FLUSH_SLICE_MS = 5;
 /** Symbols the market tracks at most; a feed inventing more is refused, not allowed to grow memory. */
 export const MAX_SYMBOLS = 10_000;
+/** The most maxSymbols may be: the hub names a symbol by its market index in one UTF-16 unit (group.ts). */
+export const MAX_MAX_SYMBOLS = 0x1_0000;
 
 /** Largest inbound WebSocket message; a bigger one closes the connection with 1009. */
 export const MAX_INBOUND_FRAME_BYTES = 16 * 1024;
@@ -218,6 +220,7 @@ function validate(config: Config): void {
   check(config.limits.maxConnectionsPerIp <= config.limits.maxConnections, 'maxConnectionsPerIp must not exceed maxConnections');
   const problem = validateAccess(config.access);
   if (problem !== undefined) throw new ConfigError(problem);
+  check(config.limits.maxSymbols <= MAX_MAX_SYMBOLS, `limit maxSymbols must be 1..${MAX_MAX_SYMBOLS}, got ${config.limits.maxSymbols}`);
   check(config.limits.maxFlushBusyPercent <= 100, `limit maxFlushBusyPercent must be 1..100, got ${config.limits.maxFlushBusyPercent}`);
   check(
     config.limits.flushSlices <= MAX_FLUSH_SLICES,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { ConfigError, DEFAULT_LIMITS, flushSlices, parseServeArgs, USAGE } from './config.js';
+import { ConfigError, DEFAULT_LIMITS, defineConfig, flushSlices, parseServeArgs, USAGE } from './config.js';
 import { LIMIT_FLAGS } from './limit-flags.js';
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -33,6 +33,11 @@ describe('limit flags', () => {
   ])('%j is refused with a clear message', (args, message) => {
     expect(() => parseServeArgs(args, {}, undefined)).toThrow(ConfigError);
     expect(() => parseServeArgs(args, {}, undefined)).toThrow(message);
+  });
+
+  test('a market of more symbols than one UTF-16 unit can number is refused (the hub names symbols so)', () => {
+    expect(() => defineConfig({ limits: { maxSymbols: 65_537 } })).toThrow(/limit maxSymbols must be 1..65536, got 65537/);
+    expect(defineConfig({ limits: { maxSymbols: 65_536 } }).limits.maxSymbols).toBe(65_536);
   });
 
   test('the rolling flush takes the configured slices, fewer when the interval is too short for them', () => {
