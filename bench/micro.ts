@@ -115,13 +115,13 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
   // A representative flush and its frames, for the per-frame and decode cases.
   const sample = flushOnce(market, next);
   const cache = new PieceCache();
-  cache.clear(sample.gen - 1);
+  cache.clear(sample.gen - 1, market.size);
   const framePieces = subscriptions.map((list) =>
     list.map((symbol) => cache.get(market.get(symbol)!, sample.gen - 1, false)).filter((piece) => piece !== null),
   );
   const entriesPerFrame = framePieces.reduce((sum, pieces) => sum + pieces.length, 0) / CLIENTS;
-  const frames = framePieces.slice(0, 100).map((pieces) => payloadOf(binaryFrame(1, Date.now(), new Body(pieces))));
-  const texts = framePieces.slice(0, 100).map((pieces) => textFrame(1, Date.now(), new Body(pieces)));
+  const frames = framePieces.slice(0, 100).map((pieces) => payloadOf(binaryFrame(1, Date.now(), Body.of(pieces))));
+  const texts = framePieces.slice(0, 100).map((pieces) => textFrame(1, Date.now(), Body.of(pieces)));
   const frameBytes = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 
   const config = defineConfig({ flushIntervalMs: 50 });
@@ -137,12 +137,12 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
   bench
     .add('encode a flush: every changed symbol once', () => {
       const pieces = new PieceCache();
-      pieces.clear(sample.gen - 1);
+      pieces.clear(sample.gen - 1, market.size);
       for (const state of sample.changed) pieces.get(state, sample.gen - 1, false);
     })
     .add('assemble one client frame (body + prefix)', () => {
       const pieces = framePieces[frameIndex++ % CLIENTS]!;
-      binaryFrame(frameIndex, Date.now(), new Body(pieces, false));
+      binaryFrame(frameIndex, Date.now(), Body.of(pieces, false));
     })
     .add(`hub flush for ${CLIENTS.toLocaleString('en-US')} clients (JS only)`, () => {
       // The same closed generation each time: the hub's own work (pieces, bodies, frames), not the market's.

@@ -62,7 +62,7 @@ describe('readUpdateFrame', () => {
         v: i * 1_000_000,
         k: [[1_722_470_400_000, 1, 2, 0.5, 1.5, i]],
       }));
-      const bytes = payloadOf(binaryFrame(9, 1_722_470_400_999, new Body(entries.map((entry) => ({ entry, binary: packEntry(entry) })))));
+      const bytes = payloadOf(binaryFrame(9, 1_722_470_400_999, Body.of(entries.map((entry) => ({ entry, binary: packEntry(entry) })))));
       const read = readUpdateFrame(bytes);
       expect(read).toEqual({ type: 'update', seq: 9, time: 1_722_470_400_999, updates: entries });
       expectSameAsMsgpackr(read, bytes);

@@ -13,7 +13,7 @@ function piece(entry: SymbolEntry): Piece {
 describe('update frames assembled from pieces', () => {
   test.each([0, 1, 15, 16, 300, 70_000])('with %i entries decode to the same message as one encode would give', (count) => {
     const pieces = Array.from({ length: count }, (_, i) => piece({ s: `S${i}`, p: 100 + i / 100, t: 1_722_470_400_000 + i }));
-    const body = new Body(pieces);
+    const body = Body.of(pieces);
     const expected = { type: 'update', seq: 42, time: 1_722_470_400_999, updates: pieces.map((p) => p.entry) };
     expect(referenceDecode(payloadOf(binaryFrame(42, 1_722_470_400_999, body)))).toEqual(expected);
     expect(JSON.parse(textFrame(42, 1_722_470_400_999, body))).toEqual(expected);
@@ -24,7 +24,7 @@ describe('update frames assembled from pieces', () => {
     [false, 'copied piece by piece'],
   ])('a body %s gives the same bytes', (shared) => {
     const pieces = Array.from({ length: 40 }, (_, i) => piece({ s: `S${i}`, p: 1 + i, t: 1_722_470_400_000 }));
-    const body = new Body(pieces, shared);
+    const body = Body.of(pieces, shared);
     expect(referenceDecode(payloadOf(binaryFrame(7, 1_722_470_400_000, body)))).toEqual({ type: 'update', seq: 7, time: 1_722_470_400_000, updates: pieces.map((p) => p.entry) });
     // A shared body is copied again for the next connection, unchanged.
     expect(binaryFrame(8, 1_722_470_400_000, body).subarray(-body.byteLength)).toEqual(binaryFrame(7, 1_722_470_400_000, body).subarray(-body.byteLength));
@@ -34,7 +34,7 @@ describe('update frames assembled from pieces', () => {
     'the prefix for seq %i is byte for byte what the codec writes',
     (seq) => {
       const time = 1_722_470_400_999.7;
-      const body = new Body([]);
+      const body = Body.of([]);
       const prefix = packPrepared(toWireValue({ type: 'update', seq, time: Math.floor(time), updates: [] }));
       expect(payloadOf(binaryFrame(seq, time, body))).toEqual(Buffer.from(prefix));
     },
@@ -87,6 +87,6 @@ describe('FrameArena', () => {
   test('binaryFrame with an arena gives the same bytes as without', () => {
     const pieces = Array.from({ length: 40 }, (_, i) => piece({ s: `S${i}`, p: 100 + i / 100, t: 1_722_470_400_000 + i }));
     const arena = new FrameArena();
-    expect(binaryFrame(3, 1_722_470_400_000, new Body(pieces), arena)).toEqual(binaryFrame(3, 1_722_470_400_000, new Body(pieces)));
+    expect(binaryFrame(3, 1_722_470_400_000, Body.of(pieces), arena)).toEqual(binaryFrame(3, 1_722_470_400_000, Body.of(pieces)));
   });
 });

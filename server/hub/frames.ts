@@ -6,7 +6,7 @@
  * its entries.
  */
 import { TIME_KEY, UPDATES_KEY, UPDATE_HEAD } from '../../client/protocol/update-frame.js';
-import { pieceText, type Piece } from './piece-cache.js';
+import { PieceList, pieceText, type Piece, type PieceSource } from './piece-cache.js';
 import { arrayHeaderLength, uintLength, writeArrayHeader, writeUint } from './msgpack-write.js';
 import { frameInPlace, headerLength } from './websocket-frame.js';
 
@@ -26,23 +26,27 @@ export class Body {
   private text: string | undefined;
 
   /**
-   * The first `count` of `pieces` (all by default) are the entries. `shared`: the body goes to more than one
-   * connection, so it is joined once and each frame copies it whole; a body for one connection is copied
-   * into its frame piece by piece and never joined. `byteLength`: their bytes, when the caller summed them
-   * as it gathered them (group.ts), so the hot path does not walk the pieces twice.
+   * The entries are the pieces of `source` under the first `count` of `keys`. `shared`: the body goes to
+   * more than one connection, so it is joined once and each frame copies it whole; a body for one
+   * connection is copied into its frame piece by piece and never joined. `byteLength`: their bytes, summed
+   * by the caller as it gathered them (group.ts), so the hot path does not walk the pieces twice.
    */
   constructor(
-    private readonly pieces: readonly Piece[],
-    private readonly shared = true,
-    count = pieces.length,
-    byteLength?: number,
+    private readonly source: PieceSource,
+    private readonly keys: ArrayLike<number>,
+    count: number,
+    byteLength: number,
+    private readonly shared: boolean,
   ) {
     this.count = count;
-    if (byteLength === undefined) {
-      byteLength = 0;
-      for (let i = 0; i < count; i++) byteLength += pieces[i]!.binary.length;
-    }
     this.byteLength = byteLength;
+  }
+
+  /** A body of these pieces, in order. */
+  static of(pieces: readonly Piece[], shared = true): Body {
+    let bytes = 0;
+    for (const piece of pieces) bytes += piece.binary.length;
+    return new Body(new PieceList(pieces), Array.from(pieces.keys()), pieces.length, bytes, shared);
   }
 
   /** Copies the entries into `target` at `offset`. */
@@ -59,17 +63,17 @@ export class Body {
   }
 
   private copyPieces(target: Uint8Array, offset: number): void {
-    const { pieces, count } = this;
-    for (let i = 0; i < count; i++) {
-      const binary = pieces[i]!.binary;
-      target.set(binary, offset);
-      offset += binary.length;
-    }
+    const { source, keys, count } = this;
+    for (let i = 0; i < count; i++) offset = source.copy(keys[i]!, target, offset);
   }
 
   /** The entries as comma-separated JSON, joined the first time a JSON connection needs them. */
   get json(): string {
-    this.text ??= this.pieces.slice(0, this.count).map(pieceText).join(',');
+    if (this.text === undefined) {
+      const texts: string[] = [];
+      for (let i = 0; i < this.count; i++) texts.push(pieceText(this.source.piece(this.keys[i]!)));
+      this.text = texts.join(',');
+    }
     return this.text;
   }
 }

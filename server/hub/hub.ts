@@ -26,7 +26,7 @@ import type { SymbolState } from '../market/symbol-state.js';
 import { binaryFrame, FrameArena, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
-import { PieceCache, type Piece } from './piece-cache.js';
+import { KeyList, PieceCache } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
 import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
 import { Session, type Subscription } from './session.js';
@@ -136,11 +136,11 @@ export class Hub {
   private readonly rollout: Rollout;
   private readonly pieces = new PieceCache();
   /**
-   * Reused lists of a body's pieces (Group.body): one for the body a group's members share, one for a
+   * Reused lists of a body's piece keys (Group.body): one for the body a group's members share, one for a
    * paused connection's catch-up, which is made and sent while the shared one is still in use.
    */
-  private readonly groupPieces: Piece[] = [];
-  private readonly catchUpPieces: Piece[] = [];
+  private readonly groupPieces = new KeyList();
+  private readonly catchUpPieces = new KeyList();
   /** Memory for update frames, reused from one connection's frame to the next (frames.ts). */
   private readonly frameArena = new FrameArena();
   /** Encoded snapshots for the current generation, keyed by symbol and bars/no bars. */
@@ -510,7 +510,7 @@ export class Hub {
    */
   resync(gen: number): void {
     this.resyncedThrough = gen;
-    this.pieces.clear(gen);
+    this.pieces.clear(gen, this.market.size);
     this.snapshots = new Map();
     // Subscriptions live in the groups (group.ts): read each group's once, for all its members.
     const subsByGroup = new Map<Group, ReadonlyMap<string, Subscription>>();
@@ -540,14 +540,14 @@ export class Hub {
     if (this.rollout.rolling) {
       const slice = slices[this.rollout.turn]!;
       if (this.isDue(slice, now)) {
-        this.pieces.clear(this.inStepSince(slice));
+        this.pieces.clear(this.inStepSince(slice), this.market.size);
         this.serve(slice, result.gen, now);
         this.rollout.next();
         served = true;
       }
     } else {
       // Slices served together share their pieces: after a round of one flush they all need the same since.
-      this.pieces.clear(this.inStepSince(slices[0]!));
+      this.pieces.clear(this.inStepSince(slices[0]!), this.market.size);
       for (const slice of slices) {
         if (!this.isDue(slice, now)) continue;
         this.serve(slice, result.gen, now);

@@ -15,66 +15,143 @@ export function pieceText(piece: Piece): string {
   return piece.text;
 }
 
-/** A slot per symbol index: undefined until asked for, null when nothing changed. */
-type Slots = (Piece | null | undefined)[];
+/** Pieces by key: what a body (frames.ts) copies its entries from. */
+export interface PieceSource {
+  piece(key: number): Piece;
+  /** Copies the piece's bytes into `target` at `offset`; returns the offset after them. */
+  copy(key: number, target: Uint8Array, offset: number): number;
+}
+
+/** The pieces of a list, keyed by position. */
+export class PieceList implements PieceSource {
+  constructor(private readonly pieces: readonly Piece[]) {}
+
+  piece(key: number): Piece {
+    return this.pieces[key]!;
+  }
+
+  copy(key: number, target: Uint8Array, offset: number): number {
+    const binary = this.pieces[key]!.binary;
+    target.set(binary, offset);
+    return offset + binary.length;
+  }
+}
+
+/** A reusable list of piece keys, grown when a body needs more. */
+export class KeyList {
+  keys = new Int32Array(64);
+
+  /** The list, with room for at least `count` keys (a new one when it had less: earlier keys are not kept). */
+  reserve(count: number): Int32Array {
+    if (this.keys.length < count) this.keys = new Int32Array(Math.max(count, this.keys.length * 2));
+    return this.keys;
+  }
+}
 
 /**
  * Encoded entries for the flush being built, keyed by (symbol, since-generation, bars): each is encoded at
- * most once per flush however many connections receive it. Cleared at every flush, so it never grows.
+ * most once per flush however many connections receive it. Cleared at every flush, so it never grows
+ * past the market.
  *
- * Nearly every lookup is for the flush's in-step generation (connections that got the previous flush), so
- * those live in arrays indexed by the symbol's position in the market; paused and rate-limited
- * connections' other generations go through a map.
+ * Nearly every lookup is for the flush's in-step generation (connections that got the previous flush). A
+ * piece of that generation has the key `2 * index + bars` (the symbol's index in the market), and its byte
+ * length is in a table by key (`inStepSizes`): a group's loop over its symbols reads a small array of
+ * numbers and writes keys, with no object to follow per symbol (group.ts). Paused and rate-limited
+ * connections' other generations go through a map and get negative keys.
  */
-export class PieceCache {
+export class PieceCache implements PieceSource {
   private inStepSince = Number.NaN;
-  private inStep: [withoutBars: Slots, withBars: Slots] = [[], []];
-  private others = new Map<SymbolState, Map<number, Piece | null>>();
+  /** In-step entries' byte lengths by key: 0 not encoded yet, -1 nothing changed. */
+  private sizes = new Int32Array(0);
+  /** In-step pieces by key, where `sizes` is positive. */
+  private inStep: (Piece | undefined)[] = [];
+  /** Their bytes by key: what a frame copies, one step from the key rather than two through the piece. */
+  private inStepBinaries: (Uint8Array | undefined)[] = [];
+  /** Other generations' pieces: key -1 - i is others[i]. */
+  private others: Piece[] = [];
+  /** Their keys by symbol, then by `since * 2 + bars`; null when nothing changed. */
+  private otherKeys = new Map<SymbolState, Map<number, number | null>>();
   /** Entries encoded since this cache was made: one per (symbol, since, bars) per flush at most. */
   encoded = 0;
 
-  /** Empties the cache for a new flush whose in-step connections need what changed after `inStepSince`. */
-  clear(inStepSince: number): void {
+  /**
+   * Empties the cache for a new flush whose in-step connections need what changed after `inStepSince`, on
+   * a market of `symbols` symbols.
+   */
+  clear(inStepSince: number, symbols: number): void {
     this.inStepSince = inStepSince;
-    this.inStep = [[], []];
-    this.others = new Map();
+    const keys = 2 * symbols;
+    if (this.sizes.length < keys) {
+      this.sizes = new Int32Array(keys);
+      this.inStep = new Array<Piece | undefined>(keys).fill(undefined);
+      this.inStepBinaries = new Array<Uint8Array | undefined>(keys).fill(undefined);
+    } else {
+      this.sizes.fill(0);
+      this.inStep.fill(undefined);
+      this.inStepBinaries.fill(undefined);
+    }
+    if (this.others.length > 0) this.others = [];
+    if (this.otherKeys.size > 0) this.otherKeys = new Map();
   }
 
   /**
-   * The in-step pieces by symbol index when `since` is the in-step generation (else undefined): a slot
-   * holding a piece or null is what get() would return; an empty slot (undefined) needs get().
+   * The in-step byte lengths by key when `since` is the in-step generation (else undefined): positive for a
+   * piece, -1 when nothing changed, 0 when fillInStep() has not been asked yet. Valid until clear().
    */
-  inStepSlots(since: number, bars: boolean): Readonly<Slots> | undefined {
-    return this.slotsFor(since, bars);
+  inStepSizes(since: number): Readonly<Int32Array> | undefined {
+    return since === this.inStepSince ? this.sizes : undefined;
   }
 
-  private slotsFor(since: number, bars: boolean): Slots | undefined {
-    return since === this.inStepSince ? this.inStep[bars ? 1 : 0] : undefined;
+  /** Encodes `state`'s in-step piece: its byte length, or -1 when nothing changed. */
+  fillInStep(state: SymbolState, bars: boolean): number {
+    const key = 2 * state.index + (bars ? 1 : 0);
+    const piece = this.encode(state, this.inStepSince, bars);
+    this.inStep[key] = piece ?? undefined;
+    this.inStepBinaries[key] = piece?.binary;
+    return (this.sizes[key] = piece === null ? -1 : piece.binary.length);
+  }
+
+  copy(key: number, target: Uint8Array, offset: number): number {
+    const binary = key >= 0 ? this.inStepBinaries[key]! : this.others[-1 - key]!.binary;
+    target.set(binary, offset);
+    return offset + binary.length;
+  }
+
+  /** The key of what changed in `state` after generation `since`, or undefined when nothing did. */
+  key(state: SymbolState, since: number, bars: boolean): number | undefined {
+    if (since === this.inStepSince) {
+      const key = 2 * state.index + (bars ? 1 : 0);
+      const size = this.sizes[key] === 0 ? this.fillInStep(state, bars) : this.sizes[key]!;
+      return size > 0 ? key : undefined;
+    }
+    let bySince = this.otherKeys.get(state);
+    if (bySince === undefined) {
+      bySince = new Map();
+      this.otherKeys.set(state, bySince);
+    }
+    const variant = since * 2 + (bars ? 1 : 0);
+    let key = bySince.get(variant);
+    if (key === undefined) {
+      const piece = this.encode(state, since, bars);
+      key = piece === null ? null : -1 - (this.others.push(piece) - 1);
+      bySince.set(variant, key);
+    }
+    return key ?? undefined;
+  }
+
+  piece(key: number): Piece {
+    return key >= 0 ? this.inStep[key]! : this.others[-1 - key]!;
+  }
+
+  /** The byte length of the piece under `key`. */
+  size(key: number): number {
+    return key >= 0 ? this.sizes[key]! : this.others[-1 - key]!.binary.length;
   }
 
   /** The entry of what changed in `state` after generation `since`, or null when nothing did. */
   get(state: SymbolState, since: number, bars: boolean): Piece | null {
-    const slots = this.slotsFor(since, bars);
-    if (slots !== undefined) {
-      let piece = slots[state.index];
-      if (piece === undefined) {
-        piece = this.encode(state, since, bars);
-        slots[state.index] = piece;
-      }
-      return piece;
-    }
-    let bySince = this.others.get(state);
-    if (bySince === undefined) {
-      bySince = new Map();
-      this.others.set(state, bySince);
-    }
-    const key = since * 2 + (bars ? 1 : 0);
-    let piece = bySince.get(key);
-    if (piece === undefined) {
-      piece = this.encode(state, since, bars);
-      bySince.set(key, piece);
-    }
-    return piece;
+    const key = this.key(state, since, bars);
+    return key === undefined ? null : this.piece(key);
   }
 
   private encode(state: SymbolState, since: number, bars: boolean): Piece | null {

@@ -30,6 +30,8 @@ export class Market {
   /** The generation ticks are currently applied in; flush() closes it. Starts at 1 (0 = "seen nothing"). */
   gen = 1;
   private readonly states = new Map<string, SymbolState>();
+  /** The same states by index (SymbolState.index): the order they were added in. */
+  private readonly byIndex: SymbolState[] = [];
   private changed: SymbolState[] = [];
   private readonly addedListeners = new Set<(state: SymbolState) => void>();
   readonly counters: MarketCounters = {
@@ -52,6 +54,11 @@ export class Market {
     return this.states.get(symbol);
   }
 
+  /** The state whose `index` is `index` (0 to size - 1). */
+  stateAt(index: number): SymbolState {
+    return this.byIndex[index]!;
+  }
+
   all(): IterableIterator<SymbolState> {
     return this.states.values();
   }
@@ -69,6 +76,7 @@ export class Market {
   private add(instrument: Instrument): SymbolState {
     const state = new SymbolState(instrument, this.options.retention, this.states.size);
     this.states.set(instrument.symbol, state);
+    this.byIndex.push(state);
     return state;
   }
 
