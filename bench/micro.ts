@@ -116,12 +116,16 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
   const sample = flushOnce(market, next);
   const cache = new PieceCache();
   cache.clear(sample.gen - 1, market.size);
-  const framePieces = subscriptions.map((list) =>
-    list.map((symbol) => cache.get(market.get(symbol)!, sample.gen - 1, false)).filter((piece) => piece !== null),
-  );
-  const entriesPerFrame = framePieces.reduce((sum, pieces) => sum + pieces.length, 0) / CLIENTS;
-  const frames = framePieces.slice(0, 100).map((pieces) => payloadOf(binaryFrame(1, Date.now(), Body.of(pieces))));
-  const texts = framePieces.slice(0, 100).map((pieces) => textFrame(1, Date.now(), Body.of(pieces)));
+  // Each client's body as the hub makes it: keys into the flush's piece cache (the only piece source the
+  // server has, so the copy's call site sees one kind here too).
+  const bodies = subscriptions.map((list) => {
+    const keys = Int32Array.from(list.map((symbol) => cache.key(market.get(symbol)!, sample.gen - 1, false) ?? Number.NaN).filter((key) => !Number.isNaN(key)));
+    const bytes = keys.reduce((sum, key) => sum + cache.size(key), 0);
+    return new Body(cache, keys, keys.length, bytes, false);
+  });
+  const entriesPerFrame = bodies.reduce((sum, body) => sum + body.count, 0) / CLIENTS;
+  const frames = bodies.slice(0, 100).map((body) => payloadOf(binaryFrame(1, Date.now(), body)));
+  const texts = bodies.slice(0, 100).map((body) => textFrame(1, Date.now(), body));
   const frameBytes = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 
   const config = defineConfig({ flushIntervalMs: 50 });
@@ -141,8 +145,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
       for (const state of sample.changed) pieces.get(state, sample.gen - 1, false);
     })
     .add('assemble one client frame (body + prefix)', () => {
-      const pieces = framePieces[frameIndex++ % CLIENTS]!;
-      binaryFrame(frameIndex, Date.now(), Body.of(pieces, false));
+      binaryFrame(frameIndex, Date.now(), bodies[frameIndex++ % CLIENTS]!);
     })
     .add(`hub flush for ${CLIENTS.toLocaleString('en-US')} clients (JS only)`, () => {
       // The same closed generation each time: the hub's own work (pieces, bodies, frames), not the market's.
