@@ -25,15 +25,39 @@ const HEAP_SAMPLE_INTERVAL_MS = 5_000;
 /** A frame interval longer than this (1.5 frames at 60 Hz) dropped at least one frame. */
 const DROPPED_FRAME_MS = 25;
 const TRACE_MS = 10_000;
+/** Long animation frames described one by one in the notes (all are in the JSON). */
+const LONG_FRAMES_SHOWN = 10;
 /** Trace events shown in the summary: the main thread's kinds of work worth a line. */
 const TRACE_ROWS = 12;
 const SERVER_START_TIMEOUT_MS = 30_000;
+
+/**
+ * A frame that took over 50 ms, as Chromium's Long Animation Frames API tells it: where its time went
+ * (scripts, style and layout, rendering) and which script took longest, so a long task can be attributed.
+ */
+interface LongFrame {
+  /** ms after the measuring began. */
+  readonly atMs: number;
+  readonly durationMs: number;
+  /** Time in scripts the frame ran (callbacks, event handlers, promise jobs). */
+  readonly scriptMs: number;
+  /** From the start of style and layout to the frame's end (0 when the frame did not render). */
+  readonly styleLayoutMs: number;
+  /** From the start of rendering (rAF callbacks, style, layout, paint) to the frame's end. */
+  readonly renderMs: number;
+  /** Time before rendering that no script took: the browser's own tasks, or the thread waiting for a core. */
+  readonly otherMs: number;
+  /** The longest script: what invoked it, and its ms. */
+  readonly topScript: string;
+}
 
 interface PageMeasure {
   readonly frameIntervalsMs: number[];
   readonly longTasksMs: number[];
   /** When each long task started, ms after the measuring began. */
   readonly longTaskStartsMs: number[];
+  /** Undefined when the browser has no Long Animation Frames API. */
+  longFrames: LongFrame[] | undefined;
   readonly heapSamples: { readonly atMs: number; readonly usedBytes: number }[];
 }
 
@@ -50,7 +74,7 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
 function measureInPage(page: Page, durationMs: number): Promise<PageMeasure> {
   return page.evaluate(
     async ([duration, heapEveryMs]): Promise<PageMeasure> => {
-      const result: PageMeasure = { frameIntervalsMs: [], longTasksMs: [], longTaskStartsMs: [], heapSamples: [] };
+      const result: PageMeasure = { frameIntervalsMs: [], longTasksMs: [], longTaskStartsMs: [], longFrames: undefined, heapSamples: [] };
       const start = performance.now();
       const longTasks = new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
@@ -59,6 +83,41 @@ function measureInPage(page: Page, durationMs: number): Promise<PageMeasure> {
         }
       });
       longTasks.observe({ type: 'longtask', buffered: false });
+      // The Long Animation Frames API (Chromium 123+); not in TypeScript's DOM types yet, hence the shapes here.
+      interface ScriptTiming {
+        readonly invoker: string;
+        readonly startTime: number;
+        readonly duration: number;
+      }
+      interface AnimationFrameTiming extends PerformanceEntry {
+        readonly renderStart: number;
+        readonly styleAndLayoutStart: number;
+        readonly scripts: readonly ScriptTiming[];
+      }
+      let longFrames: PerformanceObserver | undefined;
+      if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+        const frames: LongFrame[] = [];
+        result.longFrames = frames;
+        longFrames = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries() as AnimationFrameTiming[]) {
+            const end = entry.startTime + entry.duration;
+            const renderStart = entry.renderStart > 0 ? entry.renderStart : end;
+            const scriptsBeforeRender = entry.scripts.filter((script) => script.startTime < renderStart).reduce((sum, script) => sum + script.duration, 0);
+            const top = entry.scripts.reduce<ScriptTiming | undefined>((best, script) => (best === undefined || script.duration > best.duration ? script : best), undefined);
+            frames.push({
+              atMs: entry.startTime - start,
+              durationMs: entry.duration,
+              scriptMs: entry.scripts.reduce((sum, script) => sum + script.duration, 0),
+              styleLayoutMs: entry.styleAndLayoutStart > 0 ? end - entry.styleAndLayoutStart : 0,
+              renderMs: end - renderStart,
+              otherMs: Math.max(0, renderStart - entry.startTime - scriptsBeforeRender),
+              topScript: top === undefined ? '-' : `${top.invoker || '(unnamed)'} ${Math.round(top.duration)} ms`,
+            });
+          }
+        });
+        // Chromium reports frames over 50 ms, the long-task threshold.
+        longFrames.observe({ type: 'long-animation-frame', buffered: false });
+      }
       const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
       const sampleHeap = (): void => {
         if (memory !== undefined) result.heapSamples.push({ atMs: performance.now() - start, usedBytes: memory.usedJSHeapSize });
@@ -78,6 +137,7 @@ function measureInPage(page: Page, durationMs: number): Promise<PageMeasure> {
       clearInterval(heapTimer);
       sampleHeap();
       longTasks.disconnect();
+      longFrames?.disconnect();
       return result;
     },
     [durationMs, HEAP_SAMPLE_INTERVAL_MS] as const,
@@ -160,6 +220,7 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
       ['frames on time (one 60 Hz interval)', `${((100 * intervals.filter((ms) => ms <= DROPPED_FRAME_MS).length) / Math.max(1, intervals.length)).toFixed(2)} %`],
       ['long tasks (> 50 ms)', measured.longTasksMs.length],
       ['longest task ms', longest],
+      ['long animation frames (> 50 ms)', measured.longFrames?.length ?? '-'],
       ['renderer main thread waiting for a CPU, ms per s', ((cpuAfter.rendererWaiting - cpuBefore.rendererWaiting) * 1000) / seconds],
       ['renderer process CPU, % of a core', ((cpuAfter.renderer - cpuBefore.renderer) * 100) / seconds],
       ['server process CPU, % of a core', ((cpuAfter.server - cpuBefore.server) * 100) / seconds],
@@ -176,10 +237,17 @@ export async function runBrowser(options: BrowserOptions): Promise<{ tables: { t
       const top = [...traced].sort((x, y) => y[1] - x[1]).slice(0, TRACE_ROWS);
       tables.push({ title: `main thread, by trace event (nested events overlap), ${options.traceFile}`, table: { header: ['trace event', 'ms per s'], rows: top } });
     }
+    const longFrameNotes = (measured.longFrames ?? []).slice(0, LONG_FRAMES_SHOWN).map(
+      (frame) =>
+        `long animation frame at ${(frame.atMs / 1000).toFixed(1)} s: ${frame.durationMs.toFixed(0)} ms, of it scripts ${frame.scriptMs.toFixed(0)} (longest: ${frame.topScript}), ` +
+        `rendering ${frame.renderMs.toFixed(0)} (style and layout ${frame.styleLayoutMs.toFixed(0)}); before rendering, ${frame.otherMs.toFixed(0)} ms in no script (the browser's own tasks, or the thread waiting for a core)`,
+    );
+    if (measured.longFrames === undefined) longFrameNotes.push('this Chromium has no Long Animation Frames API: long tasks are not attributed');
     return {
       tables,
-      data: { frameIntervalsMs: intervals.length, longTasksMs: measured.longTasksMs, longTaskStartsMs: measured.longTaskStartsMs, heapSamples: samples, heapStart, heapEnd, rows },
+      data: { frameIntervalsMs: intervals.length, longTasksMs: measured.longTasksMs, longTaskStartsMs: measured.longTaskStartsMs, longFrames: measured.longFrames, heapSamples: samples, heapStart, heapEnd, rows },
       notes: [
+        ...longFrameNotes,
         'frame intervals are requestAnimationFrame to requestAnimationFrame: 16.7 ms at 60 Hz when no frame is dropped; Chromium rounds their timestamps to 0.1 ms, so on-time frames read 16.6 or 16.8',
         'the watchlist renders the rows in view and 8 either side; the others are kept current off the DOM and written when they scroll in (web/src/lib/watchlist.svelte.ts)',
       ],
