@@ -55,6 +55,20 @@ export interface Feed extends AsyncIterable<Tick> {
   readonly instruments: readonly Instrument[];
 }
 
+/**
+ * A feed's iterator that can also hand over a tick already due without a promise: its consumer takes what is
+ * due in a plain loop and awaits `next()` only to wait for more (server/market/feed-runner.ts). A promise and
+ * a resumed async function per tick cost more than applying the tick at 200,000 ticks a second.
+ */
+export interface DueTicks {
+  /** The tick `next()` would resolve with at once, taken; undefined when it would have to wait. */
+  takeDue(): Tick | undefined;
+}
+
+export function hasDueTicks(iterator: object): iterator is DueTicks {
+  return typeof (iterator as Partial<DueTicks>).takeDue === 'function';
+}
+
 /** Why a tick was refused; the market keeps running and counts it. */
 export type TickProblem =
   | 'symbol'

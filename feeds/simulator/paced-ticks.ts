@@ -8,7 +8,7 @@
  * clock rather than a buffer grow. While behind, a batch ends after a couple of batch intervals of wall time and
  * the next starts from `setImmediate`, so the rest of the process (sockets, timers) still gets its turn.
  */
-import type { Tick } from '../tick.js';
+import type { DueTicks, Tick } from '../tick.js';
 import type { SimulatedMarket } from './market.js';
 
 /**
@@ -20,7 +20,7 @@ const TICKS_PER_CLOCK_CHECK = 64;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefined> {
+export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefined>, DueTicks {
   private readonly market: SimulatedMarket;
   private readonly batchIntervalMs: number;
   private readonly maxBatchWallMs: number;
@@ -68,6 +68,11 @@ export class PacedTicks implements AsyncIterableIterator<Tick, undefined, undefi
     this.waitingPromise = promise;
     this.sleep();
     return promise;
+  }
+
+  takeDue(): Tick | undefined {
+    if (this.finished || this.waitingPromise !== undefined) return undefined;
+    return this.market.nextOffsetMs <= this.batchEndMs && this.batchStillOpen() ? this.market.next() : undefined;
   }
 
   private batchStillOpen(): boolean {

@@ -33,6 +33,29 @@ describe('paced simulator feed', () => {
     expect(lags.length).toBeGreaterThan(2000);
   });
 
+  it('takeDue() hands over, without a promise, the ticks next() would, in the same order, never one not yet due', async () => {
+    const startTime = Date.now();
+    const simulator = createSimulator({ seed: 7, ticksPerSecond: 20_000, startTime });
+    const iterator = simulator[Symbol.asyncIterator]();
+    const got: Tick[] = [];
+    let taken = 0;
+    while (got.length < 4_000) {
+      for (let tick = iterator.takeDue(); tick !== undefined; tick = iterator.takeDue()) {
+        expect(tick.ts).toBeLessThanOrEqual(Date.now() + 1);
+        got.push(tick);
+        taken++;
+      }
+      const next = await iterator.next();
+      if (next.done === true) break;
+      got.push(next.value);
+    }
+    await iterator.return();
+    expect(iterator.takeDue()).toBeUndefined();
+    // Most came without a promise: next() only opened each batch.
+    expect(taken).toBeGreaterThan(got.length / 2);
+    expect(got).toEqual([...simulator.ticks(got.length)]);
+  });
+
   it('a warm start plays the last warmupMs of event time at once, then follows the clock', async () => {
     const simulator = createSimulator({ ticksPerSecond: 2_000, warmupMs: 120_000 });
     expect(simulator.info.description).toMatch(/warm start 2 min$/);

@@ -2,14 +2,17 @@
  * `createSimulator(options)`: a seeded, deterministic simulated market behind the `Feed` seam. The same seed and
  * `startTime` give exactly the same ticks, whether played in real time (`for await`) or drawn unpaced (`ticks()`).
  */
-import type { Feed, FeedInfo, Instrument, Tick } from '../tick.js';
+import type { DueTicks, Feed, FeedInfo, Instrument, Tick } from '../tick.js';
 import { SimulatedMarket } from './market.js';
 import { resolveOptions, type ResolvedSimulatorOptions, type SimulatorOptions } from './options.js';
 import { PacedTicks } from './paced-ticks.js';
 import { toInstrument } from './universe.js';
 
-/** The paced feed's iterator; `return()` is always present and stops it at once, even mid-wait. */
-export interface PacedTickIterator extends AsyncIterableIterator<Tick, undefined, undefined> {
+/**
+ * The paced feed's iterator; `return()` is always present and stops it at once, even mid-wait. `takeDue()`
+ * hands over a tick already due without a promise.
+ */
+export interface PacedTickIterator extends AsyncIterableIterator<Tick, undefined, undefined>, DueTicks {
   return(): Promise<IteratorResult<Tick, undefined>>;
 }
 

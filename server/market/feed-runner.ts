@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Feed, FeedInfo } from '../../feeds/tick.js';
+import { hasDueTicks, type Feed, type FeedInfo } from '../../feeds/tick.js';
 import type { Market } from './market.js';
 
 export type FeedState = 'idle' | 'running' | 'ended' | 'failed' | 'stopped';
@@ -39,8 +39,11 @@ export class FeedRunner implements FeedSource {
   private async pump(): Promise<void> {
     const iterator = this.feed[Symbol.asyncIterator]();
     this.iterator = iterator;
+    const due = hasDueTicks(iterator) ? iterator : undefined;
     try {
       for (;;) {
+        // What is due already, in a plain loop (feeds/tick.ts, DueTicks); then wait for more.
+        if (due !== undefined) for (let tick = due.takeDue(); tick !== undefined; tick = due.takeDue()) this.market.apply(tick);
         const next = await iterator.next();
         if (next.done === true) break;
         this.market.apply(next.value);

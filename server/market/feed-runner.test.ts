@@ -1,0 +1,44 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { describe, expect, test } from 'vitest';
+import { createSimulator } from '../../feeds/simulator/index.js';
+import type { Feed, Tick } from '../../feeds/tick.js';
+import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../config.js';
+import { FeedRunner } from './feed-runner.js';
+import { Market } from './market.js';
+
+const options = { retention: { secondBars: BAR_RETENTION_1S_BARS, minuteBars: BAR_RETENTION_1M_BARS }, maxSymbols: MAX_SYMBOLS };
+const noop = (): void => {};
+const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, fatal: noop, child: () => log } as unknown as FastifyBaseLogger;
+
+/** Runs `feed` into a new market for `ms`, then stops it: the market and how many ticks it was handed. */
+async function run(feed: Feed, ms: number): Promise<{ market: Market; handed: number }> {
+  const market = new Market(feed.instruments, options);
+  const runner = new FeedRunner(feed, market, log);
+  runner.start();
+  await sleep(ms);
+  await runner.stop();
+  const handed = market.counters.ticks + Object.values(market.counters.refused).reduce((sum, count) => sum + count, 0);
+  return { market, handed };
+}
+
+describe('feed runner', () => {
+  test.each([
+    ['the paced simulator (ticks already due taken without a promise)', false],
+    ['the same feed through its async iterator only', true],
+  ])('%s: the market gets exactly the sequence the simulator draws unpaced', async (_what, asyncOnly) => {
+    const simulator = createSimulator({ seed: 3, ticksPerSecond: 20_000, startTime: Date.now() });
+    // Hiding takeDue() leaves the runner nothing but next().
+    const asyncIterator = (): AsyncIterator<Tick> => {
+      const paced = simulator[Symbol.asyncIterator]();
+      return { next: () => paced.next(), return: () => paced.return() };
+    };
+    const feed: Feed = asyncOnly ? { info: simulator.info, instruments: simulator.instruments, [Symbol.asyncIterator]: asyncIterator } : simulator;
+    const { market, handed } = await run(feed, 400);
+    expect(handed).toBeGreaterThan(2_000);
+    expect(market.counters.ticks).toBe(handed);
+    const direct = new Market(simulator.instruments, options);
+    for (const tick of simulator.ticks(handed)) direct.apply(tick);
+    for (const state of direct.all()) expect(market.get(state.symbol)!.entrySince(0, true), state.symbol).toEqual(state.entrySince(0, true));
+  });
+});
