@@ -64,7 +64,11 @@ export class Body {
 
   private copyPieces(target: Uint8Array, offset: number): void {
     const { source, keys, count } = this;
-    for (let i = 0; i < count; i++) offset = source.copy(keys[i]!, target, offset);
+    for (let i = 0; i < count; i++) {
+      const binary = source.binary(keys[i]!);
+      target.set(binary, offset);
+      offset += binary.length;
+    }
   }
 
   /** The entries as comma-separated JSON, joined the first time a JSON connection needs them. */

@@ -18,8 +18,8 @@ export function pieceText(piece: Piece): string {
 /** Pieces by key: what a body (frames.ts) copies its entries from. */
 export interface PieceSource {
   piece(key: number): Piece;
-  /** Copies the piece's bytes into `target` at `offset`; returns the offset after them. */
-  copy(key: number, target: Uint8Array, offset: number): number;
+  /** The piece's bytes (its `binary`). */
+  binary(key: number): Uint8Array;
 }
 
 /** The pieces of a list, keyed by position. */
@@ -30,10 +30,8 @@ export class PieceList implements PieceSource {
     return this.pieces[key]!;
   }
 
-  copy(key: number, target: Uint8Array, offset: number): number {
-    const binary = this.pieces[key]!.binary;
-    target.set(binary, offset);
-    return offset + binary.length;
+  binary(key: number): Uint8Array {
+    return this.pieces[key]!.binary;
   }
 }
 
@@ -111,10 +109,8 @@ export class PieceCache implements PieceSource {
     return (this.sizes[key] = piece === null ? -1 : piece.binary.length);
   }
 
-  copy(key: number, target: Uint8Array, offset: number): number {
-    const binary = key >= 0 ? this.inStepBinaries[key]! : this.others[-1 - key]!.binary;
-    target.set(binary, offset);
-    return offset + binary.length;
+  binary(key: number): Uint8Array {
+    return key >= 0 ? this.inStepBinaries[key]! : this.others[-1 - key]!.binary;
   }
 
   /** The key of what changed in `state` after generation `since`, or undefined when nothing did. */
