@@ -142,7 +142,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<{ table
     .add('encode a flush: every changed symbol once', () => {
       const pieces = new PieceCache();
       pieces.clear(sample.gen - 1, market.size);
-      for (const state of sample.changed) pieces.get(state, sample.gen - 1, false);
+      for (const state of sample.changed) pieces.key(state, sample.gen - 1, false);
     })
     .add('assemble one client frame (body + prefix)', () => {
       binaryFrame(frameIndex, Date.now(), bodies[frameIndex++ % CLIENTS]!);

@@ -1,7 +1,7 @@
 import type { Market } from '../market/market.js';
 import type { SymbolState } from '../market/symbol-state.js';
 import { Body } from './frames.js';
-import type { KeyList, PieceCache } from './piece-cache.js';
+import { inStepKey, type KeyList, type PieceCache } from './piece-cache.js';
 import { WILDCARD } from './requests.js';
 import type { Session, Subscription } from './session.js';
 
@@ -128,9 +128,8 @@ export class Group {
       const sizes = cache.inStepSizes(since);
       if (sizes !== undefined) {
         // Keys and byte lengths of the in-step pieces, from the cache's table (piece-cache.ts).
-        const variant = bars ? 1 : 0;
         for (let i = 0; i < indices.length; i++) {
-          const key = 2 * indices.charCodeAt(i) + variant;
+          const key = inStepKey(indices.charCodeAt(i), bars);
           let size = sizes[key]!;
           if (size === 0) size = cache.fillInStep(this.stateAt(i), bars);
           if (size > 0) {

@@ -35,6 +35,11 @@ export class PieceList implements PieceSource {
   }
 }
 
+/** The key of a symbol's in-step piece (PieceCache): two per symbol, without and with bars. */
+export function inStepKey(index: number, bars: boolean): number {
+  return 2 * index + (bars ? 1 : 0);
+}
+
 /** A reusable list of piece keys, grown when a body needs more. */
 export class KeyList {
   keys = new Int32Array(64);
@@ -52,8 +57,8 @@ export class KeyList {
  * past the market.
  *
  * Nearly every lookup is for the flush's in-step generation (connections that got the previous flush). A
- * piece of that generation has the key `2 * index + bars` (the symbol's index in the market), and its byte
- * length is in a table by key (`inStepSizes`): a group's loop over its symbols reads a small array of
+ * piece of that generation has the key `inStepKey(index, bars)` (the symbol's index in the market), and its
+ * byte length is in a table by key (`inStepSizes`): a group's loop over its symbols reads a small array of
  * numbers and writes keys, with no object to follow per symbol (group.ts). Paused and rate-limited
  * connections' other generations go through a map and get negative keys.
  */
@@ -78,7 +83,8 @@ export class PieceCache implements PieceSource {
    */
   clear(inStepSince: number, symbols: number): void {
     this.inStepSince = inStepSince;
-    const keys = 2 * symbols;
+    // Every in-step key of the market's symbols is below the first key past them.
+    const keys = inStepKey(symbols, false);
     if (this.sizes.length < keys) {
       this.sizes = new Int32Array(keys);
       this.inStep = new Array<Piece | undefined>(keys).fill(undefined);
@@ -102,7 +108,7 @@ export class PieceCache implements PieceSource {
 
   /** Encodes `state`'s in-step piece: its byte length, or -1 when nothing changed. */
   fillInStep(state: SymbolState, bars: boolean): number {
-    const key = 2 * state.index + (bars ? 1 : 0);
+    const key = inStepKey(state.index, bars);
     const piece = this.encode(state, this.inStepSince, bars);
     this.inStep[key] = piece ?? undefined;
     this.inStepBinaries[key] = piece?.binary;
@@ -116,7 +122,7 @@ export class PieceCache implements PieceSource {
   /** The key of what changed in `state` after generation `since`, or undefined when nothing did. */
   key(state: SymbolState, since: number, bars: boolean): number | undefined {
     if (since === this.inStepSince) {
-      const key = 2 * state.index + (bars ? 1 : 0);
+      const key = inStepKey(state.index, bars);
       const size = this.sizes[key] === 0 ? this.fillInStep(state, bars) : this.sizes[key]!;
       return size > 0 ? key : undefined;
     }
@@ -142,12 +148,6 @@ export class PieceCache implements PieceSource {
   /** The byte length of the piece under `key`. */
   size(key: number): number {
     return key >= 0 ? this.sizes[key]! : this.others[-1 - key]!.binary.length;
-  }
-
-  /** The entry of what changed in `state` after generation `since`, or null when nothing did. */
-  get(state: SymbolState, since: number, bars: boolean): Piece | null {
-    const key = this.key(state, since, bars);
-    return key === undefined ? null : this.piece(key);
   }
 
   private encode(state: SymbolState, since: number, bars: boolean): Piece | null {
