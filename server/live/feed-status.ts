@@ -6,7 +6,6 @@
  */
 import type { FeedStatusMessage } from '../../client/protocol/messages.js';
 import type { LiveStatus } from '../../feeds/live/status.js';
-import type { Hub } from '../hub/hub.js';
 
 /** Least time between two `feed` broadcasts. */
 export const FEED_STATUS_MIN_INTERVAL_MS = 250;
@@ -27,6 +26,16 @@ export function feedStatusMessage(status: LiveStatus): FeedStatusMessage {
   };
 }
 
+/**
+ * Where `feed` messages go: a hub (a single process), or, on a cluster ingest, the relay that publishes them
+ * through Redis to the gateways' hubs (server/cluster/feed-status-relay.ts).
+ */
+export interface FeedStatusOutlet {
+  /** The status as it stands, for each greeting. */
+  feedStatus: (() => FeedStatusMessage) | undefined;
+  broadcast(message: FeedStatusMessage): void;
+}
+
 export class FeedStatusBroadcaster {
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
@@ -34,16 +43,16 @@ export class FeedStatusBroadcaster {
 
   constructor(
     private readonly status: LiveStatus,
-    private readonly hub: Hub,
+    private readonly outlet: FeedStatusOutlet,
   ) {
-    hub.feedStatus = () => feedStatusMessage(status);
+    outlet.feedStatus = () => feedStatusMessage(status);
     this.unlisten = status.onChange(() => this.changed());
   }
 
   stop(): void {
     this.unlisten();
     clearTimeout(this.timer);
-    this.hub.feedStatus = undefined;
+    this.outlet.feedStatus = undefined;
   }
 
   private changed(): void {
@@ -60,6 +69,6 @@ export class FeedStatusBroadcaster {
   private send(): void {
     this.timer = undefined;
     this.lastSentAt = performance.now();
-    this.hub.broadcast(feedStatusMessage(this.status));
+    this.outlet.broadcast(feedStatusMessage(this.status));
   }
 }
