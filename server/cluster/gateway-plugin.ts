@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import type { FeedStatusMessage } from '../../client/protocol/messages.js';
 import type { Config } from '../config.js';
 import { Market } from '../market/market.js';
 import { marketOptions } from '../plugins/market.js';
@@ -39,6 +40,17 @@ export default fp<GatewayPluginOptions>(
         broadcast: (message) => app.hub.broadcast(message),
         replayControl: (control) => {
           app.hub.replay = control;
+        },
+        feedStatus: (message) => {
+          if (message === undefined) {
+            app.hub.feedStatus = undefined;
+            return;
+          }
+          // `time` is the sending server's clock, which clients measure gap marks' age against: this
+          // gateway's when it sends, as a single process stamps its own (since and gapAt are the ingest's).
+          const stamped = (): FeedStatusMessage => ({ ...message, time: Date.now() });
+          app.hub.feedStatus = stamped;
+          app.hub.broadcast(stamped());
         },
       },
       app.log,

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { ReplayMessage } from '../../client/protocol/messages.js';
+import type { FeedStatusMessage, ReplayMessage } from '../../client/protocol/messages.js';
 import type { FeedInfo } from '../../feeds/tick.js';
 import type { ReplayControl } from '../hub/hub.js';
 import type { FeedSource, FeedState } from '../market/feed-runner.js';
 import type { Market } from '../market/market.js';
 import { INGEST_SILENT_AFTER_MS, REDIS_READ_BATCH_ENTRIES, REDIS_READ_BLOCK_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
-import { RecordError, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
+import { RecordError, decodeFeedStatus, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { RemoteReplay } from './remote-replay.js';
 import { restoreMarket } from './restore.js';
@@ -48,6 +48,11 @@ export interface GatewayOutlet {
   broadcast(message: ReplayMessage): void;
   /** The replay controls the hub answers with; undefined when the ingest does not replay. */
   replayControl(control: ReplayControl | undefined): void;
+  /**
+   * A live feed's new status: every greeting carries it from now on, and every connection is told it.
+   * Undefined: the feed has none (it is not live); greetings carry none, nobody is told.
+   */
+  feedStatus(message: FeedStatusMessage | undefined): void;
 }
 
 /**
@@ -80,6 +85,8 @@ export class Gateway implements ClusterStatus, FeedSource {
   private swapped = false;
   private replay: RemoteReplay | undefined;
   private replayNews: { state: ReplayMessage | undefined; answers: string[] } = { state: undefined, answers: [] };
+  /** A live feed's status, as the ingest published it, not yet handed to the hub. */
+  private feedNews: FeedStatusMessage | undefined;
   private readonly id = randomUUID();
   readonly counters: GatewayCounters = { records: 0, entries: 0, resyncs: { start: 0, redis: 0, gap: 0, invalid: 0 } };
   private seenDisconnects = 0;
@@ -217,8 +224,10 @@ export class Gateway implements ClusterStatus, FeedSource {
     }
     this.dataset = meta.dataset;
     const replayState = meta.feed.kind === 'replay' ? await this.link.client.getBuffer(this.keys.replay) : null;
+    const feedStatus = meta.feed.kind === 'live' ? await this.link.client.getBuffer(this.keys.feedStatus) : null;
     this.position = tail === undefined ? { id: '0-0', seq: 0 } : { id: tail.id, seq: tail.seq };
     this.followReplay(replayState === null ? undefined : decodeReplayState(replayState));
+    this.followFeedStatus(feedStatus);
     for (;;) {
       const reply = await this.link.client.callBuffer('XREAD', 'COUNT', REDIS_READ_BATCH_ENTRIES, 'STREAMS', this.keys.updates, this.position.id);
       const entries = parseXread(reply);
@@ -262,6 +271,25 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.replayNews.state = state;
   }
 
+  /**
+   * Takes the feed status read at a resync (the records after it, applied next, carry any newer one). An
+   * unreadable one is reported and skipped: the market is served all the same, and the ingest's next
+   * status replaces it.
+   */
+  private followFeedStatus(stored: Buffer | null): void {
+    if (stored === null) {
+      this.feedNews = undefined;
+      this.outlet.feedStatus(undefined);
+      return;
+    }
+    try {
+      this.feedNews = decodeFeedStatus(stored);
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      this.log.error({ err: error }, 'unreadable feed status in Redis: clients get none until the ingest publishes the next');
+    }
+  }
+
   /** Applies stream entries in order; throws StreamGap at the first that does not follow the last applied. */
   private applyAll(entries: readonly StreamEntry[]): void {
     for (const entry of entries) {
@@ -282,6 +310,8 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.stampedAt = Math.max(this.stampedAt, this.recordTime > 0 ? this.recordTime : Date.now());
     const { state, answers } = this.replayNews;
     this.replayNews = { state: undefined, answers: [] };
+    const feed = this.feedNews;
+    this.feedNews = undefined;
     if (this.swapped) {
       // As a single process rewinds: the new replay state first, so the snapshots that follow replace.
       this.swapped = false;
@@ -292,6 +322,10 @@ export class Gateway implements ClusterStatus, FeedSource {
       if (state !== undefined) this.outlet.broadcast(state);
     }
     this.replay?.published(state, answers);
+    // Told as it arrives, with no least interval of its own: the ingest's FeedStatusBroadcaster already
+    // publishes at most one per FEED_STATUS_MIN_INTERVAL_MS, and a backlog read at once yields only its
+    // newest; a second limit here would only hold the news back.
+    if (feed !== undefined) this.outlet.feedStatus(feed);
   }
 
   private apply(record: FlushRecord): void {
@@ -314,6 +348,7 @@ export class Gateway implements ClusterStatus, FeedSource {
       this.replayNews.state = record.replay;
     }
     if (record.answers !== undefined) this.replayNews.answers.push(...record.answers);
+    if (record.feed !== undefined) this.feedNews = record.feed;
     const now = Date.now();
     this.lastRecordAt = now;
     this.lagMs = Math.max(0, now - record.time);

@@ -11,6 +11,7 @@ import { Market } from '../market/market.js';
 import { marketOptions } from '../plugins/market.js';
 import { registerIngestMetrics } from './cluster-metrics.js';
 import type { ClusterConfig } from './config.js';
+import { FeedStatusRelay } from './feed-status-relay.js';
 import { Ingest } from './ingest.js';
 import { clusterKeys } from './keys.js';
 import { RedisLink } from './redis-link.js';
@@ -40,6 +41,9 @@ export default fp<IngestPluginOptions>(
       info: feed.info,
     };
     let publishSeconds: Histogram | undefined;
+    // A live feed's `feed` messages, limited in rate as in a single process, go to the gateways' clients
+    // through Redis (feed-status-relay.ts); its per-venue metrics stay the ingest's.
+    const feedStatus = isLiveFeed(feed) ? new FeedStatusRelay(feed.live) : undefined;
     const ingest = new Ingest(
       link,
       clusterKeys(cluster.prefix),
@@ -57,13 +61,13 @@ export default fp<IngestPluginOptions>(
         stopFeed: async () => runner?.stop(),
         observePublish: (seconds) => publishSeconds?.observe(seconds),
         replaying: isReplayFeed(feed),
+        feedStatus,
       },
       app.log,
     );
     // A replay is controlled from the gateways: its controller reports to the relay, which publishes.
     const controller = isReplayFeed(feed) && ingest.replay !== undefined ? new ReplayController(feed, market, ingest.replay, app.log) : undefined;
     publishSeconds = registerIngestMetrics(app.metrics.registry, ingest);
-    // A live feed's per-venue health is the ingest's to report (its `feed` messages do not reach gateways yet).
     if (isLiveFeed(feed)) registerLiveMetrics(app.metrics.registry, feed.live);
     app.decorate('market', market);
     app.decorate('feed', source);
@@ -72,6 +76,7 @@ export default fp<IngestPluginOptions>(
     app.addHook('onClose', async () => {
       controller?.stop();
       await ingest.stop();
+      feedStatus?.stop();
       await link.close();
     });
   },

@@ -8,8 +8,9 @@ import type { BarRetention } from '../market/symbol-state.js';
 import { INGEST_HEARTBEAT_MS, INGEST_LEASE_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { IngestLease } from './lease.js';
+import type { FeedStatusRelay } from './feed-status-relay.js';
 import { isNotLeader } from './publish-script.js';
-import { Publisher } from './publisher.js';
+import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
 import { metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
@@ -43,6 +44,8 @@ export interface IngestOptions {
    * holds), and the replay's state and controls go through Redis (replay-relay.ts).
    */
   readonly replaying: boolean;
+  /** A live feed's status, carried through Redis (feed-status-relay.ts); undefined for other feeds. */
+  readonly feedStatus?: FeedStatusRelay;
 }
 
 /**
@@ -156,7 +159,7 @@ export class Ingest implements ClusterStatus {
     const clock = { intervalMs: this.options.flushIntervalMs, maxBusyPercent: this.options.maxFlushBusyPercent };
     this.flushClock = startFlushClock(clock, (now) => this.flush(now));
     this.options.startFeed(resumeFrom);
-    this.replay?.announce();
+    this.announce();
     this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
   }
 
@@ -210,13 +213,29 @@ export class Ingest implements ClusterStatus {
       this.log.warn('Redis no longer holds this market (restarted without its data?): publishing all of it');
       this.publisher.forget();
       await this.writeMeta(-1);
-      this.replay?.announce();
+      this.announce();
     } else if (meta.gen < this.publisher.through) {
       // Redis came back from a snapshot older than what we had written: publish again from there.
       this.publisher.through = meta.gen;
     }
     this.recheck = false;
     return true;
+  }
+
+  /** The next record carries the replay's state and the feed's status as they stand: Redis has neither (yet). */
+  private announce(): void {
+    this.replay?.announce();
+    this.options.feedStatus?.announce();
+  }
+
+  /** What the next record carries besides the market; handed back with `unpublished()` if publishing fails. */
+  private takeNews(): RecordNews {
+    return { replay: this.replay?.take(), feed: this.options.feedStatus?.take() };
+  }
+
+  private unpublished(news: RecordNews): void {
+    if (news.replay !== undefined) this.replay?.unpublished(news.replay);
+    if (news.feed !== undefined) this.options.feedStatus?.unpublished(news.feed);
   }
 
   private lose(): void {
@@ -241,7 +260,12 @@ export class Ingest implements ClusterStatus {
   private flush(now: number): void {
     const { gen } = this.market.flush();
     if (this.busy || !this.link.connected || this.state !== 'active') return;
-    const due = this.recheck || this.publisher.behind || this.replay !== undefined || Date.now() - this.publisher.lastPublishedAt >= INGEST_HEARTBEAT_MS;
+    const due =
+      this.recheck ||
+      this.publisher.behind ||
+      this.replay !== undefined ||
+      this.options.feedStatus?.pending === true ||
+      Date.now() - this.publisher.lastPublishedAt >= INGEST_HEARTBEAT_MS;
     if (!due) return;
     this.busy = true;
     void this.publish(gen, now).finally(() => {
@@ -252,18 +276,19 @@ export class Ingest implements ClusterStatus {
   private async publish(gen: number, time: number): Promise<void> {
     const started = performance.now();
     const replay = this.replay;
-    let news;
+    let news: RecordNews | undefined;
     try {
       if (this.recheck && !(await this.check())) return;
       await replay?.takeControls();
       // Nothing new and no heartbeat due: a replaying ingest checks its controls every flush all the same.
-      if (!this.publisher.behind && replay?.pending !== true && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
-      news = replay?.take();
+      const quiet = !this.publisher.behind && replay?.pending !== true && this.options.feedStatus?.pending !== true;
+      if (quiet && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
+      news = this.takeNews();
       await this.publisher.publish(gen, this.dataset, time, news);
-      if (news !== undefined) await replay?.stored(news);
+      if (news.replay !== undefined) await replay?.stored(news.replay);
       this.options.observePublish?.((performance.now() - started) / 1000);
     } catch (error) {
-      if (news !== undefined) replay?.unpublished(news);
+      if (news !== undefined) this.unpublished(news);
       this.publishFailures++;
       this.recheck = true;
       if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
@@ -283,7 +308,7 @@ export class Ingest implements ClusterStatus {
     while (this.busy) await sleep(5);
     try {
       if (this.recheck) await this.check();
-      await this.publisher.publish(this.market.flush().gen, this.dataset, Date.now(), this.replay?.take());
+      await this.publisher.publish(this.market.flush().gen, this.dataset, Date.now(), this.takeNews());
       await this.lease.release();
     } catch (error) {
       this.log.warn({ err: error }, 'final publish to Redis failed');

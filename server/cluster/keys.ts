@@ -19,6 +19,8 @@ export interface ClusterKeys {
   readonly replay: string;
   /** List of replay control requests gateways forward to the ingest (RPUSH, LPOP); expires unread. */
   readonly controls: string;
+  /** A live feed's latest status (the protocol's `feed` message, MessagePack), for gateways that start or resync. */
+  readonly feedStatus: string;
   /** Sorted set of a symbol's 1 s bars, scored by bar time, trimmed to the retention. */
   secondBars(symbol: string): string;
   /** Sorted set of a symbol's 1 min bars, scored by bar time, trimmed to the retention. */
@@ -35,6 +37,7 @@ export function clusterKeys(prefix: string): ClusterKeys {
     lease: `${prefix}lease`,
     replay: `${prefix}replay`,
     controls: `${prefix}replay-controls`,
+    feedStatus: `${prefix}feed-status`,
     secondBars: (symbol) => `${prefix}bars:1s:${symbol}`,
     minuteBars: (symbol) => `${prefix}bars:1m:${symbol}`,
   };

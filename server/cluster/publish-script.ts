@@ -8,12 +8,16 @@ import { LuaScript, type ScriptArg } from './lua-script.js';
  * hash's generation, and the flush record appended to the stream with the next sequence number. Readers
  * therefore never see a record without the state it describes. Only the lease holder may write.
  *
- * KEYS: updates, seq, meta, symbols, instruments, lease, then per symbol its 1 s and 1 min bar keys.
+ * A live feed's status, when the record carries one, is kept in the `feed-status` key in the same call, so
+ * a gateway loading the state reads the status the records before its position left.
+ *
+ * KEYS: updates, seq, meta, symbols, instruments, lease, feed-status, then per symbol its 1 s and 1 min
+ * bar keys.
  * ARGV: ingest id, gen ('' leaves meta alone: a part of a larger publish), stream length, 1 s bars kept,
  * 1 min bars kept, record, symbol count, dataset ('' leaves meta's alone), replace ('1': each symbol's
- * bars are replaced, not merged: the market started over), then per symbol: symbol, entry, instrument's
- * place in the market ('' for none) and instrument, and for each of its two bar keys a count followed by
- * (time, bar) pairs.
+ * bars are replaced, not merged: the market started over), feed status ('' leaves the key alone), then
+ * per symbol: symbol, entry, instrument's place in the market ('' for none) and instrument, and for each
+ * of its two bar keys a count followed by (time, bar) pairs.
  */
 const PUBLISH = new LuaScript(`
 if redis.call('GET', KEYS[6]) ~= ARGV[1] then
@@ -22,14 +26,15 @@ end
 local keep = { tonumber(ARGV[4]), tonumber(ARGV[5]) }
 local replace = ARGV[9] == '1'
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], 'dataset', ARGV[8]) end
-local a = 10
+if ARGV[10] ~= '' then redis.call('SET', KEYS[7], ARGV[10]) end
+local a = 11
 for i = 1, tonumber(ARGV[7]) do
   local symbol = ARGV[a]
   redis.call('HSET', KEYS[4], symbol, ARGV[a + 1])
   if ARGV[a + 2] ~= '' then redis.call('ZADD', KEYS[5], ARGV[a + 2], ARGV[a + 3]) end
   a = a + 4
   for s = 1, 2 do
-    local key = KEYS[6 + 2 * (i - 1) + s]
+    local key = KEYS[7 + 2 * (i - 1) + s]
     if replace then redis.call('DEL', key) end
     local n = tonumber(ARGV[a])
     a = a + 1
@@ -75,12 +80,14 @@ export interface PublishCall {
   readonly dataset: string | undefined;
   /** Replace each symbol's bars instead of merging into them. */
   readonly replace: boolean;
+  /** A live feed's status to keep in the `feed-status` key (encoded), when the record carries one. */
+  readonly feedStatus: Uint8Array | undefined;
 }
 
 /** Runs the publish script (EVALSHA, loading it when Redis does not know it: after a restart). Resolves with the record's seq. */
 export async function publishRecord(client: Redis, keys: ClusterKeys, call: PublishCall): Promise<number> {
   const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const keyList: string[] = [keys.updates, keys.seq, keys.meta, keys.symbols, keys.instruments, keys.lease];
+  const keyList: string[] = [keys.updates, keys.seq, keys.meta, keys.symbols, keys.instruments, keys.lease, keys.feedStatus];
   const args: ScriptArg[] = [
     call.ingestId,
     call.gen === undefined ? '' : String(call.gen),
@@ -91,6 +98,7 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
     call.symbols.length,
     call.dataset ?? '',
     call.replace ? '1' : '',
+    call.feedStatus === undefined ? '' : bytes(call.feedStatus),
   ];
   for (const write of call.symbols) {
     keyList.push(keys.secondBars(write.symbol), keys.minuteBars(write.symbol));

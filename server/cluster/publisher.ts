@@ -6,8 +6,9 @@ import type { BarRetention, SymbolState } from '../market/symbol-state.js';
 import { PUBLISH_MAX_BARS_PER_RECORD } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { publishRecord, type BarWrites, type SymbolWrite } from './publish-script.js';
-import type { ReplayMessage } from '../../client/protocol/messages.js';
+import type { FeedStatusMessage } from '../../client/protocol/messages.js';
 import { RECORD_VERSION, encodeRecord, encodeValue, type PublishedEntry } from './records.js';
+import type { ReplayNews } from './replay-relay.js';
 
 export interface PublisherOptions {
   readonly ingestId: string;
@@ -24,6 +25,14 @@ export interface PublisherCounters {
   bars: number;
   /** Bytes of flush records written. */
   recordBytes: number;
+}
+
+/** What a publish carries besides the market, on its last record. */
+export interface RecordNews {
+  /** A replaying ingest's state and the control requests it carried out (replay-relay.ts). */
+  readonly replay?: ReplayNews;
+  /** A live feed's status, when it changed (feed-status-relay.ts): also kept in the `feed-status` key. */
+  readonly feed?: FeedStatusMessage;
 }
 
 interface Part {
@@ -95,9 +104,10 @@ export class Publisher {
   /**
    * Publishes what changed after `through`, through generation `gen` (closed by the market's last flush;
    * nothing after it has been applied yet) at `time` (ms, the flush's), in the market's `dataset`. With
-   * nothing changed, writes an empty record: a heartbeat. `replay` and `answers` ride on the last part.
+   * nothing changed, writes an empty record: a heartbeat. `news` rides on the last part.
    */
-  async publish(gen: number, dataset: string, time = Date.now(), replay?: { state?: ReplayMessage; answers?: readonly string[] }): Promise<void> {
+  async publish(gen: number, dataset: string, time = Date.now(), news: RecordNews = {}): Promise<void> {
+    const { replay, feed } = news;
     const since = this.through;
     const startingOver = this.startingOver;
     const resets = this.resets;
@@ -116,6 +126,7 @@ export class Publisher {
         instruments: part.instruments.length > 0 ? part.instruments : undefined,
         replay: last ? replay?.state : undefined,
         answers: last && replay?.answers !== undefined && replay.answers.length > 0 ? replay.answers : undefined,
+        feed: last ? feed : undefined,
       });
       await publishRecord(this.client, this.keys, {
         ingestId: this.options.ingestId,
@@ -127,6 +138,7 @@ export class Publisher {
         symbols: part.writes,
         dataset: i === 0 && startingOver !== undefined ? startingOver : undefined,
         replace: startingOver !== undefined,
+        feedStatus: last && feed !== undefined ? encodeValue(feed) : undefined,
       });
       this.counters.records++;
       this.counters.entries += part.entries.length;

@@ -5,7 +5,15 @@
  * that follow it.
  */
 import { decodeBinary, packPrepared } from '../../client/protocol/codec.js';
-import { REPLAY_ACTIONS, type Bar, type ReplayMessage, type ReplayRequest, type SymbolEntry } from '../../client/protocol/messages.js';
+import {
+  REPLAY_ACTIONS,
+  type Bar,
+  type FeedStatusMessage,
+  type ReplayMessage,
+  type ReplayRequest,
+  type SymbolEntry,
+  type VenueLinkState,
+} from '../../client/protocol/messages.js';
 import type { FeedInfo, Instrument } from '../../feeds/tick.js';
 
 /** Bumped on any incompatible change; a gateway refuses records of another version (and says so). */
@@ -43,6 +51,8 @@ export interface FlushRecord {
   readonly replay?: ReplayMessage;
   /** Replay control requests (their ids, given by the gateways that forwarded them) carried out since the last record. */
   readonly answers?: readonly string[];
+  /** A live feed's status, when it changed (the protocol's `feed` message, stamped with the ingest's clock). */
+  readonly feed?: FeedStatusMessage;
 }
 
 /** The `meta` hash, as read: who publishes, how far the state keys go, and what the feed is. */
@@ -70,7 +80,7 @@ export function encodeRecord(record: FlushRecord): Uint8Array {
   return packPrepared(record);
 }
 
-export function encodeValue(value: SymbolEntry | Instrument | Bar | ReplayMessage | ForwardedControl): Uint8Array {
+export function encodeValue(value: SymbolEntry | Instrument | Bar | ReplayMessage | ForwardedControl | FeedStatusMessage): Uint8Array {
   return packPrepared(value);
 }
 
@@ -90,14 +100,18 @@ function isBars(value: unknown): value is Bar[] {
   return Array.isArray(value) && value.every(isBar);
 }
 
+/** MessagePack bytes from Redis, decoded; throws RecordError naming `what` when they are not MessagePack. */
+function decodeStored(bytes: Uint8Array, what: string): unknown {
+  try {
+    return decodeBinary(bytes);
+  } catch (error) {
+    throw new RecordError(`${what} is not MessagePack: ${(error as Error).message}`);
+  }
+}
+
 /** Decodes one flush record, checking the shape a gateway relies on. Throws RecordError. */
 export function decodeRecord(bytes: Uint8Array): FlushRecord {
-  let value: unknown;
-  try {
-    value = decodeBinary(bytes);
-  } catch (error) {
-    throw new RecordError(`flush record is not MessagePack: ${(error as Error).message}`);
-  }
+  const value = decodeStored(bytes, 'flush record');
   if (!isObject(value)) throw new RecordError('flush record is not a map');
   if (value['v'] !== RECORD_VERSION) throw new RecordError(`flush record version ${String(value['v'])}, this gateway reads ${RECORD_VERSION}: run the same tickertape version everywhere`);
   const { entries, instruments } = value;
@@ -107,6 +121,7 @@ export function decodeRecord(bytes: Uint8Array): FlushRecord {
   const { replay, answers } = value;
   if (replay !== undefined && !isReplayState(replay)) throw new RecordError('flush record holds a malformed replay state');
   if (answers !== undefined && !(Array.isArray(answers) && answers.every((id) => typeof id === 'string'))) throw new RecordError('flush record holds malformed answers');
+  if (value['feed'] !== undefined && !isFeedStatus(value['feed'])) throw new RecordError('flush record holds a malformed feed status');
   for (const item of entries) {
     if (!isObject(item) || !isEntry(item['e']) || (item['e'].k !== undefined && !isBars(item['e'].k)) || (item['m'] !== undefined && !isBars(item['m']))) {
       throw new RecordError('flush record holds a malformed entry');
@@ -129,14 +144,56 @@ export function decodeReplayState(bytes: Uint8Array): ReplayMessage {
   return value;
 }
 
+/** What each field of a map must be; a field that may be absent checks `undefined` too. */
+type Fields = Readonly<Record<string, (value: unknown) => boolean>>;
+
+function hasFields(value: unknown, fields: Fields): boolean {
+  return isObject(value) && Object.entries(fields).every(([name, check]) => check(value[name]));
+}
+
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isNumber = (value: unknown): boolean => typeof value === 'number';
+const optional =
+  (check: (value: unknown) => boolean) =>
+  (value: unknown): boolean =>
+    value === undefined || check(value);
+const listOf =
+  (fields: Fields) =>
+  (value: unknown): boolean =>
+    Array.isArray(value) && value.every((item) => hasFields(item, fields));
+
+/** Every state a venue's connection can be in (a record, so a new state in the protocol fails to compile here). */
+const VENUE_LINK_STATES: Readonly<Record<VenueLinkState, true>> = { connecting: true, subscribing: true, live: true, waiting: true, stopped: true };
+
+/** All of a `feed` message: a gateway sends it to its clients as it is. */
+const FEED_STATUS: Fields = {
+  type: (value) => value === 'feed',
+  time: isNumber,
+  venues: listOf({
+    venue: isString,
+    state: (value) => typeof value === 'string' && Object.hasOwn(VENUE_LINK_STATES, value),
+    since: isNumber,
+    reconnects: isNumber,
+    replacements: isNumber,
+    error: optional(isString),
+  }),
+  symbols: listOf({ s: isString, stale: (value) => typeof value === 'boolean', gaps: isNumber, missed: isNumber, gapAt: optional(isNumber) }),
+};
+
+function isFeedStatus(value: unknown): value is FeedStatusMessage {
+  return hasFields(value, FEED_STATUS);
+}
+
+/** A stored feed status (the `feed-status` key). Throws RecordError. */
+export function decodeFeedStatus(bytes: Uint8Array): FeedStatusMessage {
+  const value = decodeStored(bytes, 'stored feed status');
+  if (!isFeedStatus(value)) throw new RecordError('stored feed status is malformed');
+  return value;
+}
+
 /** A forwarded control request, as the ingest pops it. Throws RecordError. */
 export function decodeControl(bytes: Uint8Array): ForwardedControl {
-  let value: unknown;
-  try {
-    value = decodeBinary(bytes);
-  } catch (error) {
-    throw new RecordError(`replay control is not MessagePack: ${(error as Error).message}`);
-  }
+  const value = decodeStored(bytes, 'replay control');
   const request = isObject(value) ? value['r'] : undefined;
   if (!isObject(value) || typeof value['c'] !== 'string' || !isObject(request) || request['type'] !== 'replay' || !(REPLAY_ACTIONS as readonly unknown[]).includes(request['action'])) {
     throw new RecordError('replay control is malformed');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../server/app.js';
+import { buildApp, type AppOptions } from '../../server/app.js';
 import { defineConfig } from '../../server/config.js';
 import type { Feed } from '../../feeds/tick.js';
 import type { ClusterConfig } from '../../server/cluster/config.js';
@@ -14,9 +14,10 @@ export interface RunningServer {
 
 /** A real server on a free loopback port, built exactly as the CLI builds it (`cluster`: an ingest or a gateway). */
 export async function startServer(
-  options: { feed?: Feed; config?: Parameters<typeof defineConfig>[0]; port?: number; cluster?: ClusterConfig } = {},
+  options: { feed?: Feed; config?: Parameters<typeof defineConfig>[0]; port?: number; cluster?: ClusterConfig; logger?: AppOptions['logger'] } = {},
 ): Promise<RunningServer> {
-  const app = await buildApp({ config: defineConfig({ ...options.config }), feed: options.feed, logger: process.env['DEBUG_LOGS'] ? { level: 'debug' } : false, cluster: options.cluster });
+  const logger = options.logger ?? (process.env['DEBUG_LOGS'] ? { level: 'debug' } : false);
+  const app = await buildApp({ config: defineConfig({ ...options.config }), feed: options.feed, logger, cluster: options.cluster });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no port');

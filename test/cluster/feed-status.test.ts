@@ -1,0 +1,207 @@
+/**
+ * A live feed scaled out: the ingest streams from fake exchanges (real WebSocket servers on loopback playing
+ * real captures), gateways follow it over a real redis-server, and their clients get the feed's `feed`
+ * status messages as a single process's clients do: in the greeting, and when an exchange connection drops.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { FeedStatusMessage } from '../../client/protocol/messages.js';
+import { openLiveFeed, type LiveFeed } from '../../feeds/live/feed.js';
+import { defineClusterConfig } from '../../server/cluster/config.js';
+import { clusterKeys } from '../../server/cluster/keys.js';
+import { RECORD_VERSION, RecordError, decodeFeedStatus, decodeRecord, encodeRecord, encodeValue } from '../../server/cluster/records.js';
+import { feedStatusMessage } from '../../server/live/feed-status.js';
+import { startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
+import { killOwned } from '../helpers/owned-processes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+import { WsClient } from '../helpers/ws-client.js';
+import { FakeBinance } from '../live/fake-binance.js';
+import { FakeCoinbase } from '../live/fake-coinbase.js';
+import { liveOptions } from '../live/live-harness.js';
+import { BINANCE_CAPTURE, COINBASE_CAPTURE, capturesPresent } from '../live/shared-captures.js';
+
+const FAST = { flushIntervalMs: 20 };
+
+let redis: RedisServer;
+let binance: FakeBinance;
+let coinbase: FakeCoinbase;
+/** Closes what a test opened, newest first. */
+const cleanup: (() => Promise<void> | void)[] = [];
+let prefixes = 0;
+
+beforeAll(async () => {
+  if (!capturesPresent) return;
+  redis = await RedisServer.start();
+  binance = await FakeBinance.start(BINANCE_CAPTURE);
+  coinbase = await FakeCoinbase.start(COINBASE_CAPTURE, { heartbeatEveryMs: 100 });
+});
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+afterAll(async () => {
+  await binance?.close();
+  await coinbase?.close();
+  await killOwned();
+});
+
+async function started(starting: Promise<RunningServer>): Promise<RunningServer> {
+  const server = await starting;
+  cleanup.push(() => server.close());
+  return server;
+}
+
+/** A client of `server`, greeted. */
+async function opened(server: RunningServer): Promise<WsClient> {
+  const client = await WsClient.open(server.url);
+  cleanup.push(() => client.close());
+  await client.next('hello');
+  return client;
+}
+
+function liveFeed(): LiveFeed {
+  return openLiveFeed(liveOptions(['binance:ETHUSDT', 'coinbase:SKL-USD,BAND-BTC'], { binance: binance.url, coinbase: coinbase.url }));
+}
+
+/** A status as the wire carries it (absent and undefined alike), without the clock it was sent at. */
+function comparable(message: FeedStatusMessage): unknown {
+  return JSON.parse(JSON.stringify({ ...message, time: 0 }));
+}
+
+const allLive = (message: FeedStatusMessage): boolean => message.venues.every((venue) => venue.state === 'live');
+const ethereum = (message: FeedStatusMessage) => message.symbols.find((symbol) => symbol.s === 'ETH-USDT')!;
+
+/** The first `feed` message `client` got after its first `from` ones that matches `where`. */
+function feedAfter(client: WsClient, from: number, where: (message: FeedStatusMessage) => boolean, timeoutMs = 10_000): Promise<FeedStatusMessage> {
+  return client.until(() => client.of('feed').slice(from).find(where), 'a feed message', timeoutMs);
+}
+
+/** Resolves once Redis holds the ingest's status with every venue live; `then` runs with the connection. */
+async function liveStatusStored(prefix: string, then?: (raw: Redis) => Promise<unknown>): Promise<void> {
+  const raw = new Redis(redis.url);
+  try {
+    await until(async () => {
+      const stored = await raw.getBuffer(clusterKeys(prefix).feedStatus);
+      return stored !== null && allLive(decodeFeedStatus(stored)) ? true : undefined;
+    }, 'the live status in Redis');
+    await then?.(raw);
+  } finally {
+    raw.disconnect();
+  }
+}
+
+describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
+  test("gateway clients get the ingest's feed status: in the greeting, when a connection drops, and at a gateway started later", async () => {
+    const prefix = `f${++prefixes}:`;
+    const feed = liveFeed();
+    await started(startIngest(redis.url, prefix, feed, FAST));
+    const gateway = await started(startGateway(redis.url, prefix, FAST));
+    await untilReady(gateway);
+    const watcher = await opened(gateway);
+    await feedAfter(watcher, 0, allLive);
+
+    // A client connecting now is greeted with the status as it stands, stamped when sent.
+    const openedAt = Date.now();
+    const client = await opened(gateway);
+    const greeting = await client.next('feed');
+    expect(client.messages.map((message) => message.type).slice(0, 2)).toEqual(['hello', 'feed']);
+    expect(client.of('hello')[0]!.feed.kind).toBe('live');
+    expect(greeting.time).toBeGreaterThanOrEqual(openedAt);
+    expect(comparable(greeting)).toEqual(comparable(feedStatusMessage(feed.live)));
+    expect(greeting.symbols.map((symbol) => symbol.s).sort()).toEqual(['BAND-BTC', 'ETH-USDT', 'SKL-USD']);
+
+    // Binance drops while trading: its symbol goes stale, then live again with the missed trades as a gap.
+    const playing = binance.play({ batch: 8, everyMs: 2, limit: 10_000 });
+    await waitFor(() => binance.played > 3_000, 'part of the tape to play', 10_000);
+    const before = client.of('feed').length;
+    binance.dropAll(300);
+    const stale = await feedAfter(client, before, (message) => ethereum(message).stale);
+    expect(stale.venues.find((venue) => venue.venue === 'binance')!.state).not.toBe('live');
+    expect(stale.symbols.find((symbol) => symbol.s === 'SKL-USD')!.stale).toBe(false);
+    const back = await feedAfter(client, before, (message) => !ethereum(message).stale && ethereum(message).gaps > 0);
+    expect(ethereum(back).missed).toBeGreaterThan(0);
+    expect(ethereum(back).gapAt).toBeGreaterThan(0);
+    await playing;
+    // Every gateway client ends with the ingest's status, as a single process's clients would.
+    await client.until(() => (JSON.stringify(comparable(client.of('feed').at(-1)!)) === JSON.stringify(comparable(feedStatusMessage(feed.live))) ? true : undefined), "the ingest's status");
+    const settled = comparable(feedStatusMessage(feed.live));
+    expect(comparable(watcher.of('feed').at(-1)!)).toEqual(settled);
+
+    // Nothing changes any more, so nothing rides on records: a gateway started now has the status from Redis.
+    const late = await started(startGateway(redis.url, prefix, FAST));
+    await untilReady(late);
+    const lateClient = await opened(late);
+    const lateGreeting = await lateClient.next('feed');
+    expect(lateClient.messages[1]).toBe(lateGreeting);
+    expect(comparable(lateGreeting)).toEqual(settled);
+    expect(ethereum(lateGreeting).gaps).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('an unreadable feed status in Redis is reported, the gateway serves all the same, and the next status reaches it', async () => {
+    const prefix = `f${++prefixes}:`;
+    await started(startIngest(redis.url, prefix, liveFeed(), FAST));
+    // A two-item array cut short: not MessagePack.
+    await liveStatusStored(prefix, (raw) => raw.set(clusterKeys(prefix).feedStatus, Buffer.from([0x92])));
+
+    const logs: { level: number; msg: string; err?: { code?: string; message?: string } }[] = [];
+    const logger = { level: 'warn', stream: { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) } };
+    const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
+    await untilReady(gateway);
+    const reported = logs.find((line) => line.err?.code === 'CLUSTER_RECORD_INVALID');
+    expect(reported, JSON.stringify(logs)).toMatchObject({ level: 50, msg: expect.stringMatching(/feed status/) });
+    expect(reported!.err!.message).toMatch(/stored feed status is not MessagePack/);
+
+    const client = await opened(gateway);
+    client.send({ type: 'subscribe', id: 's', symbols: ['ETH-USDT'] });
+    await client.next('subscribed');
+    expect(client.of('feed')).toEqual([]);
+
+    // The ingest's next status replaces it (down long enough for the stale state to outlast the least interval).
+    coinbase.dropAll(300);
+    const news = await feedAfter(client, 0, (message) => message.symbols.some((symbol) => symbol.s === 'SKL-USD' && symbol.stale));
+    expect(ethereum(news).stale).toBe(false);
+    const back = await feedAfter(client, 0, allLive);
+    expect(back.venues.find((venue) => venue.venue === 'coinbase')!.reconnects).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  test('Redis restarting empty: the ingest publishes its unchanged status again, and a gateway started then is greeted with it', async () => {
+    const prefix = `f${++prefixes}:`;
+    const feed = liveFeed();
+    const ingest = await started(startIngest(redis.url, prefix, feed, FAST));
+    await liveStatusStored(prefix);
+    await redis.restart();
+    await untilReady(ingest);
+    await liveStatusStored(prefix);
+    const gateway = await started(startGateway(redis.url, prefix, FAST));
+    await untilReady(gateway);
+    const client = await opened(gateway);
+    expect(comparable(await client.next('feed'))).toEqual(comparable(feedStatusMessage(feed.live)));
+    expect(client.messages[1]!.type).toBe('feed');
+  }, 30_000);
+});
+
+test('a feed status of the wrong shape is refused, alone or in a flush record', () => {
+  const good: FeedStatusMessage = {
+    type: 'feed',
+    time: 1_723_100_000_000,
+    venues: [{ venue: 'binance', state: 'live', since: 1_723_100_000_000, reconnects: 1, replacements: 0 }],
+    symbols: [{ s: 'ETH-USDT', stale: false, gaps: 1, missed: 3, gapAt: 1_723_100_000_000 }],
+  };
+  expect(decodeFeedStatus(encodeValue(good))).toEqual(good);
+  const record = { v: RECORD_VERSION, ingest: 'i', dataset: 'd', gen: 1, time: 1, entries: [] } as const;
+  expect(decodeRecord(encodeRecord({ ...record, feed: good })).feed).toEqual(good);
+  const bad: unknown[] = [
+    { ...good, type: 'replay' },
+    { ...good, venues: undefined },
+    { ...good, venues: [{ ...good.venues[0], state: 'asleep' }] },
+    { ...good, venues: [{ ...good.venues[0], error: 7 }] },
+    { ...good, symbols: [{ ...good.symbols[0], stale: 'no' }] },
+    { ...good, symbols: [{ ...good.symbols[0], gapAt: 'then' }] },
+  ];
+  for (const value of bad) {
+    expect(() => decodeFeedStatus(encodeValue(value as FeedStatusMessage)), JSON.stringify(value)).toThrow(RecordError);
+    expect(() => decodeRecord(encodeRecord({ ...record, feed: value as FeedStatusMessage })), JSON.stringify(value)).toThrow(/malformed feed status/);
+  }
+  expect(() => decodeFeedStatus(Buffer.from([0x92]))).toThrow(/not MessagePack/);
+});
