@@ -12,7 +12,7 @@ import { RecordError, decodeFeedStatus, decodeRecord, decodeReplayState, type Cl
 import type { RedisLink } from './redis-link.js';
 import { RemoteReplay } from './remote-replay.js';
 import { restoreMarket } from './restore.js';
-import { parseXread, readMeta, readTail, type StreamEntry, type StreamPosition } from './stored-state.js';
+import { parseXread, readMeta, readTail, readValue, type StreamEntry, type StreamPosition } from './stored-state.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
 
 /** Why a gateway reloaded the state keys instead of reading on in the stream. */
@@ -217,16 +217,16 @@ export class Gateway implements ClusterStatus, FeedSource {
     if (fresh) this.log.info({ from: this.dataset, to: meta.dataset }, 'the market started over: rebuilding the replica');
     const target = fresh ? this.market.emptyLike() : this.market;
     this.rebuilding = undefined;
-    const restored = await restoreMarket(this.link.client, this.keys, target);
+    const restored = await restoreMarket(this.link.client, this.keys, target, this.log);
     if (fresh) {
       this.market.adopt(target);
       this.swapped = true;
     }
     this.dataset = meta.dataset;
-    const replayState = meta.feed.kind === 'replay' ? await this.link.client.getBuffer(this.keys.replay) : null;
-    const feedStatus = meta.feed.kind === 'live' ? await this.link.client.getBuffer(this.keys.feedStatus) : null;
+    const replayState = meta.feed.kind === 'replay' ? await this.readKey(this.keys.replay, decodeReplayState, 'unreadable replay state in Redis: replay controls wait for the ingest to publish the next') : null;
+    const feedStatus = meta.feed.kind === 'live' ? await this.readKey(this.keys.feedStatus, decodeFeedStatus, 'unreadable feed status in Redis: clients get none until the ingest publishes the next') : null;
     this.position = tail === undefined ? { id: '0-0', seq: 0 } : { id: tail.id, seq: tail.seq };
-    this.followReplay(replayState === null ? undefined : decodeReplayState(replayState));
+    this.followReplay(replayState);
     this.followFeedStatus(feedStatus);
     for (;;) {
       const reply = await this.link.client.callBuffer('XREAD', 'COUNT', REDIS_READ_BATCH_ENTRIES, 'STREAMS', this.keys.updates, this.position.id);
@@ -240,7 +240,7 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.synced = true;
     this.phase = 'following';
     this.lastResyncMs = performance.now() - started;
-    this.log.info({ reason, symbols: restored.symbols, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
+    this.log.info({ reason, symbols: restored.symbols, unreadable: restored.unreadable, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
     return true;
   }
 
@@ -256,14 +256,24 @@ export class Gateway implements ClusterStatus, FeedSource {
     }
   }
 
-  /** Takes a replay state read at a resync: the hub answers replay requests from now on (or stops, if none). */
-  private followReplay(state: ReplayMessage | undefined): void {
-    if (state === undefined) {
+  /**
+   * Takes the replay state read at a resync: the hub answers replay requests from now on (or stops, if
+   * none). An unreadable one (undefined, reported by readKey) changes nothing: the market is served all
+   * the same, the replay controls stay as they were (none, at a gateway's start), and the ingest's next
+   * replay state sets them.
+   */
+  private followReplay(state: ReplayMessage | null | undefined): void {
+    if (state === null) {
       this.replay?.stop();
       this.replay = undefined;
       this.outlet.replayControl(undefined);
-      return;
+    } else if (state !== undefined) {
+      this.replayStarts(state);
     }
+  }
+
+  /** A replay state read or received: controls for the hub if this gateway had none, and news for its clients. */
+  private replayStarts(state: ReplayMessage): void {
     if (this.replay === undefined) {
       this.replay = new RemoteReplay(state, this.id, this.link, this.keys, this.log);
       this.outlet.replayControl(this.replay);
@@ -273,20 +283,27 @@ export class Gateway implements ClusterStatus, FeedSource {
 
   /**
    * Takes the feed status read at a resync (the records after it, applied next, carry any newer one). An
-   * unreadable one is reported and skipped: the market is served all the same, and the ingest's next
-   * status replaces it.
+   * unreadable one (undefined, reported by readKey) is skipped: the market is served all the same, and the
+   * ingest's next status replaces it.
    */
-  private followFeedStatus(stored: Buffer | null): void {
-    if (stored === null) {
-      this.feedNews = undefined;
-      this.outlet.feedStatus(undefined);
-      return;
-    }
+  private followFeedStatus(status: FeedStatusMessage | null | undefined): void {
+    if (status === null) this.outlet.feedStatus(undefined);
+    this.feedNews = status ?? undefined;
+  }
+
+  /**
+   * A state key's value, decoded: null when the key is absent, undefined when it is unreadable (not what
+   * `decode` reads, or a key of another type), which is logged at error level (CLUSTER_RECORD_INVALID) as
+   * `message`.
+   */
+  private async readKey<T>(key: string, decode: (bytes: Uint8Array) => T, message: string): Promise<T | null | undefined> {
     try {
-      this.feedNews = decodeFeedStatus(stored);
+      const stored = await readValue(this.link.client, key);
+      return stored === null ? null : decode(stored);
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
-      this.log.error({ err: error }, 'unreadable feed status in Redis: clients get none until the ingest publishes the next');
+      this.log.error({ err: error, key }, message);
+      return undefined;
     }
   }
 
@@ -343,10 +360,7 @@ export class Gateway implements ClusterStatus, FeedSource {
       this.rebuilding = undefined;
       this.swapped = true;
     }
-    if (record.replay !== undefined) {
-      if (this.replay === undefined) this.followReplay(record.replay);
-      this.replayNews.state = record.replay;
-    }
+    if (record.replay !== undefined) this.replayStarts(record.replay);
     if (record.answers !== undefined) this.replayNews.answers.push(...record.answers);
     if (record.feed !== undefined) this.feedNews = record.feed;
     const now = Date.now();

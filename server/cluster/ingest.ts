@@ -179,7 +179,7 @@ export class Ingest implements ClusterStatus {
     }
     if (meta !== undefined) {
       this.dataset = meta.dataset;
-      const restored = await restoreMarket(this.link.client, this.keys, this.market);
+      const restored = await restoreMarket(this.link.client, this.keys, this.market, this.log);
       this.restoredSymbols = restored.symbols;
       resumeFrom = restored.resumeFrom;
     }

@@ -76,6 +76,15 @@ export class RecordError extends Error {
   readonly code = 'CLUSTER_RECORD_INVALID';
 }
 
+/** A stored value that could not be read, as a reader reports it before going on without it. */
+export interface Unreadable {
+  /** The Redis key holding it. */
+  readonly key: string;
+  /** The symbol it belongs to, when known (a `symbols` field, a bar key's symbol). */
+  readonly symbol?: string;
+  readonly error: RecordError;
+}
+
 export function encodeRecord(record: FlushRecord): Uint8Array {
   return packPrepared(record);
 }
@@ -137,9 +146,9 @@ function isReplayState(value: unknown): value is ReplayMessage {
   return isObject(value) && value['type'] === 'replay' && typeof value['state'] === 'string';
 }
 
-/** A stored replay state (the `replay` key). */
+/** A stored replay state (the `replay` key). Throws RecordError. */
 export function decodeReplayState(bytes: Uint8Array): ReplayMessage {
-  const value = decodeBinary(bytes);
+  const value = decodeStored(bytes, 'stored replay state');
   if (!isReplayState(value)) throw new RecordError('stored replay state is malformed');
   return value;
 }
@@ -201,20 +210,21 @@ export function decodeControl(bytes: Uint8Array): ForwardedControl {
   return value as unknown as ForwardedControl;
 }
 
+/** A stored symbol entry (a `symbols` field). Throws RecordError, as do the decoders below. */
 export function decodeEntry(bytes: Uint8Array): SymbolEntry {
-  const value = decodeBinary(bytes);
+  const value = decodeStored(bytes, 'stored symbol entry');
   if (!isEntry(value)) throw new RecordError('stored symbol entry is malformed');
   return value;
 }
 
 export function decodeInstrument(bytes: Uint8Array): Instrument {
-  const value = decodeBinary(bytes);
+  const value = decodeStored(bytes, 'stored instrument');
   if (!isObject(value) || typeof value['symbol'] !== 'string' || typeof value['name'] !== 'string') throw new RecordError('stored instrument is malformed');
   return value as unknown as Instrument;
 }
 
 export function decodeBar(bytes: Uint8Array): Bar {
-  const value = decodeBinary(bytes);
+  const value = decodeStored(bytes, 'stored bar');
   if (!isBar(value)) throw new RecordError('stored bar is malformed');
   return value;
 }

@@ -8,7 +8,7 @@ import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
 import type { Instrument } from '../../feeds/tick.js';
 import { RESYNC_SYMBOLS_PER_READ } from './config.js';
 import type { ClusterKeys } from './keys.js';
-import { RecordError, decodeBar, decodeEntry, decodeInstrument, parseMeta, type ClusterMeta } from './records.js';
+import { RecordError, decodeBar, decodeEntry, decodeInstrument, parseMeta, type ClusterMeta, type Unreadable } from './records.js';
 
 /** A place in the update stream: the entry's id and the sequence number the ingest gave it. */
 export interface StreamPosition {
@@ -67,6 +67,16 @@ export async function readMeta(client: Redis, keys: ClusterKeys): Promise<Cluste
   return parseMeta(await client.hgetall(keys.meta));
 }
 
+/** A string key's value (null when absent). Throws RecordError when the key holds another type. */
+export async function readValue(client: Redis, key: string): Promise<Buffer | null> {
+  try {
+    return await client.getBuffer(key);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw wrongType(error);
+  }
+}
+
 /** A flat HGETALL answer of buffers as [field, value] pairs. */
 function pairs(reply: unknown): [string, Buffer][] {
   if (!Array.isArray(reply)) throw new RecordError('unexpected HGETALL answer');
@@ -79,27 +89,80 @@ function pairs(reply: unknown): [string, Buffer][] {
   return out;
 }
 
-function bars(result: [Error | null, unknown] | undefined): Bar[] {
+/**
+ * Decodes each of `items`; an unreadable one is left out, and reported (once for all of `key`'s, with how
+ * many) through `skip`.
+ */
+function decodeEach<T>(items: readonly Buffer[], decode: (bytes: Buffer) => T, skip: (unreadable: Unreadable) => void, key: string, symbol?: string): T[] {
+  const out: T[] = [];
+  let first: RecordError | undefined;
+  let failed = 0;
+  for (const bytes of items) {
+    try {
+      out.push(decode(bytes));
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      first ??= error;
+      failed++;
+    }
+  }
+  if (first !== undefined) skip({ key, symbol, error: failed === 1 ? first : new RecordError(`${failed} of ${items.length} values are unreadable, the first: ${first.message}`) });
+  return out;
+}
+
+/** A reply's error: a key of another type than tickertape writes there is unreadable (RecordError), any other error is thrown. */
+function wrongType(error: Error): RecordError {
+  if (!error.message.startsWith('WRONGTYPE')) throw error;
+  return new RecordError(`the key holds another type of value than tickertape writes there (${error.message})`);
+}
+
+/** `reply`, or, for a key of the wrong type, nothing (reported through `skip`). */
+async function readable(reply: Promise<unknown>, skip: (unreadable: Unreadable) => void, key: string): Promise<unknown> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    skip({ key, error: wrongType(error) });
+    return [];
+  }
+}
+
+function bars(result: [Error | null, unknown] | undefined, skip: (unreadable: Unreadable) => void, key: string, symbol: string): Bar[] {
   if (result === undefined) throw new RecordError('missing bars answer');
   const [error, reply] = result;
-  if (error !== null) throw error;
+  if (error !== null) {
+    skip({ key, symbol, error: wrongType(error) });
+    return [];
+  }
   if (!Array.isArray(reply)) throw new RecordError('unexpected ZRANGE answer');
-  return reply.filter(isBuffer).map(decodeBar);
+  return decodeEach(reply.filter(isBuffer), decodeBar, skip, key, symbol);
 }
 
 /**
  * Every stored symbol with its bars, oldest first, `RESYNC_SYMBOLS_PER_READ` symbols per round trip.
  * Not one atomic read: a record published meanwhile may or may not be in it, which the caller settles by
  * replaying the stream from a position read before (records are absolute: the newest value wins).
+ *
+ * A stored value that cannot be read (not MessagePack, the wrong shape, a key of the wrong type) is left
+ * out and reported through `skip`: the rest is read all the same. A symbol whose entry is unreadable is
+ * still read with its instrument and bars (as one described before its first trade).
  */
-export async function* readSymbols(client: Redis, keys: ClusterKeys): AsyncGenerator<StoredSymbol[]> {
-  const [entries, instruments] = await Promise.all([client.callBuffer('HGETALL', keys.symbols), client.callBuffer('ZRANGE', keys.instruments, 0, -1)]);
+export async function* readSymbols(client: Redis, keys: ClusterKeys, skip: (unreadable: Unreadable) => void): AsyncGenerator<StoredSymbol[]> {
+  const [entries, instruments] = await Promise.all([
+    readable(client.callBuffer('HGETALL', keys.symbols), skip, keys.symbols),
+    readable(client.callBuffer('ZRANGE', keys.instruments, 0, -1), skip, keys.instruments),
+  ]);
   if (!Array.isArray(instruments)) throw new RecordError('unexpected ZRANGE answer');
   // In the ingest's order, so a gateway's wildcard frames list symbols as every other gateway's do.
-  const described = new Map(instruments.filter(isBuffer).map((bytes) => decodeInstrument(bytes)).map((instrument) => [instrument.symbol, instrument]));
-  const latest = new Map(pairs(entries).map(([symbol, bytes]) => [symbol, decodeEntry(bytes)]));
+  const described = new Map(decodeEach(instruments.filter(isBuffer), decodeInstrument, skip, keys.instruments).map((instrument) => [instrument.symbol, instrument]));
+  const fields = pairs(entries);
+  const latest = new Map<string, SymbolEntry>();
+  for (const [symbol, bytes] of fields) {
+    const [entry] = decodeEach([bytes], decodeEntry, skip, keys.symbols, symbol);
+    if (entry !== undefined) latest.set(symbol, entry);
+  }
   // Instruments the feed described before their first trade have no entry yet, and are symbols all the same.
-  const stored = [...new Set([...described.keys(), ...latest.keys()])];
+  const stored = [...new Set([...described.keys(), ...fields.map(([symbol]) => symbol)])];
   for (let start = 0; start < stored.length; start += RESYNC_SYMBOLS_PER_READ) {
     const chunk = stored.slice(start, start + RESYNC_SYMBOLS_PER_READ);
     const pipeline = client.pipeline();
@@ -111,8 +174,8 @@ export async function* readSymbols(client: Redis, keys: ClusterKeys): AsyncGener
     yield chunk.map((symbol, i) => ({
       entry: latest.get(symbol) ?? { s: symbol },
       instrument: described.get(symbol),
-      seconds: bars(results[2 * i]),
-      minutes: bars(results[2 * i + 1]),
+      seconds: bars(results[2 * i], skip, keys.secondBars(symbol), symbol),
+      minutes: bars(results[2 * i + 1], skip, keys.minuteBars(symbol), symbol),
     }));
   }
 }

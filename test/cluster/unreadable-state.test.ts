@@ -1,0 +1,162 @@
+/**
+ * Garbage in the state keys a gateway loads the market from (docs/deploy.md#what-redis-holds), written with
+ * a real Redis client into a real redis-server: each unreadable value is logged at error level with
+ * CLUSTER_RECORD_INVALID and its key (and symbol), left out, and the gateway serves everything else, ready,
+ * without reloading again and again.
+ */
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import type { ReplayMessage } from '../../client/protocol/messages.js';
+import { openReplay } from '../../feeds/replay/index.js';
+import { createSimulator } from '../../feeds/simulator/index.js';
+import { defineClusterConfig } from '../../server/cluster/config.js';
+import { clusterKeys } from '../../server/cluster/keys.js';
+import { decodeInstrument, encodeValue } from '../../server/cluster/records.js';
+import { SNAPSHOT_BARS } from '../../server/config.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
+import { LATE_TICKS_START } from '../helpers/late-ticks.js';
+import { killOwned } from '../helpers/owned-processes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { WsClient } from '../helpers/ws-client.js';
+
+const FAST = { flushIntervalMs: 20 };
+const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
+/** Not MessagePack: a two-item array cut short. */
+const NOT_MESSAGEPACK = Buffer.from([0x92]);
+
+interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly key?: string;
+  readonly symbol?: string;
+  readonly err?: { code?: string; message?: string };
+}
+
+let redis: RedisServer;
+let raw: Redis;
+const cleanup: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+  raw = new Redis(redis.url);
+});
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+afterAll(async () => {
+  raw?.disconnect();
+  await killOwned();
+});
+
+async function started(starting: Promise<RunningServer>): Promise<RunningServer> {
+  const server = await starting;
+  cleanup.push(() => server.close());
+  return server;
+}
+
+/** A gateway whose warnings and errors land in the returned list. */
+async function loggedGateway(prefix: string): Promise<{ gateway: RunningServer; logs: LogLine[] }> {
+  const logs: LogLine[] = [];
+  const logger = { level: 'warn', stream: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } };
+  const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
+  return { gateway, logs };
+}
+
+const coded = (logs: readonly LogLine[]): LogLine[] => logs.filter((line) => line.err?.code === 'CLUSTER_RECORD_INVALID');
+
+async function opened(server: RunningServer): Promise<WsClient> {
+  const client = await WsClient.open(server.url);
+  cleanup.push(() => client.close());
+  await client.next('hello');
+  return client;
+}
+
+test('unreadable entries, instruments and bars: each is reported and left out, every symbol is served', async () => {
+  const prefix = 'market:';
+  const keys = clusterKeys(prefix);
+  const feed = manualMarketFeed();
+  const ingest = await started(startIngest(redis.url, prefix, feed, FAST));
+  await untilReady(ingest);
+  feed.push(...createSimulator({ seed: 3, ticksPerSecond: 200, startTime: LATE_TICKS_START }).ticks(3_000));
+  const market = ingest.app.market;
+  const symbols = feed.instruments.map((instrument) => instrument.symbol);
+  await until(async () => (!ingestOf(ingest).publisher.behind && (await raw.hlen(keys.symbols)) === symbols.length ? true : undefined), 'the market published');
+
+  const [badEntry, badInstrument, badBar, wrongType] = symbols as [string, string, string, string];
+  await raw.hset(keys.symbols, badEntry, NOT_MESSAGEPACK);
+  const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
+  for (let i = 0; i < members.length; i += 2) {
+    if (decodeInstrument(members[i]!).symbol !== badInstrument) continue;
+    await raw.zrem(keys.instruments, members[i]!);
+    await raw.zadd(keys.instruments, members[i + 1]!.toString(), NOT_MESSAGEPACK);
+  }
+  // MessagePack, but not a bar; at a time no bar has.
+  await raw.zadd(keys.secondBars(badBar), 1, Buffer.from(encodeValue({ s: 'not a bar' })));
+  await raw.del(keys.minuteBars(wrongType));
+  await raw.set(keys.minuteBars(wrongType), 'a string where a sorted set belongs');
+
+  const { gateway, logs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  const reported = coded(logs).map(({ level, key, symbol, err }) => ({ level, key, symbol, message: err?.message }));
+  expect(reported, JSON.stringify(logs)).toEqual(
+    expect.arrayContaining([
+      { level: 50, key: keys.symbols, symbol: badEntry, message: expect.stringMatching(/stored symbol entry is not MessagePack/) },
+      { level: 50, key: keys.instruments, symbol: undefined, message: expect.stringMatching(/stored instrument is not MessagePack/) },
+      { level: 50, key: keys.secondBars(badBar), symbol: badBar, message: 'stored bar is malformed' },
+      { level: 50, key: keys.minuteBars(wrongType), symbol: wrongType, message: expect.stringMatching(/another type.*WRONGTYPE/) },
+    ]),
+  );
+  expect(reported).toHaveLength(4);
+
+  // Every symbol is served; those whose values were all readable (a stray bar left out) exactly as the ingest
+  // holds them, the one without its 1 min bars with its 1 s bars.
+  const client = await opened(gateway);
+  client.send({ type: 'subscribe', symbols: ['*'] });
+  await client.until(() => (client.of('snapshot').length === symbols.length ? true : undefined), 'a snapshot of every symbol');
+  for (const snapshot of client.of('snapshot')) {
+    if (snapshot.symbol === badEntry || snapshot.symbol === wrongType) continue;
+    expect(snapshot.data, snapshot.symbol).toEqual(market.get(snapshot.symbol)!.snapshot(SNAPSHOT_BARS));
+  }
+  const partial = client.of('snapshot').find((snapshot) => snapshot.symbol === wrongType)!;
+  expect(partial.data.k).toEqual(market.get(wrongType)!.snapshot(SNAPSHOT_BARS).k);
+
+  // Loaded once and following: no reload loop, no repeated reports.
+  await sleep(500);
+  expect((await readyz(gateway)).status).toBe(200);
+  expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
+  expect(coded(logs)).toHaveLength(4);
+}, 30_000);
+
+test('an unreadable replay state: reported, the market is served, and the ingest\'s next state brings the controls back', async () => {
+  const prefix = 'replay:';
+  const keys = clusterKeys(prefix);
+  const feed = await openReplay({ files: [SAMPLE], speed: 1, paused: true });
+  await started(startIngest(redis.url, prefix, feed, FAST));
+  const steady = await started(startGateway(redis.url, prefix, FAST));
+  await untilReady(steady);
+  await until(async () => ((await raw.exists(keys.replay)) === 1 ? true : undefined), 'the replay state stored');
+  await raw.set(keys.replay, NOT_MESSAGEPACK);
+
+  const { gateway, logs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  const reported = coded(logs);
+  expect(reported, JSON.stringify(logs)).toHaveLength(1);
+  expect(reported[0]).toMatchObject({ level: 50, key: keys.replay, msg: expect.stringMatching(/replay state/), err: { message: expect.stringMatching(/stored replay state is not MessagePack/) } });
+  const client = await opened(gateway);
+  client.send({ type: 'subscribe', id: 'all', symbols: ['*'] });
+  await client.next('subscribed');
+  expect(client.of('snapshot').length).toBeGreaterThan(0);
+
+  // A control sent through the other gateway: the ingest's new state reaches this one, which answers controls again.
+  const controller = await opened(steady);
+  controller.send({ type: 'replay', id: 'go', action: 'resume' });
+  await controller.next('replay', (message) => message.id === 'go');
+  await client.until(() => client.of('replay').find((message) => !message.paused), 'the new replay state');
+  client.send({ type: 'replay', id: 'state', action: 'state' });
+  const answer: ReplayMessage = await client.next('replay', (message) => message.id === 'state');
+  expect(answer.paused).toBe(false);
+  expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
+}, 30_000);
