@@ -4,6 +4,7 @@ import type { Feed } from '../../feeds/tick.js';
 import type { Config } from '../config.js';
 import { FeedRunner, type FeedSource } from '../market/feed-runner.js';
 import { isLiveFeed } from '../../feeds/live/feed.js';
+import { logLiveFeed } from '../live/feed-log.js';
 import { registerLiveMetrics } from '../metrics/live-metrics.js';
 import { isReplayFeed } from '../plugins/replay.js';
 import { ReplayController } from '../replay/controller.js';
@@ -69,6 +70,8 @@ export default fp<IngestPluginOptions>(
     const controller = isReplayFeed(feed) && ingest.replay !== undefined ? new ReplayController(feed, market, ingest.replay, app.log) : undefined;
     publishSeconds = registerIngestMetrics(app.metrics.registry, ingest);
     if (isLiveFeed(feed)) registerLiveMetrics(app.metrics.registry, feed.live);
+    // Its connection losses and missed trades in this process's log, as a single process writes them.
+    const unlistenLog = isLiveFeed(feed) ? logLiveFeed(feed.live, app.log) : undefined;
     app.decorate('market', market);
     app.decorate('feed', source);
     app.decorate('cluster', ingest);
@@ -77,6 +80,7 @@ export default fp<IngestPluginOptions>(
       controller?.stop();
       await ingest.stop();
       feedStatus?.stop();
+      unlistenLog?.();
       await link.close();
     });
   },

@@ -165,6 +165,32 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
     expect(back.venues.find((venue) => venue.venue === 'coinbase')!.reconnects).toBeGreaterThanOrEqual(1);
   }, 30_000);
 
+  test("an ingest logs its live feed's connection losses and missed trades as a single process does", async () => {
+    interface Line {
+      readonly msg: string;
+      readonly venue?: string;
+      readonly symbol?: string;
+    }
+    const capture = (lines: Line[]) => ({ level: 'warn', stream: { write: (line: string) => void lines.push(JSON.parse(line) as Line) } });
+    const ingestLines: Line[] = [];
+    const singleLines: Line[] = [];
+    const [ingested, single] = [liveFeed(), liveFeed()];
+    await started(startServer({ feed: ingested, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix: `f${++prefixes}:` }), logger: capture(ingestLines) }));
+    await started(startServer({ feed: single, config: FAST, logger: capture(singleLines) }));
+    await waitFor(() => allLive(feedStatusMessage(ingested.live)) && allLive(feedStatusMessage(single.live)), 'both feeds live', 10_000);
+
+    // From where the tape stands (an earlier test may have played part of it).
+    const from = binance.played;
+    const playing = binance.play({ batch: 8, everyMs: 2, limit: from + 10_000 });
+    await waitFor(() => binance.played > from + 3_000, 'part of the tape to play', 10_000);
+    binance.dropAll(300);
+    const events = (lines: readonly Line[]): string[] => [...new Set(lines.map((line) => `${line.msg} ${line.venue ?? line.symbol}`))].sort();
+    const expected = ['exchange connection lost: reconnecting binance', 'trades missed ETH-USDT'];
+    for (const lines of [singleLines, ingestLines]) await waitFor(() => expected.every((event) => events(lines).includes(event)), `${expected.join(', ')} in ${JSON.stringify(lines)}`, 10_000);
+    await playing;
+    expect(events(ingestLines)).toEqual(events(singleLines));
+  }, 30_000);
+
   test('Redis restarting empty: the ingest publishes its unchanged status again, and a gateway started then is greeted with it', async () => {
     const prefix = `f${++prefixes}:`;
     const feed = liveFeed();
