@@ -391,7 +391,11 @@ export class Hub {
         return;
       case 'replay':
         if (this.replay === undefined) {
-          this.fail(session, 'UNSUPPORTED', `the feed is ${this.options.feed().kind}, not a replay: replay controls do not apply`, request.id);
+          const kind = this.options.feed().kind;
+          // A cluster gateway whose replay state has not reached it (unreadable in Redis): the ingest's next
+          // state brings the controls, so the request may be retried.
+          if (kind === 'replay') this.fail(session, 'INTERNAL', 'replay controls are not available on this server yet: retry shortly', request.id);
+          else this.fail(session, 'UNSUPPORTED', `the feed is ${kind}, not a replay: replay controls do not apply`, request.id);
           return;
         }
         this.replay.handle(request, (answer) => this.reply(session, answer));

@@ -149,6 +149,9 @@ test('an unreadable replay state: reported, the market is served, and the ingest
   client.send({ type: 'subscribe', id: 'all', symbols: ['*'] });
   await client.next('subscribed');
   expect(client.of('snapshot').length).toBeGreaterThan(0);
+  // No controls until the ingest's next state: a retryable error, not "this feed is no replay".
+  client.send({ type: 'replay', id: 'early', action: 'state' });
+  expect(await client.next('error')).toMatchObject({ id: 'early', code: 'INTERNAL', message: expect.stringMatching(/not available on this server yet/) });
 
   // A control sent through the other gateway: the ingest's new state reaches this one, which answers controls again.
   const controller = await opened(steady);
