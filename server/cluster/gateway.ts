@@ -8,7 +8,7 @@ import type { FeedSource, FeedState } from '../market/feed-runner.js';
 import type { Market } from '../market/market.js';
 import { INGEST_SILENT_AFTER_MS, REDIS_READ_BATCH_ENTRIES, REDIS_READ_BLOCK_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
-import { RecordError, decodeFeedStatus, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
+import { MetaError, RecordError, decodeFeedStatus, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { RemoteReplay } from './remote-replay.js';
 import { restoreMarket } from './restore.js';
@@ -88,6 +88,11 @@ export class Gateway implements ClusterStatus, FeedSource {
   /** A live feed's status, as the ingest published it, not yet handed to the hub. */
   private feedNews: FeedStatusMessage | undefined;
   private readonly id = randomUUID();
+  /** Why the `meta` hash could not be read at the last try; undefined once it could. */
+  private metaFault: MetaError | undefined;
+  /** The ingest that published the last record applied, and the last one meta was read again for. */
+  private lastIngest: string | undefined;
+  private metaReadFor: string | undefined;
   readonly counters: GatewayCounters = { records: 0, entries: 0, resyncs: { start: 0, redis: 0, gap: 0, invalid: 0 } };
   private seenDisconnects = 0;
 
@@ -133,6 +138,7 @@ export class Gateway implements ClusterStatus, FeedSource {
       ingest: this.lastRecordAt === 0 ? 'unheard' : this.ingestSilent ? `silent for ${Math.round((Date.now() - this.lastRecordAt) / 1000)} s` : 'live',
     };
     if (!this.redisConnected) return { ready: false, status: 'redis disconnected', detail };
+    if (this.metaFault !== undefined) return { ready: false, status: 'unreadable meta in Redis', detail: { ...detail, meta: this.metaFault.message, metaField: this.metaFault.field } };
     if (this.phase !== 'following') return { ready: false, status: this.synced ? 'resyncing' : 'loading the market from Redis', detail };
     return { ready: true, status: 'ready', detail };
   }
@@ -166,6 +172,8 @@ export class Gateway implements ClusterStatus, FeedSource {
           }
           resync = undefined;
         }
+        resync = await this.followIngest();
+        if (resync !== undefined) continue;
         const reply = await this.reader.client.callBuffer('XREAD', 'COUNT', REDIS_READ_BATCH_ENTRIES, 'BLOCK', REDIS_READ_BLOCK_MS, 'STREAMS', this.keys.updates, this.position?.id ?? '0-0');
         const entries = parseXread(reply);
         if (entries.length === 0) continue;
@@ -206,7 +214,8 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.seenDisconnects = this.redisDisconnects;
     const started = performance.now();
     const tail = await this.completeTail();
-    const meta = await readMeta(this.link.client, this.keys);
+    const meta = await this.readMeta();
+    if (meta === null) return false;
     if (meta === undefined) {
       if (reason === 'start' || this.counters.resyncs[reason] === 0) this.log.info('nothing published to Redis yet: waiting for the ingest');
       return false;
@@ -242,6 +251,52 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.lastResyncMs = performance.now() - started;
     this.log.info({ reason, symbols: restored.symbols, unreadable: restored.unreadable, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
     return true;
+  }
+
+  /**
+   * The `meta` hash; null when it is unreadable: logged at error level (CLUSTER_RECORD_INVALID, with the key
+   * and field) when the problem starts or changes, not at every retry, and at info level when it clears.
+   * /readyz says why meanwhile.
+   */
+  private async readMeta(): Promise<ClusterMeta | null | undefined> {
+    try {
+      const meta = await readMeta(this.link.client, this.keys);
+      if (this.metaFault !== undefined) this.log.info({ key: this.keys.meta }, 'meta in Redis is readable again');
+      this.metaFault = undefined;
+      return meta;
+    } catch (error) {
+      if (!(error instanceof MetaError)) throw error;
+      if (this.metaFault?.message !== error.message) {
+        this.log.error({ err: error, key: this.keys.meta, field: error.field }, 'unreadable meta in Redis: not serving until the ingest writes it again (retrying)');
+      }
+      this.metaFault = error;
+      return null;
+    }
+  }
+
+  /**
+   * After records from another ingest than meta names (one took over): meta read again, as that ingest wrote
+   * it before publishing. A feed of another kind takes effect at once: a live feed's status stops being told
+   * (greetings carry none) when the feed is no longer live, as do the replay controls when it no longer
+   * replays. Returns 'invalid' when meta is unreadable: the resync reports it and retries.
+   */
+  private async followIngest(): Promise<ResyncReason | undefined> {
+    const ingest = this.lastIngest;
+    if (this.meta === undefined || ingest === undefined || ingest === this.meta.ingest || ingest === this.metaReadFor) return undefined;
+    this.metaReadFor = ingest;
+    const meta = await this.readMeta();
+    if (meta === null) return 'invalid';
+    if (meta === undefined) return undefined;
+    const was = this.meta.feed.kind;
+    this.meta = meta;
+    if (meta.feed.kind === was) return undefined;
+    this.log.info({ from: was, to: meta.feed.kind, ingest: meta.ingest }, 'the feed changed kind');
+    if (meta.feed.kind !== 'live') {
+      this.feedNews = undefined;
+      this.outlet.feedStatus(undefined);
+    }
+    if (meta.feed.kind !== 'replay') this.followReplay(null);
+    return undefined;
   }
 
   /**
@@ -352,6 +407,7 @@ export class Gateway implements ClusterStatus, FeedSource {
       this.rebuilding = this.market.emptyLike();
     }
     this.dataset = record.dataset;
+    this.lastIngest = record.ingest;
     const target = this.rebuilding ?? this.market;
     for (const instrument of record.instruments ?? []) target.applyEntry({ s: instrument.symbol }, undefined, instrument);
     for (const { e, m } of record.entries) target.applyEntry(e, m);

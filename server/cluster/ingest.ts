@@ -12,7 +12,7 @@ import type { FeedStatusRelay } from './feed-status-relay.js';
 import { isNotLeader } from './publish-script.js';
 import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
-import { metaFields, type ClusterMeta } from './records.js';
+import { MetaError, metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { restoreMarket } from './restore.js';
 import { readMeta } from './stored-state.js';
@@ -67,6 +67,8 @@ export class Ingest implements ClusterStatus {
   restoredSymbols = 0;
   private readonly lease: IngestLease;
   private dataset: string = randomUUID();
+  /** The `meta` hash read last could not be read: the next writeMeta replaces it whole. */
+  private metaUnreadable = false;
   private flushClock: FlushClock | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -165,7 +167,7 @@ export class Ingest implements ClusterStatus {
 
   /** Loads what Redis holds into the market (when anything) and claims the meta hash. Returns the newest restored event time. */
   private async restore(): Promise<number> {
-    const meta = await readMeta(this.link.client, this.keys);
+    const meta = await this.readOwnMeta();
     let resumeFrom = Number.NEGATIVE_INFINITY;
     if (meta !== undefined && this.options.replaying) {
       // A replay plays from its start: Redis's market is replaced, and meta keeps its dataset until the
@@ -197,9 +199,31 @@ export class Ingest implements ClusterStatus {
     this.publisher.startOver(this.dataset);
   }
 
+  /**
+   * The `meta` hash, or undefined when Redis holds no usable market: none published, or a meta that cannot
+   * be read (logged with CLUSTER_RECORD_INVALID, its key and field). The state keys it would describe are
+   * not trusted then: the caller publishes everything again, and writeMeta replaces the unreadable hash.
+   */
+  private async readOwnMeta(): Promise<ClusterMeta | undefined> {
+    try {
+      return await readMeta(this.link.client, this.keys);
+    } catch (error) {
+      if (!(error instanceof MetaError)) throw error;
+      this.log.warn({ err: error, key: this.keys.meta, field: error.field }, 'unreadable meta in Redis: not restoring from it, publishing the whole market again');
+      this.metaUnreadable = true;
+      return undefined;
+    }
+  }
+
   private async writeMeta(gen: number): Promise<void> {
     const meta: ClusterMeta = { ingest: this.id, gen, dataset: this.dataset, feed: this.options.feed, flushMs: this.options.flushIntervalMs };
-    await this.link.client.hset(this.keys.meta, metaFields(meta));
+    if (this.metaUnreadable) {
+      // Not a hash, or one with fields of its own: replaced whole.
+      await this.link.client.multi().del(this.keys.meta).hset(this.keys.meta, metaFields(meta)).exec();
+      this.metaUnreadable = false;
+    } else {
+      await this.link.client.hset(this.keys.meta, metaFields(meta));
+    }
   }
 
   /** After a reconnection or a failed publish: is the lease still ours, and what does Redis hold of our market? */
@@ -208,7 +232,7 @@ export class Ingest implements ClusterStatus {
       this.lose();
       return false;
     }
-    const meta = await readMeta(this.link.client, this.keys);
+    const meta = await this.readOwnMeta();
     if (meta === undefined || meta.ingest !== this.id) {
       this.log.warn('Redis no longer holds this market (restarted without its data?): publishing all of it');
       this.publisher.forget();

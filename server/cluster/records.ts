@@ -229,12 +229,43 @@ export function decodeBar(bytes: Uint8Array): Bar {
   return value;
 }
 
-/** Reads the `meta` hash (HGETALL); undefined when it is missing or incomplete: nothing was published yet. */
+/** A `meta` hash that is there but cannot be read: `field` names the field at fault (undefined: the key itself). */
+export class MetaError extends RecordError {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const FEED_KINDS: Readonly<Record<FeedInfo['kind'], true>> = { simulated: true, replay: true, live: true };
+
+/**
+ * Reads the `meta` hash (HGETALL): undefined when it is missing (nothing was published yet). Throws
+ * MetaError, naming the field, when it is there but not as an ingest writes it (all fields in one HSET).
+ */
 export function parseMeta(hash: Readonly<Record<string, string>>): ClusterMeta | undefined {
+  if (Object.keys(hash).length === 0) return undefined;
   const { ingest, gen, dataset, feedKind, feedDescription, flushMs } = hash;
-  if (ingest === undefined || gen === undefined || dataset === undefined || flushMs === undefined) return undefined;
-  const kind = feedKind === 'simulated' || feedKind === 'replay' || feedKind === 'live' ? feedKind : 'live';
-  return { ingest, gen: Number(gen), dataset, feed: { kind, description: feedDescription ?? '' }, flushMs: Number(flushMs) };
+  const text = (name: string, value: string | undefined): string => {
+    if (value === undefined || value === '') throw new MetaError(`meta lacks ${name}`, name);
+    return value;
+  };
+  const number = (name: string, value: string | undefined, valid: (number: number) => boolean, what: string): number => {
+    const parsed = Number(text(name, value));
+    if (!valid(parsed)) throw new MetaError(`meta's ${name} is not ${what}: ${JSON.stringify(value)}`, name);
+    return parsed;
+  };
+  const kind = text('feedKind', feedKind);
+  if (!Object.hasOwn(FEED_KINDS, kind)) throw new MetaError(`meta's feedKind is not a feed kind: ${JSON.stringify(kind)}`, 'feedKind');
+  return {
+    ingest: text('ingest', ingest),
+    gen: number('gen', gen, Number.isSafeInteger, 'an integer'),
+    dataset: text('dataset', dataset),
+    feed: { kind: kind as FeedInfo['kind'], description: feedDescription ?? '' },
+    flushMs: number('flushMs', flushMs, (parsed) => parsed > 0 && Number.isFinite(parsed), 'a positive number'),
+  };
 }
 
 /** The `meta` hash's fields, for HSET. */

@@ -8,7 +8,7 @@ import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
 import type { Instrument } from '../../feeds/tick.js';
 import { RESYNC_SYMBOLS_PER_READ } from './config.js';
 import type { ClusterKeys } from './keys.js';
-import { RecordError, decodeBar, decodeEntry, decodeInstrument, parseMeta, type ClusterMeta, type Unreadable } from './records.js';
+import { MetaError, RecordError, decodeBar, decodeEntry, decodeInstrument, parseMeta, type ClusterMeta, type Unreadable } from './records.js';
 
 /** A place in the update stream: the entry's id and the sequence number the ingest gave it. */
 export interface StreamPosition {
@@ -63,8 +63,16 @@ export async function readTail(client: Redis, keys: ClusterKeys): Promise<Stream
   return parseStreamEntry(reply[0]);
 }
 
+/** The `meta` hash: undefined when absent. Throws MetaError when it is unreadable (a field, or the key's type). */
 export async function readMeta(client: Redis, keys: ClusterKeys): Promise<ClusterMeta | undefined> {
-  return parseMeta(await client.hgetall(keys.meta));
+  let hash: Record<string, string>;
+  try {
+    hash = await client.hgetall(keys.meta);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw new MetaError(wrongType(error).message);
+  }
+  return parseMeta(hash);
 }
 
 /** A string key's value (null when absent). Throws RecordError when the key holds another type. */

@@ -7,14 +7,15 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { FeedStatusMessage } from '../../client/protocol/messages.js';
 import { openLiveFeed, type LiveFeed } from '../../feeds/live/feed.js';
+import { createSimulator } from '../../feeds/simulator/index.js';
 import { defineClusterConfig } from '../../server/cluster/config.js';
 import { clusterKeys } from '../../server/cluster/keys.js';
 import { RECORD_VERSION, RecordError, decodeFeedStatus, decodeRecord, encodeRecord, encodeValue } from '../../server/cluster/records.js';
 import { feedStatusMessage } from '../../server/live/feed-status.js';
-import { startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
+import { gatewayOf, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
 import { killOwned } from '../helpers/owned-processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { sleep, startServer, type RunningServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { WsClient } from '../helpers/ws-client.js';
 import { FakeBinance } from '../live/fake-binance.js';
@@ -189,6 +190,30 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
     for (const lines of [singleLines, ingestLines]) await waitFor(() => expected.every((event) => events(lines).includes(event)), `${expected.join(', ')} in ${JSON.stringify(lines)}`, 10_000);
     await playing;
     expect(events(ingestLines)).toEqual(events(singleLines));
+  }, 30_000);
+
+  test('an ingest of another kind taking over: a gateway that stayed up stops telling the live status at once', async () => {
+    const prefix = `f${++prefixes}:`;
+    const live = await startIngest(redis.url, prefix, liveFeed(), FAST);
+    let liveOpen = true;
+    cleanup.push(() => (liveOpen ? live.close() : undefined));
+    const gateway = await started(startGateway(redis.url, prefix, FAST));
+    await untilReady(gateway);
+    const before = await opened(gateway);
+    await feedAfter(before, 0, allLive);
+
+    liveOpen = false;
+    await live.close();
+    await started(startIngest(redis.url, prefix, createSimulator({ seed: 5, ticksPerSecond: 50, warmupMs: 0 }), FAST));
+    // Greeted as the simulator's clients are: its kind, and no `feed` message.
+    await until(() => (gatewayOf(gateway).info.kind === 'simulated' ? true : undefined), 'the gateway to learn the new feed', 5_000);
+    const client = await opened(gateway);
+    expect(client.of('hello')[0]!.feed.kind).toBe('simulated');
+    await sleep(300);
+    expect(client.of('feed')).toEqual([]);
+    expect(gateway.app.hub.feedStatus).toBeUndefined();
+    // Without a resync: the gateway learnt it from the new ingest's records.
+    expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
   }, 30_000);
 
   test('Redis restarting empty: the ingest publishes its unchanged status again, and a gateway started then is greeted with it', async () => {

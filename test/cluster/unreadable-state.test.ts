@@ -12,7 +12,7 @@ import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import { defineClusterConfig } from '../../server/cluster/config.js';
 import { clusterKeys } from '../../server/cluster/keys.js';
-import { decodeInstrument, encodeValue } from '../../server/cluster/records.js';
+import { RecordError, decodeInstrument, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
 import { SNAPSHOT_BARS } from '../../server/config.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
@@ -32,6 +32,7 @@ interface LogLine {
   readonly msg: string;
   readonly key?: string;
   readonly symbol?: string;
+  readonly field?: string;
   readonly err?: { code?: string; message?: string };
 }
 
@@ -163,3 +164,68 @@ test('an unreadable replay state: reported, the market is served, and the ingest
   expect(answer.paused).toBe(false);
   expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
 }, 30_000);
+
+test('an unreadable meta: the gateway reports each problem once, is not ready and says why, and recovers once an ingest taking over rewrites it', async () => {
+  const prefix = 'meta:';
+  const keys = clusterKeys(prefix);
+  const first = await startIngest(redis.url, prefix, manualMarketFeed(), FAST);
+  await untilReady(first);
+  await first.close();
+  // A field the publish script never writes, so nothing but an ingest taking over rewrites it.
+  await raw.hset(keys.meta, 'feedKind', 'carrier pigeon');
+
+  const { gateway, logs } = await loggedGateway(prefix);
+  const probe = await until(async () => {
+    const answer = await readyz(gateway);
+    return answer.body['status'] === 'unreadable meta in Redis' ? answer : undefined;
+  }, 'readyz naming the meta');
+  expect(probe).toMatchObject({ status: 503, body: { metaField: 'feedKind', meta: expect.stringMatching(/feedKind is not a feed kind/) } });
+  // Retried at the resync pace, reported once: not at every retry.
+  await sleep(800);
+  expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 50, key: keys.meta, field: 'feedKind' })]);
+
+  // Another problem is reported too: the key of another type.
+  await raw.del(keys.meta);
+  await raw.set(keys.meta, 'not a hash');
+  await until(() => (coded(logs).length === 2 ? true : undefined), 'the second problem reported');
+  expect(coded(logs)[1]).toMatchObject({ level: 50, key: keys.meta, err: { message: expect.stringMatching(/WRONGTYPE/) } });
+  await sleep(500);
+  expect(coded(logs)).toHaveLength(2);
+  expect((await readyz(gateway)).status).toBe(503);
+
+  // An ingest taking over does not trust what that meta described: it warns, publishes its whole market
+  // again under a new dataset and writes meta anew; the gateway loads it and is ready.
+  const ingestLogs: LogLine[] = [];
+  const logger = { level: 'warn', stream: { write: (line: string) => void ingestLogs.push(JSON.parse(line) as LogLine) } };
+  const feed = manualMarketFeed();
+  await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix }), logger }));
+  await untilReady(gateway);
+  expect(coded(ingestLogs), JSON.stringify(ingestLogs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, msg: expect.stringMatching(/publishing the whole market again/) })]);
+  expect(await raw.hget(keys.meta, 'feedKind')).toBe('live');
+  const client = await opened(gateway);
+  client.send({ type: 'subscribe', symbols: ['*'] });
+  await client.until(() => (client.of('snapshot').length === feed.instruments.length ? true : undefined), 'a snapshot of every symbol');
+  expect(coded(logs)).toHaveLength(2);
+  expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
+}, 30_000);
+
+test('meta is read as an ingest writes it, or refused naming the field', () => {
+  const fields = metaFields({ ingest: 'i', gen: -1, dataset: 'd', feed: { kind: 'replay', description: '' }, flushMs: 50 });
+  expect(parseMeta(fields)).toEqual({ ingest: 'i', gen: -1, dataset: 'd', feed: { kind: 'replay', description: '' }, flushMs: 50 });
+  expect(parseMeta({})).toBeUndefined();
+  const refused = (hash: Record<string, string>): unknown => {
+    try {
+      parseMeta(hash);
+    } catch (error) {
+      return error instanceof RecordError ? { code: error.code, field: (error as RecordError & { field?: string }).field } : error;
+    }
+    return 'read';
+  };
+  const { dataset: _dataset, feedKind: _feedKind, ...partial } = fields;
+  expect(refused({ ...fields, gen: 'seven' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'gen' });
+  expect(refused({ ...fields, gen: '' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'gen' });
+  expect(refused({ ...fields, flushMs: '-5' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'flushMs' });
+  expect(refused({ ...fields, feedKind: 'pigeon' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'feedKind' });
+  expect(refused({ ...partial, feedKind: 'live' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'dataset' });
+  expect(refused({ ...partial, dataset: 'd' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'feedKind' });
+});
