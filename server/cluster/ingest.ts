@@ -284,17 +284,22 @@ export class Ingest implements ClusterStatus {
   private flush(now: number): void {
     const { gen } = this.market.flush();
     if (this.busy || !this.link.connected || this.state !== 'active') return;
-    const due =
-      this.recheck ||
-      this.publisher.behind ||
-      this.replay !== undefined ||
-      this.options.feedStatus?.pending === true ||
-      Date.now() - this.publisher.lastPublishedAt >= INGEST_HEARTBEAT_MS;
-    if (!due) return;
+    // A replaying ingest checks its controls every flush all the same.
+    if (!this.recheck && this.replay === undefined && !this.worthPublishing()) return;
     this.busy = true;
     void this.publish(gen, now).finally(() => {
       this.busy = false;
     });
+  }
+
+  /** Something for a record to carry: changes, a replay's news, a live feed's status, or a heartbeat due. */
+  private worthPublishing(): boolean {
+    return (
+      this.publisher.behind ||
+      this.replay?.pending === true ||
+      this.options.feedStatus?.pending === true ||
+      Date.now() - this.publisher.lastPublishedAt >= INGEST_HEARTBEAT_MS
+    );
   }
 
   private async publish(gen: number, time: number): Promise<void> {
@@ -304,9 +309,7 @@ export class Ingest implements ClusterStatus {
     try {
       if (this.recheck && !(await this.check())) return;
       await replay?.takeControls();
-      // Nothing new and no heartbeat due: a replaying ingest checks its controls every flush all the same.
-      const quiet = !this.publisher.behind && replay?.pending !== true && this.options.feedStatus?.pending !== true;
-      if (quiet && Date.now() - this.publisher.lastPublishedAt < INGEST_HEARTBEAT_MS) return;
+      if (!this.worthPublishing()) return;
       news = this.takeNews();
       await this.publisher.publish(gen, this.dataset, time, news);
       if (news.replay !== undefined) await replay?.stored(news.replay);
