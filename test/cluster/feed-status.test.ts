@@ -15,7 +15,7 @@ import { feedStatusMessage } from '../../server/live/feed-status.js';
 import { gatewayOf, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
 import { killOwned } from '../helpers/owned-processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { capturedLog, sleep, startServer, type LogLine, type RunningServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { WsClient } from '../helpers/ws-client.js';
 import { FakeBinance } from '../live/fake-binance.js';
@@ -145,8 +145,7 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
     // A two-item array cut short: not MessagePack.
     await liveStatusStored(prefix, (raw) => raw.set(clusterKeys(prefix).feedStatus, Buffer.from([0x92])));
 
-    const logs: { level: number; msg: string; err?: { code?: string; message?: string } }[] = [];
-    const logger = { level: 'warn', stream: { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) } };
+    const { lines: logs, logger } = capturedLog();
     const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
     await untilReady(gateway);
     const reported = logs.find((line) => line.err?.code === 'CLUSTER_RECORD_INVALID');
@@ -167,17 +166,11 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
   }, 30_000);
 
   test("an ingest logs its live feed's connection losses and missed trades as a single process does", async () => {
-    interface Line {
-      readonly msg: string;
-      readonly venue?: string;
-      readonly symbol?: string;
-    }
-    const capture = (lines: Line[]) => ({ level: 'warn', stream: { write: (line: string) => void lines.push(JSON.parse(line) as Line) } });
-    const ingestLines: Line[] = [];
-    const singleLines: Line[] = [];
+    const ingestLog = capturedLog();
+    const singleLog = capturedLog();
     const [ingested, single] = [liveFeed(), liveFeed()];
-    await started(startServer({ feed: ingested, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix: `f${++prefixes}:` }), logger: capture(ingestLines) }));
-    await started(startServer({ feed: single, config: FAST, logger: capture(singleLines) }));
+    await started(startServer({ feed: ingested, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix: `f${++prefixes}:` }), logger: ingestLog.logger }));
+    await started(startServer({ feed: single, config: FAST, logger: singleLog.logger }));
     await waitFor(() => allLive(feedStatusMessage(ingested.live)) && allLive(feedStatusMessage(single.live)), 'both feeds live', 10_000);
 
     // From where the tape stands (an earlier test may have played part of it).
@@ -185,11 +178,11 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
     const playing = binance.play({ batch: 8, everyMs: 2, limit: from + 10_000 });
     await waitFor(() => binance.played > from + 3_000, 'part of the tape to play', 10_000);
     binance.dropAll(300);
-    const events = (lines: readonly Line[]): string[] => [...new Set(lines.map((line) => `${line.msg} ${line.venue ?? line.symbol}`))].sort();
+    const events = (lines: readonly LogLine[]): string[] => [...new Set(lines.map((line) => `${line.msg} ${line.venue ?? line.symbol}`))].sort();
     const expected = ['exchange connection lost: reconnecting binance', 'trades missed ETH-USDT'];
-    for (const lines of [singleLines, ingestLines]) await waitFor(() => expected.every((event) => events(lines).includes(event)), `${expected.join(', ')} in ${JSON.stringify(lines)}`, 10_000);
+    for (const { lines } of [singleLog, ingestLog]) await waitFor(() => expected.every((event) => events(lines).includes(event)), `${expected.join(', ')} in ${JSON.stringify(lines)}`, 10_000);
     await playing;
-    expect(events(ingestLines)).toEqual(events(singleLines));
+    expect(events(ingestLog.lines)).toEqual(events(singleLog.lines));
   }, 30_000);
 
   test('an ingest of another kind taking over: a gateway that stayed up stops telling the live status at once', async () => {

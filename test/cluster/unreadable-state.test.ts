@@ -19,22 +19,13 @@ import { gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startInges
 import { LATE_TICKS_START } from '../helpers/late-ticks.js';
 import { killOwned } from '../helpers/owned-processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { capturedLog, sleep, startServer, type LogLine, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 const FAST = { flushIntervalMs: 20 };
 const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
 /** Not MessagePack: a two-item array cut short. */
 const NOT_MESSAGEPACK = Buffer.from([0x92]);
-
-interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly key?: string;
-  readonly symbol?: string;
-  readonly field?: string;
-  readonly err?: { code?: string; message?: string };
-}
 
 let redis: RedisServer;
 let raw: Redis;
@@ -60,8 +51,7 @@ async function started(starting: Promise<RunningServer>): Promise<RunningServer>
 
 /** A gateway whose warnings and errors land in the returned list. */
 async function loggedGateway(prefix: string): Promise<{ gateway: RunningServer; logs: LogLine[] }> {
-  const logs: LogLine[] = [];
-  const logger = { level: 'warn', stream: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } };
+  const { lines: logs, logger } = capturedLog();
   const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
   return { gateway, logs };
 }
@@ -195,8 +185,7 @@ test('an unreadable meta: the gateway reports each problem once, is not ready an
 
   // An ingest taking over does not trust what that meta described: it warns, publishes its whole market
   // again under a new dataset and writes meta anew; the gateway loads it and is ready.
-  const ingestLogs: LogLine[] = [];
-  const logger = { level: 'warn', stream: { write: (line: string) => void ingestLogs.push(JSON.parse(line) as LogLine) } };
+  const { lines: ingestLogs, logger } = capturedLog();
   const feed = manualMarketFeed();
   await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix }), logger }));
   await untilReady(gateway);

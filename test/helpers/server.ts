@@ -12,6 +12,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** One line of a server's log as pino writes it: the fields tests read. */
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly key?: string;
+  readonly symbol?: string;
+  readonly venue?: string;
+  readonly field?: string;
+  readonly err?: { readonly code?: string; readonly message?: string };
+}
+
+/** A `logger` for startServer that keeps the server's warnings and errors, parsed, in `lines`. */
+export function capturedLog(): { lines: LogLine[]; logger: AppOptions['logger'] } {
+  const lines: LogLine[] = [];
+  return { lines, logger: { level: 'warn', stream: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } } };
+}
+
 /** A real server on a free loopback port, built exactly as the CLI builds it (`cluster`: an ingest or a gateway). */
 export async function startServer(
   options: { feed?: Feed; config?: Parameters<typeof defineConfig>[0]; port?: number; cluster?: ClusterConfig; logger?: AppOptions['logger'] } = {},
