@@ -291,10 +291,7 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.meta = meta;
     if (meta.feed.kind === was) return undefined;
     this.log.info({ from: was, to: meta.feed.kind, ingest: meta.ingest }, 'the feed changed kind');
-    if (meta.feed.kind !== 'live') {
-      this.feedNews = undefined;
-      this.outlet.feedStatus(undefined);
-    }
+    if (meta.feed.kind !== 'live') this.followFeedStatus(null);
     if (meta.feed.kind !== 'replay') this.followReplay(null);
     return undefined;
   }
