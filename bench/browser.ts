@@ -15,7 +15,7 @@ import type { FromBrowserServer, ToBrowserServer } from './browser-server.js';
 import { tracePage } from './browser-trace.js';
 import { startChild } from './children.js';
 import { cpuSeconds, descendantsWith, machineBusySeconds, runQueueWaitSeconds } from './proc.js';
-import type { Table } from './table.js';
+import type { ScenarioOutput } from './table.js';
 
 const ROWS = MAX_SAVED_SYMBOLS;
 const UPDATE_EVERY_MS = 50;
@@ -150,7 +150,7 @@ export interface BrowserOptions {
   readonly traceFile?: string;
 }
 
-export async function runBrowser(options: BrowserOptions): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
+export async function runBrowser(options: BrowserOptions): Promise<ScenarioOutput> {
   const durationMs = options.minutes * 60_000;
   // npm run bench runs from the checkout's root; this program itself runs compiled, from .tmp.
   const webRoot = await buildDashboard(process.cwd());

@@ -25,7 +25,7 @@ import { decodeInChromium } from './browser-decode/run.js';
 import { drawSubscriptions } from './subscriptions.js';
 import { median } from './report.js';
 import { inRoundOrder, type Target } from './run-target.js';
-import type { Table } from './table.js';
+import type { ScenarioOutput, Table } from './table.js';
 
 const SYMBOLS = 500;
 const TICKS_PER_FLUSH = 1_000;
@@ -107,7 +107,7 @@ function hubFlushByTarget(targets: readonly Target[]): Table | undefined {
 const BROWSER_BINARY_CASE = 'client in Chromium: decode one MessagePack update frame';
 const BROWSER_TEXT_CASE = 'client in Chromium: decode the same frame as JSON text';
 
-export async function runMicro(targets: readonly Target[] = []): Promise<{ tables: { title: string; table: Table }[]; data: unknown; notes: string[] }> {
+export async function runMicro(targets: readonly Target[] = []): Promise<ScenarioOutput> {
   const { market, next } = newMarket();
   const symbols = Array.from(market.all(), (state) => state.symbol);
   const subscriptions = drawSubscriptions(symbols, CLIENTS, SYMBOLS_PER_CLIENT, 42);

@@ -5,7 +5,7 @@ import { formatNumber, type Table } from './table.js';
 const MB = 2 ** 20;
 
 /** A count, whole, however small (formatNumber gives numbers under 100 decimals: "25.0 clients"). */
-function count(value: number): string {
+export function count(value: number): string {
   return formatNumber(Math.round(value), 0);
 }
 
@@ -21,24 +21,27 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/**
+ * The median of each figure over repeated runs of one measurement, in records nested in it too (latency,
+ * CPU by process); anything else, as the first run has it.
+ */
+export function medianFields<T extends object>(runs: readonly T[]): T {
+  const medianOf = (values: readonly unknown[]): unknown => {
+    const first = values[0];
+    if (typeof first === 'number') return median(values as readonly number[]);
+    if (typeof first !== 'object' || first === null || Array.isArray(first)) return first;
+    return Object.fromEntries(Object.keys(first).map((key) => [key, medianOf(values.map((value) => (value as Record<string, unknown>)[key]))]));
+  };
+  if (runs.length === 0) throw new Error('medianFields of no runs');
+  return runs.length === 1 ? runs[0]! : (medianOf(runs) as T);
+}
+
 /** The median of each figure over repeated runs of one target (the runs themselves go to the JSON). */
 export function medianRun(runs: readonly RunResult[]): RunResult {
-  const first = runs[0];
-  if (first === undefined) throw new Error('medianRun of no runs');
-  if (runs.length === 1) return first;
-  const out: Record<string, unknown> = { ...first };
-  for (const [key, value] of Object.entries(first)) {
-    if (typeof value === 'number') out[key] = median(runs.map((run) => (run as unknown as Record<string, number>)[key]!));
-  }
-  out['latency'] = {
-    samples: median(runs.map((run) => run.latency.samples)),
-    p50Ms: median(runs.map((run) => run.latency.p50Ms)),
-    p99Ms: median(runs.map((run) => run.latency.p99Ms)),
-    maxMs: median(runs.map((run) => run.latency.maxMs)),
-  };
+  const out = medianFields(runs);
+  if (runs.length === 1) return out;
   const aborted = runs.find((run) => run.aborted !== undefined)?.aborted;
-  if (aborted !== undefined) out['aborted'] = `${aborted} (in one of ${runs.length} runs)`;
-  return out as unknown as RunResult;
+  return aborted === undefined ? out : { ...out, aborted: `${aborted} (in one of ${runs.length} runs)` };
 }
 
 const percent = (share: number): string => (Number.isFinite(share) ? `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %` : '-');

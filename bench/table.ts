@@ -7,6 +7,15 @@ export interface Table {
   readonly rows: readonly (readonly Cell[])[];
 }
 
+/** What a scenario gives bench/main.ts to print and to write as JSON. */
+export interface ScenarioOutput {
+  readonly tables: readonly { title: string; table: Table }[];
+  readonly data: unknown;
+  readonly notes: readonly string[];
+  /** The heading's words after the scenario's name, where the scenario decides them at run time. */
+  readonly summary?: string;
+}
+
 function text(cell: Cell): string {
   return typeof cell === 'number' ? formatNumber(cell) : cell;
 }
