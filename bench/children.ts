@@ -22,6 +22,14 @@ export function loaderFor(file: string): string[] {
 }
 
 /**
+ * The program at `relative` (no extension) from `base` (the caller's import.meta.url): its .ts source when
+ * the caller runs from source, its compiled .js beside it when the caller runs compiled.
+ */
+export function programAt(relative: string, base: string): string {
+  return fileURLToPath(new URL(`${relative}${base.endsWith('.ts') ? '.ts' : '.js'}`, base));
+}
+
+/**
  * Starts a program of this folder with an IPC channel. The benchmark runs compiled (npm run bench compiles
  * it with tsc first), as `npm start` runs the server: tsx's on-the-fly output ran the hub about three
  * times slower.

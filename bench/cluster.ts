@@ -1,50 +1,53 @@
 /**
- * What scaling out on Redis costs (issue 7, docs/deploy.md): the `default` scenario's market and clients
- * against one `tickertape serve`, then against one `tickertape ingest` + two `tickertape gateway` on a
- * real redis-server, in the same run. Reports server CPU per delivered update for both (the difference is
- * what Redis adds: publishing, Redis itself, the replicas), the end-to-end latency (trade event time to
- * client), and then the healing times: a Redis crash and restart (gateways' resync), and a gateway killed
- * under SDK clients that list both gateways (failover to recovered: the SDK's default reconnect backoff,
- * a random 0–250 ms first wait, is part of it). Prints tables; asserts nothing.
+ * The `cluster` scenario of npm run bench: what scaling out on Redis costs (issue 7, docs/deploy.md). The
+ * `default` scenario's ticks per second and clients against one `tickertape serve`, then against one
+ * `tickertape ingest` + two `tickertape gateway` on a real redis-server, in the same run. Reports server CPU
+ * per delivered update for both (the difference is what Redis adds: publishing, Redis itself, the
+ * replicas), the end-to-end latency (trade event time to client), and then the healing times: a Redis
+ * crash and restart (gateways' resync), and a gateway killed under SDK clients that list both gateways
+ * (failover to recovered: the SDK's default reconnect backoff, a random 0–250 ms first wait, is part of it).
  *
- *   node --import tsx bench/cluster.ts [--clients N] [--measure-s N] [--rounds N]
+ *   npm run bench -- --scenario cluster [--clients N] [--measure-s N] [--runs N] [--rounds N]
  *
- * The market is the 60-symbol simulator at the default scenario's 20,000 ticks/s (main's simulator has no
- * synthetic symbols for the scenario's 500); clients subscribe to 50 symbols each.
+ * The market is the 60-symbol simulator (the command line's simulator has no synthetic symbols for the
+ * default scenario's 500); clients subscribe to 50 symbols each. The roles run as the rest of the benchmark
+ * does, compiled with it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import WebSocket from 'ws';
 import { TickerClient } from '../client/client.js';
 import type { Recovery } from '../client/recovery.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import { LATENCY_BUCKETS_PER_MS, type FromLoad, type LoadReport, type LoadSpec, type ToLoad } from './cluster/load-protocol.js';
-import { RedisProcess, forkTs, freePort, kill, metric, ready, sleep, startRole, until, type Role } from './cluster/processes.js';
+import { REDIS_SERVER, RedisProcess, forkLoad, freePort, kill, killAndWait, metric, ready, sleep, startRole, until, type Role } from './cluster/processes.js';
 import { cpuSeconds } from './proc.js';
-import { median } from './report.js';
+import { count, median, medianFields } from './report.js';
+import { inRoundOrder } from './run-target.js';
+import type { ScenarioOutput, Table } from './table.js';
 
-const { values } = parseArgs({
-  options: { clients: { type: 'string' }, 'measure-s': { type: 'string' }, rounds: { type: 'string' }, 'load-processes': { type: 'string' } },
-});
-const SCENARIO = {
-  ticksPerSecond: 20_000,
-  clients: Number(values.clients ?? 1_000),
-  symbolsPerClient: 50,
-  warmupS: 5,
-  measureS: Number(values['measure-s'] ?? 15),
-};
-const ROUNDS = Number(values.rounds ?? 3);
-/** Load generators side by side, each with its share of the connections. */
-const LOAD_PROCESSES = Number(values['load-processes'] ?? 2);
+export interface ClusterOptions {
+  readonly clients: number;
+  readonly symbolsPerClient: number;
+  readonly ticksPerSecond: number;
+  readonly warmupS: number;
+  readonly measureS: number;
+  /** Load generators side by side, each with its share of the connections. */
+  readonly loadProcesses: number;
+  /** Times each of the two is measured, interleaved; the tables show medians. */
+  readonly runs: number;
+  /** Redis crashes and restarts measured for the healing table. */
+  readonly rounds: number;
+}
+
 const FAILOVER_CLIENTS = 20;
 const SYMBOLS = createSimulator().instruments.map((instrument) => instrument.symbol);
-const FEED_FLAGS = ['--rate', String(SCENARIO.ticksPerSecond), '--warmup-s', '60', '--seed', '7'];
 const LIMIT_FLAGS = ['--max-connections-per-ip', '20000', '--max-connections', '20000'];
 
-/** Connection i subscribes to 50 consecutive symbols starting at i (wrapping): every symbol is watched. */
-function subscriptions(): string[][] {
-  return Array.from({ length: SCENARIO.clients }, (_, i) =>
-    Array.from({ length: SCENARIO.symbolsPerClient }, (_, k) => SYMBOLS[(i + k) % SYMBOLS.length]!),
+/** Connection i subscribes to K consecutive symbols starting at i (wrapping): every symbol is watched. */
+function subscriptions(options: ClusterOptions): string[][] {
+  return Array.from({ length: options.clients }, (_, i) =>
+    Array.from({ length: options.symbolsPerClient }, (_, k) => SYMBOLS[(i + k) % SYMBOLS.length]!),
   );
 }
 
@@ -54,15 +57,15 @@ interface Load {
   report(): Promise<LoadReport[]>;
 }
 
-async function startLoad(urls: readonly string[]): Promise<Load> {
-  const all = subscriptions();
+async function startLoad(urls: readonly string[], options: ClusterOptions): Promise<Load> {
+  const all = subscriptions(options);
   const workers: ChildProcess[] = [];
   const subscribed: Promise<FromLoad>[] = [];
-  for (let w = 0; w < LOAD_PROCESSES; w++) {
-    const worker = forkTs('bench/cluster/load.ts');
+  for (let w = 0; w < options.loadProcesses; w++) {
+    const worker = forkLoad();
     workers.push(worker);
     // Worker w takes connections w, w + P, …, and spreads them over the URLs in turn.
-    const spec: LoadSpec = { urls, subscriptions: all.filter((_, i) => i % LOAD_PROCESSES === w) };
+    const spec: LoadSpec = { urls, subscriptions: all.filter((_, i) => i % options.loadProcesses === w) };
     subscribed.push(nextMessage(worker, 'subscribed'));
     worker.send({ type: 'start', spec } satisfies ToLoad);
   }
@@ -107,6 +110,7 @@ function percentile(reports: readonly LoadReport[], p: number): number {
 
 interface Measured {
   readonly target: string;
+  /** CPU seconds of each process over the measured window. */
   readonly cpu: Record<string, number>;
   readonly updates: number;
   readonly p50Ms: number;
@@ -127,9 +131,15 @@ async function sum(roles: readonly Role[], sample: string): Promise<number> {
  * Connects the load to the `serving` roles, lets it run warmupS, then measures the CPU of `processes`, what
  * the clients got, and the serving roles' held-back count (and the ingest's published entries).
  */
-async function measure(target: string, serving: readonly Role[], processes: Record<string, ChildProcess>, ingest?: Role): Promise<Measured> {
-  const load = await startLoad(serving.map((role) => role.ws));
-  await sleep(SCENARIO.warmupS * 1000);
+async function measure(
+  target: string,
+  serving: readonly Role[],
+  processes: Record<string, ChildProcess>,
+  options: ClusterOptions,
+  ingest?: Role,
+): Promise<Measured> {
+  const load = await startLoad(serving.map((role) => role.ws), options);
+  await sleep(options.warmupS * 1000);
   const counters = async (): Promise<[number, number]> => [
     await sum(serving, 'tickertape_conflated_pauses_total'),
     ingest === undefined ? 0 : await metric(ingest, 'tickertape_ingest_entries_published_total'),
@@ -137,11 +147,11 @@ async function measure(target: string, serving: readonly Role[], processes: Reco
   const countersBefore = await counters();
   const before = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuSeconds(child.pid!)]));
   load.measure();
-  await sleep(SCENARIO.measureS * 1000);
+  await sleep(options.measureS * 1000);
   const reports = await load.report();
   const cpu = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuSeconds(child.pid!) - before[name]!]));
   const countersAfter = await counters();
-  for (const worker of load.workers) kill(worker);
+  await Promise.all(load.workers.map(killAndWait));
   return {
     target,
     cpu,
@@ -154,23 +164,17 @@ async function measure(target: string, serving: readonly Role[], processes: Reco
   };
 }
 
-function table(title: string, rows: readonly Record<string, string | number>[]): void {
-  console.log(`\n${title}`);
-  const columns = Object.keys(rows[0] ?? {});
-  const text = (value: string | number): string => (typeof value === 'number' ? (Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2)) : value);
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => text(row[column]!).length)));
-  console.log(columns.map((column, i) => column.padEnd(widths[i]!)).join('  '));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(columns.map((column, i) => (typeof row[column] === 'number' ? text(row[column]!).padStart(widths[i]!) : text(row[column]!).padEnd(widths[i]!))).join('  '));
+function feedFlags(options: ClusterOptions): string[] {
+  return ['--rate', String(options.ticksPerSecond), '--warmup-s', '60', '--seed', '7'];
 }
 
-async function single(): Promise<Measured> {
-  const serve = await startRole('serve', ['serve', ...FEED_FLAGS, ...LIMIT_FLAGS]);
+async function single(options: ClusterOptions): Promise<Measured> {
+  const serve = await startRole('serve', ['serve', ...feedFlags(options), ...LIMIT_FLAGS]);
   try {
     await until(() => ready(serve), 'serve ready');
-    return await measure('1 process (serve)', [serve], { serve: serve.process });
+    return await measure('1 process (serve)', [serve], { serve: serve.process }, options);
   } finally {
-    kill(serve.process);
+    await killAndWait(serve.process);
   }
 }
 
@@ -180,31 +184,36 @@ interface Cluster {
   readonly gateways: Role[];
 }
 
-async function startCluster(): Promise<Cluster> {
+async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const redis = new RedisProcess(await freePort());
   await redis.start();
   const redisFlags = ['--redis', redis.url, '--redis-prefix', 'bench:'];
-  const ingest = await startRole('ingest', ['ingest', ...redisFlags, ...FEED_FLAGS]);
+  const ingest = await startRole('ingest', ['ingest', ...redisFlags, ...feedFlags(options)]);
   const gateways = await Promise.all([0, 1].map(() => startRole('gateway', ['gateway', ...redisFlags, ...LIMIT_FLAGS])));
   await until(async () => (await Promise.all([ingest, ...gateways].map(ready))).every(Boolean), 'the cluster ready');
   return { redis, ingest, gateways };
 }
 
-async function clusterCost(cluster: Cluster): Promise<Measured> {
+async function stopCluster(cluster: Cluster): Promise<void> {
+  await Promise.all([cluster.ingest, ...cluster.gateways].map((role) => killAndWait(role.process)));
+  await cluster.redis.crash();
+}
+
+async function clusterCost(cluster: Cluster, options: ClusterOptions): Promise<Measured> {
   const processes = {
     ingest: cluster.ingest.process,
     redis: cluster.redis.process!,
     'gateway 1': cluster.gateways[0]!.process,
     'gateway 2': cluster.gateways[1]!.process,
   };
-  return measure('1 ingest + 2 gateways', cluster.gateways, processes, cluster.ingest);
+  return measure('1 ingest + 2 gateways', cluster.gateways, processes, options, cluster.ingest);
 }
 
 /** Redis crashes and comes back empty on the same port: from its restart to every role ready again. */
-async function redisRestarts(cluster: Cluster): Promise<{ readyMs: number[]; resyncMs: number[] }> {
+async function redisRestarts(cluster: Cluster, rounds: number): Promise<{ readyMs: number[]; resyncMs: number[] }> {
   const readyMs: number[] = [];
   const resyncMs: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     await cluster.redis.crash();
     await until(async () => !(await ready(cluster.gateways[0]!)), 'the gateways to notice');
     const restarted = performance.now();
@@ -240,56 +249,91 @@ async function failover(cluster: Cluster): Promise<{ recoveredMs: number[]; reco
   return { recoveredMs, recoveryDurationMs };
 }
 
+const cpuOf = (m: Measured): number => Object.values(m.cpu).reduce((total, seconds) => total + seconds, 0);
+const perUpdateUs = (seconds: number, updates: number): number => (seconds / updates) * 1e6;
 const max = (values: readonly number[]): number => Math.max(...values);
 
-console.log(
-  `cluster benchmark: ${SCENARIO.clients} clients x ${SCENARIO.symbolsPerClient} of ${SYMBOLS.length} symbols, ` +
-    `${SCENARIO.ticksPerSecond} ticks/s, ${SCENARIO.warmupS} s warm-up, ${SCENARIO.measureS} s measured, ${LOAD_PROCESSES} load processes`,
-);
-const one = await single();
-const cluster = await startCluster();
-const scaled = await clusterCost(cluster);
-const entriesPublished = scaled.published;
+function costTable(measured: readonly Measured[], measureS: number): Table {
+  return {
+    header: ['target', 'updates/s', 'CPU s/s', 'µs CPU/update', 'p50 ms', 'p99 ms', 'held back', 'dropped'],
+    rows: measured.map((m) => [
+      m.target,
+      count(m.updates / measureS),
+      cpuOf(m) / measureS,
+      perUpdateUs(cpuOf(m), m.updates),
+      m.p50Ms,
+      m.p99Ms,
+      count(m.heldBack),
+      count(m.dropped),
+    ]),
+  };
+}
 
-const cpuOf = (m: Measured): number => Object.values(m.cpu).reduce((sum, seconds) => sum + seconds, 0);
-const perUpdateUs = (seconds: number, updates: number): number => (seconds / updates) * 1e6;
-table(
-  'Cost per delivered update (server CPU / symbol updates the clients received)',
-  [one, scaled].map((m) => ({
-    target: m.target,
-    'updates/s': Math.round(m.updates / SCENARIO.measureS),
-    'CPU s/s': cpuOf(m) / SCENARIO.measureS,
-    'µs CPU/update': perUpdateUs(cpuOf(m), m.updates),
-    'p50 ms': m.p50Ms,
-    'p99 ms': m.p99Ms,
-    'held back': m.heldBack,
-    dropped: m.dropped,
-  })),
-);
-table(
-  'Where the cluster spends it',
-  Object.entries(scaled.cpu).map(([process, seconds]) => ({
-    process,
-    'CPU s/s': seconds / SCENARIO.measureS,
-    'µs/delivered update': perUpdateUs(seconds, scaled.updates),
-    'µs/published entry': perUpdateUs(seconds, entriesPublished),
-  })),
-);
-const added = perUpdateUs(cpuOf(scaled), scaled.updates) - perUpdateUs(cpuOf(one), one.updates);
-console.log(
-  `\nRedis adds ${added.toFixed(2)} µs CPU per delivered update (${((added / perUpdateUs(cpuOf(one), one.updates)) * 100).toFixed(0)} % over one process); ` +
-    `${Math.round(entriesPublished / SCENARIO.measureS)} entries/s published; p99 ${scaled.p99Ms.toFixed(1)} ms vs ${one.p99Ms.toFixed(1)} ms.`,
-);
+function spendTable(scaled: Measured, measureS: number): Table {
+  return {
+    header: ['process', 'CPU s/s', 'µs/delivered update', 'µs/published entry'],
+    rows: Object.entries(scaled.cpu).map(([process, seconds]) => [
+      process,
+      seconds / measureS,
+      perUpdateUs(seconds, scaled.updates),
+      perUpdateUs(seconds, scaled.published),
+    ]),
+  };
+}
 
-const restarts = await redisRestarts(cluster);
-const failed = await failover(cluster);
-table('Healing', [
-  { event: `Redis crash + restart (${ROUNDS} rounds)`, measure: 'restart to every role ready', 'median ms': median(restarts.readyMs), 'max ms': max(restarts.readyMs) },
-  { event: '', measure: 'gateway resync (load state + catch up)', 'median ms': median(restarts.resyncMs), 'max ms': max(restarts.resyncMs) },
-  { event: `gateway SIGKILL (${FAILOVER_CLIENTS} SDK clients)`, measure: 'kill to recovered (bars filled)', 'median ms': median(failed.recoveredMs), 'max ms': max(failed.recoveredMs) },
-  { event: '', measure: 'from losing the socket to recovered', 'median ms': median(failed.recoveryDurationMs), 'max ms': max(failed.recoveryDurationMs) },
-]);
-kill(cluster.ingest.process);
-for (const gateway of cluster.gateways) kill(gateway.process);
-await cluster.redis.crash();
-process.exit(0);
+export async function runCluster(options: ClusterOptions): Promise<ScenarioOutput> {
+  const summary =
+    `${options.clients.toLocaleString('en-US')} clients x ${options.symbolsPerClient} of ${SYMBOLS.length} symbols, ` +
+    `${options.ticksPerSecond.toLocaleString('en-US')} ticks/s, ${options.warmupS} s warm-up, ${options.measureS} s measured, ` +
+    `${options.loadProcesses} load processes: one process against 1 ingest + 2 gateways on Redis, then healing`;
+  if (!existsSync(REDIS_SERVER)) {
+    const skipped = `no redis-server at ${REDIS_SERVER} (apt-get install -y redis-server): the cluster scenario was not run`;
+    return { summary, tables: [], data: { options, skipped }, notes: [skipped] };
+  }
+  const runs: Record<'single' | 'cluster', Measured[]> = { single: [], cluster: [] };
+  let lastCluster: Cluster | undefined;
+  for (let round = 0; round < options.runs; round++) {
+    for (const target of inRoundOrder(['single', 'cluster'] as const, round)) {
+      process.stderr.write(`cluster: ${target === 'single' ? 'one process' : 'the cluster'}, run ${round + 1} of ${options.runs}\n`);
+      if (lastCluster !== undefined) await stopCluster(lastCluster);
+      lastCluster = undefined;
+      if (target === 'single') runs.single.push(await single(options));
+      else {
+        lastCluster = await startCluster(options);
+        runs.cluster.push(await clusterCost(lastCluster, options));
+      }
+    }
+  }
+  // Healing on the cluster measured last, or a new one if one process was.
+  const cluster = lastCluster ?? (await startCluster(options));
+  process.stderr.write(`cluster: healing, ${options.rounds} Redis restarts and a gateway killed\n`);
+  const restarts = await redisRestarts(cluster, options.rounds);
+  const failed = await failover(cluster);
+  await stopCluster(cluster);
+
+  const one = medianFields(runs.single);
+  const scaled = medianFields(runs.cluster);
+  const added = perUpdateUs(cpuOf(scaled), scaled.updates) - perUpdateUs(cpuOf(one), one.updates);
+  const healing: Table = {
+    header: ['event', 'measure', 'median ms', 'max ms'],
+    rows: [
+      [`Redis crash + restart (${options.rounds} ${options.rounds === 1 ? 'round' : 'rounds'})`, 'restart to every role ready', median(restarts.readyMs), max(restarts.readyMs)],
+      ['', 'gateway resync (load state + catch up)', median(restarts.resyncMs), max(restarts.resyncMs)],
+      [`gateway SIGKILL (${FAILOVER_CLIENTS} SDK clients)`, 'kill to recovered (bars filled)', median(failed.recoveredMs), max(failed.recoveredMs)],
+      ['', 'from losing the socket to recovered', median(failed.recoveryDurationMs), max(failed.recoveryDurationMs)],
+    ],
+  };
+  return {
+    summary,
+    tables: [
+      { title: 'cost per delivered update (server CPU / symbol updates the clients received)', table: costTable([one, scaled], options.measureS) },
+      { title: 'where the cluster spends it', table: spendTable(scaled, options.measureS) },
+      { title: 'healing', table: healing },
+    ],
+    data: { options, runs, medians: [one, scaled], healing: { ...restarts, ...failed } },
+    notes: [
+      `Redis adds ${added.toFixed(2)} µs CPU per delivered update (${((added / perUpdateUs(cpuOf(one), one.updates)) * 100).toFixed(0)} % over one process); ` +
+        `${count(scaled.published / options.measureS)} entries/s published; p99 ${scaled.p99Ms.toFixed(1)} ms vs ${one.p99Ms.toFixed(1)} ms`,
+    ],
+  };
+}

@@ -9,11 +9,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
 import { prepareBaseline } from './baseline.js';
-import { loaderFor } from './children.js';
+import { loaderFor, programAt } from './children.js';
 import { inRoundOrder, runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
 import {
   CAPACITY_MEASURE_S,
@@ -25,7 +24,7 @@ import {
   type Scenario,
 } from './scenarios.js';
 import { loadAverage, openFileLimit } from './proc.js';
-import { renderMarkdown, renderText, type Table } from './table.js';
+import { renderMarkdown, renderText, type ScenarioOutput } from './table.js';
 
 const FLUSH_INTERVAL_MS = 50;
 const SEED = 42;
@@ -39,8 +38,8 @@ const DEFAULT_RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 const USAGE = `Usage: npm run bench -- [options]
 
 Options:
-  --scenario LIST     comma-separated: ${Object.keys(SCENARIOS).join(', ')}, capacity, micro, replay, browser, all
-                      (default: default)
+  --scenario LIST     comma-separated: ${Object.keys(SCENARIOS).join(', ')}, capacity, micro, replay, browser,
+                      cluster, all (default: default)
   --targets LIST      comma-separated: ${TARGETS.map((target) => target.name).join(', ')} (default: all three), and
                       tickertape@REF for tickertape as of a git commit, measured beside today's code
   --runs N            measure each target N times, interleaved (the order reversed every other
@@ -58,6 +57,7 @@ Options:
                       little CPU, so take figures from runs without it
   --minutes N         browser scenario: minutes to watch the page, fractions allowed (default 5)
   --trace FILE        browser scenario: also record a 10 s Chrome performance trace into FILE
+  --rounds N          cluster scenario: Redis crashes and restarts timed for the healing table (default 3)
   --results DIR       write the JSON results into DIR (default bench/results)
   -h, --help          show this help
 `;
@@ -72,6 +72,7 @@ interface Options {
   readonly perfDir: string | undefined;
   readonly minutes: number;
   readonly traceFile: string | undefined;
+  readonly rounds: number;
   readonly resultsDir: string;
 }
 
@@ -116,6 +117,7 @@ function parseOptions(argv: readonly string[]): Options {
         perf: { type: 'string' },
         minutes: { type: 'string' },
         trace: { type: 'string' },
+        rounds: { type: 'string' },
         results: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -127,7 +129,7 @@ function parseOptions(argv: readonly string[]): Options {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const known = [...Object.keys(SCENARIOS), 'capacity', 'micro', 'replay', 'browser'];
+  const known = [...Object.keys(SCENARIOS), 'capacity', 'micro', 'replay', 'browser', 'cluster'];
   let scenarios = (values.scenario ?? 'default').split(',').map((name) => name.trim());
   if (scenarios.includes('all')) scenarios = known;
   for (const name of scenarios) if (!known.includes(name)) fail(`unknown scenario "${name}"; known: ${known.join(', ')}, all`);
@@ -164,6 +166,7 @@ function parseOptions(argv: readonly string[]): Options {
     perfDir: values.perf,
     minutes: positiveNumber(values.minutes, '--minutes', 120) ?? 5,
     traceFile: values.trace,
+    rounds: wholeNumber(values.rounds, '--rounds', 0, 100) ?? 3,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,
   };
 }
@@ -215,12 +218,6 @@ function clientsWithinFileLimit(clients: number): { clients: number; note?: stri
     clients: limit,
     note: `${clients} connections asked, ${limit} run: a server process may open ${openFileLimit()} files here (ulimit -n); raise the hard limit to run them all`,
   };
-}
-
-interface ScenarioOutput {
-  readonly tables: readonly { title: string; table: Table }[];
-  readonly data: unknown;
-  readonly notes: readonly string[];
 }
 
 async function runScenario(base: Scenario, options: Options): Promise<ScenarioOutput> {
@@ -285,10 +282,31 @@ async function runCapacity(options: Options): Promise<ScenarioOutput> {
  * product, and peak memory leaves out tsx's loader (about 30 MB). Its tables are passed through.
  */
 async function runReplay(): Promise<ScenarioOutput> {
-  const program = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './replay.ts' : './replay.js', import.meta.url));
+  const program = programAt('./replay', import.meta.url);
   const output = execFileSync(process.execPath, [...loaderFor(program), program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   console.log(output);
   return { tables: [], data: { output }, notes: [] };
+}
+
+/**
+ * The cluster benchmark (bench/cluster.ts): the default scenario's rate and clients, with the overrides
+ * that apply to it; its market is the simulator's 60 symbols, so --symbols does not.
+ */
+async function runClusterScenario(options: Options): Promise<ScenarioOutput> {
+  const scenario = { ...SCENARIOS['default']!, ...options.overrides };
+  const { clients, note } = clientsWithinFileLimit(scenario.clients);
+  const output = await (await import('./cluster.js')).runCluster({
+    clients,
+    symbolsPerClient: scenario.symbolsPerClient,
+    ticksPerSecond: scenario.ticksPerSecond,
+    warmupS: scenario.warmupS,
+    measureS: scenario.measureS,
+    loadProcesses: options.loadProcesses,
+    runs: options.runs,
+    rounds: options.rounds,
+  });
+  const ignored = options.overrides.symbols === undefined ? [] : ['--symbols does not apply: the cluster runs the simulator of the command line, 60 symbols'];
+  return { ...output, notes: [...output.notes, ...(note === undefined ? [] : [note]), ...ignored] };
 }
 
 async function main(): Promise<void> {
@@ -303,6 +321,7 @@ async function main(): Promise<void> {
     if (name === 'capacity') output = await runCapacity(options);
     else if (name === 'micro') output = await (await import('./micro.js')).runMicro(options.targets);
     else if (name === 'replay') output = await runReplay();
+    else if (name === 'cluster') output = await runClusterScenario(options);
     else if (name === 'browser') output = await (await import('./browser.js')).runBrowser({
       minutes: options.minutes,
       ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
@@ -316,7 +335,7 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadAfter,
     };
-    const summary = SCENARIOS[name]?.summary ?? name;
+    const summary = output.summary ?? SCENARIOS[name]?.summary ?? name;
     console.log(`\n## ${name}: ${summary}`);
     console.log(
       `${context.machine['cores']} x ${context.machine['cpu']}, node ${process.version}, ` +

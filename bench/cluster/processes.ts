@@ -4,12 +4,17 @@
  * process group and is killed when the benchmark exits, however it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { loaderFor, programAt } from '../children.js';
 
 export { freePort } from '../../test/helpers/free-port.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const REDIS_SERVER = '/usr/bin/redis-server';
+/** Debian's redis-server (`apt-get install -y redis-server`). */
+export const REDIS_SERVER = '/usr/bin/redis-server';
+/**
+ * The `tickertape` command as the rest of this benchmark runs: compiled beside it (npm run bench compiles
+ * cli/ with bench/), or its source through tsx when the benchmark runs from source.
+ */
+const CLI = programAt('../../cli/main', import.meta.url);
 
 const living = new Set<ChildProcess>();
 
@@ -20,6 +25,14 @@ export function kill(child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL');
   }
+}
+
+/** SIGKILLs the child's process group and waits until the child has exited. */
+export async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  kill(child);
+  await exited;
 }
 
 function killAll(): void {
@@ -78,11 +91,7 @@ export class RedisProcess {
   }
 
   async crash(): Promise<void> {
-    const child = this.process;
-    if (child === undefined) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    kill(child);
-    await exited;
+    if (this.process !== undefined) await killAndWait(this.process);
   }
 }
 
@@ -93,11 +102,10 @@ export interface Role {
   readonly ws: string;
 }
 
-/** A `tickertape` command (serve, ingest, gateway) run from source, on a free port. */
+/** A `tickertape` command (serve, ingest, gateway) on a free port. */
 export async function startRole(name: string, args: readonly string[]): Promise<Role> {
   const child = owned(
-    spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args, '--port', '0', '--host', '127.0.0.1'], {
-      cwd: REPO_ROOT,
+    spawn(process.execPath, [...loaderFor(CLI), CLI, ...args, '--port', '0', '--host', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     }),
@@ -106,9 +114,10 @@ export async function startRole(name: string, args: readonly string[]): Promise<
   return { name, process: child, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws` };
 }
 
-/** A forked TypeScript program (a load generator), killed with the benchmark. */
-export function forkTs(file: string): ChildProcess {
-  return owned(spawn(process.execPath, ['--import', 'tsx', file], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
+/** A load generator (./load.ts), compiled or from source as this file runs, killed with the benchmark. */
+export function forkLoad(): ChildProcess {
+  const program = programAt('./load', import.meta.url);
+  return owned(spawn(process.execPath, [...loaderFor(program), program], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
 }
 
 /** The value of one sample (`name{labels}` as written) in a role's /metrics, or NaN. */
