@@ -1,7 +1,8 @@
 /**
  * A smoke test of the benchmark harness (bench/, `npm run bench`): compiled as npm run bench compiles it, it
- * runs a tiny scenario against tickertape and both peers and writes its JSON, and watches the dashboard in
- * Chromium for a few seconds. It checks that the harness works (servers start with the bench's limits,
+ * runs a tiny scenario against tickertape and both peers and writes its JSON, watches the dashboard in
+ * Chromium for a few seconds, and runs the cluster scenario on 10 clients for a second (where redis-server
+ * is installed). It checks that the harness works (servers start with the bench's limits,
  * clients connect, subscribe and decode, counters come back, the page is measured), never how fast anything
  * is: the benchmark measures, tests assert behaviour.
  */
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { redisServerMissing } from '../helpers/redis-server.js';
 
 const run = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -77,4 +79,25 @@ describe('the benchmark harness', () => {
       expect(rows.get(measure), measure).toBeGreaterThan(0);
     }
   });
+
+  test.skipIf(redisServerMissing() !== undefined)(
+    'runs one process, then an ingest and two gateways on redis-server, and times the healing',
+    { timeout: 240_000 },
+    async () => {
+      const args = ['--scenario', 'cluster', '--clients', '10', '--warmup-s', '1', '--measure-s', '1', '--rounds', '1', '--load-processes', '1'];
+      const { stdout, resultsDir } = await bench(args);
+      expect(stdout).toContain('where the cluster spends it');
+      const written = JSON.parse(await readFile(join(resultsDir, 'cluster.json'), 'utf8')) as {
+        data: { medians: { target: string; updates: number; published: number; cpu: Record<string, number> }[]; healing: Record<string, number[]> };
+      };
+      const [one, cluster] = written.data.medians;
+      expect(one!.updates).toBeGreaterThan(0);
+      expect(cluster!.updates).toBeGreaterThan(0);
+      expect(cluster!.published).toBeGreaterThan(0);
+      expect(Object.keys(cluster!.cpu).sort()).toEqual(['gateway 1', 'gateway 2', 'ingest', 'redis']);
+      // One Redis restart (two gateways resynced) and 20 SDK clients recovered from the killed gateway.
+      expect(written.data.healing).toMatchObject({ readyMs: [expect.any(Number)], resyncMs: [expect.any(Number), expect.any(Number)] });
+      expect(written.data.healing['recoveredMs']).toHaveLength(20);
+    },
+  );
 });
