@@ -10,9 +10,10 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import type { ReplayMessage } from '../../client/protocol/messages.js';
 import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
+import type { Feed } from '../../feeds/tick.js';
 import { defineClusterConfig } from '../../server/cluster/config.js';
 import { clusterKeys } from '../../server/cluster/keys.js';
-import { RecordError, decodeInstrument, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
+import { RecordError, decodeInstrument, decodeRecord, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
 import { SNAPSHOT_BARS } from '../../server/config.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
@@ -54,6 +55,13 @@ async function loggedGateway(prefix: string): Promise<{ gateway: RunningServer; 
   const { lines: logs, logger } = capturedLog();
   const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
   return { gateway, logs };
+}
+
+/** An ingest whose warnings and errors land in the returned list. */
+async function loggedIngest(prefix: string, feed: Feed): Promise<{ ingest: RunningServer; logs: LogLine[] }> {
+  const { lines: logs, logger } = capturedLog();
+  const ingest = await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix }), logger }));
+  return { ingest, logs };
 }
 
 const coded = (logs: readonly LogLine[]): LogLine[] => logs.filter((line) => line.err?.code === 'CLUSTER_RECORD_INVALID');
@@ -196,6 +204,56 @@ test('an unreadable meta: the gateway reports each problem once, is not ready an
   await client.until(() => (client.of('snapshot').length === feed.instruments.length ? true : undefined), 'a snapshot of every symbol');
   expect(coded(logs)).toHaveLength(2);
   expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
+}, 30_000);
+
+test('meta made unreadable under an active ingest: its check after a reconnection reports it, rewrites meta and publishes everything again; the gateway recovers', async () => {
+  const prefix = 'check:';
+  const keys = clusterKeys(prefix);
+  const feed = manualMarketFeed();
+  const { ingest, logs } = await loggedIngest(prefix, feed);
+  await untilReady(ingest);
+  const gateway = await started(startGateway(redis.url, prefix, FAST));
+  await untilReady(gateway);
+  const client = await opened(gateway);
+  client.send({ type: 'subscribe', id: 'aapl', symbols: ['AAPL'] });
+  await client.next('subscribed');
+
+  // A field the publish script never writes: the ingest publishes on over it, and only its check rewrites it.
+  await raw.hset(keys.meta, 'feedKind', 'carrier pigeon');
+  const seqBefore = Number(await raw.get(keys.seq));
+  // Every connection but this one cut: both roles reconnect, and the ingest checks what Redis holds before
+  // publishing again; the gateway reloads the market.
+  await raw.call('CLIENT', 'KILL', 'TYPE', 'normal');
+  await until(() => (coded(logs).length > 0 ? true : undefined), 'the ingest to report the meta');
+  expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, field: 'feedKind', msg: expect.stringMatching(/unreadable meta in Redis/) })]);
+  const meta = await until(async () => {
+    try {
+      return parseMeta(await raw.hgetall(keys.meta));
+    } catch {
+      return undefined;
+    }
+  }, 'meta readable again');
+  expect(meta).toMatchObject({ ingest: ingestOf(ingest).id, feed: ingest.app.feed.info });
+
+  // Everything published again, instruments too, though nothing traded meanwhile.
+  const republished = await until(async () => {
+    // [id, ['seq', seq, 'r', record]] each.
+    const records = (await raw.xrangeBuffer(keys.updates, '-', '+'))
+      .filter(([, fields]) => Number(fields[1]!.toString()) > seqBefore)
+      .map(([, fields]) => decodeRecord(fields[3]!));
+    const symbols = new Set(records.flatMap((record) => record.entries.map(({ e }) => e.s)));
+    const instruments = new Set(records.flatMap((record) => (record.instruments ?? []).map((instrument) => instrument.symbol)));
+    return symbols.size === feed.instruments.length ? { symbols, instruments } : undefined;
+  }, 'the whole market published again');
+  expect(republished.instruments.size).toBe(feed.instruments.length);
+
+  await until(() => (gatewayOf(gateway).counters.resyncs.redis === 1 ? true : undefined), 'the gateway to reload');
+  await untilReady(gateway);
+  const time = Date.UTC(2024, 5, 3, 14, 30);
+  feed.push({ symbol: 'AAPL', ts: time, price: 190.25, size: 3 });
+  await client.until(() => client.of('update').find((message) => message.updates.some((entry) => entry.s === 'AAPL' && entry.p === 190.25)), 'the trade at the client');
+  expect(client.closed).toBeUndefined();
+  expect(coded(logs)).toHaveLength(1);
 }, 30_000);
 
 test('meta is read as an ingest writes it, or refused naming the field', () => {
