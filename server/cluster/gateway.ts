@@ -8,11 +8,12 @@ import type { FeedSource, FeedState } from '../market/feed-runner.js';
 import type { Market } from '../market/market.js';
 import { INGEST_SILENT_AFTER_MS, REDIS_READ_BATCH_ENTRIES, REDIS_READ_BLOCK_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
-import { MetaError, RecordError, decodeFeedStatus, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
+import { MetaReader } from './meta-reader.js';
+import { RecordError, decodeFeedStatus, decodeRecord, decodeReplayState, type ClusterMeta, type FlushRecord } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { RemoteReplay } from './remote-replay.js';
 import { restoreMarket } from './restore.js';
-import { parseXread, readMeta, readTail, readValue, type StreamEntry, type StreamPosition } from './stored-state.js';
+import { parseXread, readTail, readValue, type StreamEntry, type StreamPosition } from './stored-state.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
 
 /** Why a gateway reloaded the state keys instead of reading on in the stream. */
@@ -88,8 +89,8 @@ export class Gateway implements ClusterStatus, FeedSource {
   /** A live feed's status, as the ingest published it, not yet handed to the hub. */
   private feedNews: FeedStatusMessage | undefined;
   private readonly id = randomUUID();
-  /** Why the `meta` hash could not be read at the last try; undefined once it could. */
-  private metaFault: MetaError | undefined;
+  /** The `meta` hash, its problems reported once each. */
+  private readonly metaReader: MetaReader;
   /** The ingest that published the last record applied, and the last one meta was read again for. */
   private lastIngest: string | undefined;
   private metaReadFor: string | undefined;
@@ -104,7 +105,9 @@ export class Gateway implements ClusterStatus, FeedSource {
     private readonly market: Market,
     private readonly outlet: GatewayOutlet,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.metaReader = new MetaReader(link.client, keys, log, { level: 'error', message: 'unreadable meta in Redis: not serving until the ingest writes it again (retrying)' });
+  }
 
   get state(): FeedState {
     if (this.phase === 'stopped') return 'stopped';
@@ -138,7 +141,8 @@ export class Gateway implements ClusterStatus, FeedSource {
       ingest: this.lastRecordAt === 0 ? 'unheard' : this.ingestSilent ? `silent for ${Math.round((Date.now() - this.lastRecordAt) / 1000)} s` : 'live',
     };
     if (!this.redisConnected) return { ready: false, status: 'redis disconnected', detail };
-    if (this.metaFault !== undefined) return { ready: false, status: 'unreadable meta in Redis', detail: { ...detail, meta: this.metaFault.message, metaField: this.metaFault.field } };
+    const fault = this.metaReader.fault;
+    if (fault !== undefined) return { ready: false, status: 'unreadable meta in Redis', detail: { ...detail, meta: fault.message, metaField: fault.field } };
     if (this.phase !== 'following') return { ready: false, status: this.synced ? 'resyncing' : 'loading the market from Redis', detail };
     return { ready: true, status: 'ready', detail };
   }
@@ -214,7 +218,7 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.seenDisconnects = this.redisDisconnects;
     const started = performance.now();
     const tail = await this.completeTail();
-    const meta = await this.readMeta();
+    const meta = await this.metaReader.read();
     if (meta === null) return false;
     if (meta === undefined) {
       if (reason === 'start' || this.counters.resyncs[reason] === 0) this.log.info('nothing published to Redis yet: waiting for the ingest');
@@ -254,27 +258,6 @@ export class Gateway implements ClusterStatus, FeedSource {
   }
 
   /**
-   * The `meta` hash; null when it is unreadable: logged at error level (CLUSTER_RECORD_INVALID, with the key
-   * and field) when the problem starts or changes, not at every retry, and at info level when it clears.
-   * /readyz says why meanwhile.
-   */
-  private async readMeta(): Promise<ClusterMeta | null | undefined> {
-    try {
-      const meta = await readMeta(this.link.client, this.keys);
-      if (this.metaFault !== undefined) this.log.info({ key: this.keys.meta }, 'meta in Redis is readable again');
-      this.metaFault = undefined;
-      return meta;
-    } catch (error) {
-      if (!(error instanceof MetaError)) throw error;
-      if (this.metaFault?.message !== error.message) {
-        this.log.error({ err: error, key: this.keys.meta, field: error.field }, 'unreadable meta in Redis: not serving until the ingest writes it again (retrying)');
-      }
-      this.metaFault = error;
-      return null;
-    }
-  }
-
-  /**
    * After records from another ingest than meta names (one took over): meta read again, as that ingest wrote
    * it before publishing. A feed of another kind takes effect at once: a live feed's status stops being told
    * (greetings carry none) when the feed is no longer live, as do the replay controls when it no longer
@@ -284,7 +267,7 @@ export class Gateway implements ClusterStatus, FeedSource {
     const ingest = this.lastIngest;
     if (this.meta === undefined || ingest === undefined || ingest === this.meta.ingest || ingest === this.metaReadFor) return undefined;
     this.metaReadFor = ingest;
-    const meta = await this.readMeta();
+    const meta = await this.metaReader.read();
     if (meta === null) return 'invalid';
     if (meta === undefined) return undefined;
     const was = this.meta.feed.kind;

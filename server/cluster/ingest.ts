@@ -12,10 +12,10 @@ import type { FeedStatusRelay } from './feed-status-relay.js';
 import { isNotLeader } from './publish-script.js';
 import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
-import { MetaError, metaFields, type ClusterMeta } from './records.js';
+import { MetaReader } from './meta-reader.js';
+import { metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { restoreMarket } from './restore.js';
-import { readMeta } from './stored-state.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
 
 /**
@@ -67,8 +67,8 @@ export class Ingest implements ClusterStatus {
   restoredSymbols = 0;
   private readonly lease: IngestLease;
   private dataset: string = randomUUID();
-  /** The `meta` hash read last could not be read: the next writeMeta replaces it whole. */
-  private metaUnreadable = false;
+  /** The `meta` hash, its problems reported once each; while it is unreadable, writeMeta replaces it whole. */
+  private readonly metaReader: MetaReader;
   private flushClock: FlushClock | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -84,6 +84,7 @@ export class Ingest implements ClusterStatus {
     private readonly log: FastifyBaseLogger,
   ) {
     this.lease = new IngestLease(link.client, keys, this.id, INGEST_LEASE_MS);
+    this.metaReader = new MetaReader(link.client, keys, log, { level: 'warn', message: 'unreadable meta in Redis: not restoring from it, publishing the whole market again' });
     this.publisher = new Publisher(link.client, keys, market, {
       ingestId: this.id,
       streamMaxEntries: options.streamMaxEntries,
@@ -201,26 +202,20 @@ export class Ingest implements ClusterStatus {
 
   /**
    * The `meta` hash, or undefined when Redis holds no usable market: none published, or a meta that cannot
-   * be read (logged with CLUSTER_RECORD_INVALID, its key and field). The state keys it would describe are
-   * not trusted then: the caller publishes everything again, and writeMeta replaces the unreadable hash.
+   * be read (logged with CLUSTER_RECORD_INVALID, its key and field, once however often a failed takeover
+   * reads it again). The state keys it would describe are not trusted then: the caller publishes everything
+   * again, and writeMeta replaces the unreadable hash.
    */
   private async readOwnMeta(): Promise<ClusterMeta | undefined> {
-    try {
-      return await readMeta(this.link.client, this.keys);
-    } catch (error) {
-      if (!(error instanceof MetaError)) throw error;
-      this.log.warn({ err: error, key: this.keys.meta, field: error.field }, 'unreadable meta in Redis: not restoring from it, publishing the whole market again');
-      this.metaUnreadable = true;
-      return undefined;
-    }
+    return (await this.metaReader.read()) ?? undefined;
   }
 
   private async writeMeta(gen: number): Promise<void> {
     const meta: ClusterMeta = { ingest: this.id, gen, dataset: this.dataset, feed: this.options.feed, flushMs: this.options.flushIntervalMs };
-    if (this.metaUnreadable) {
+    if (this.metaReader.fault !== undefined) {
       // Not a hash, or one with fields of its own: replaced whole.
       await this.link.client.multi().del(this.keys.meta).hset(this.keys.meta, metaFields(meta)).exec();
-      this.metaUnreadable = false;
+      this.metaReader.cleared();
     } else {
       await this.link.client.hset(this.keys.meta, metaFields(meta));
     }

@@ -57,10 +57,10 @@ async function loggedGateway(prefix: string): Promise<{ gateway: RunningServer; 
   return { gateway, logs };
 }
 
-/** An ingest whose warnings and errors land in the returned list. */
-async function loggedIngest(prefix: string, feed: Feed): Promise<{ ingest: RunningServer; logs: LogLine[] }> {
-  const { lines: logs, logger } = capturedLog();
-  const ingest = await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix }), logger }));
+/** An ingest whose warnings and errors (and info, if asked) land in the returned list. */
+async function loggedIngest(prefix: string, feed: Feed, redisUrl = redis.url, level: 'warn' | 'info' = 'warn'): Promise<{ ingest: RunningServer; logs: LogLine[] }> {
+  const { lines: logs, logger } = capturedLog(level);
+  const ingest = await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl, prefix }), logger }));
   return { ingest, logs };
 }
 
@@ -254,6 +254,35 @@ test('meta made unreadable under an active ingest: its check after a reconnectio
   await client.until(() => client.of('update').find((message) => message.updates.some((entry) => entry.s === 'AAPL' && entry.p === 190.25)), 'the trade at the client');
   expect(client.closed).toBeUndefined();
   expect(coded(logs)).toHaveLength(1);
+}, 30_000);
+
+test('an ingest whose takeover fails on an unreadable meta and is retried reports each problem once, not at every retry, and once that meta is readable again', async () => {
+  const prefix = 'retry:';
+  const keys = clusterKeys(prefix);
+  // A Redis user that may not delete keys: replacing an unreadable meta whole (DEL, then HSET) fails, so
+  // the takeover fails after reading meta, and is retried every INGEST_LEASE_MS / 5.
+  await raw.call('ACL', 'SETUSER', 'nodel', 'on', '>secret', '~*', '&*', '+@all', '-del');
+  cleanup.push(async () => void (await raw.call('ACL', 'DELUSER', 'nodel')));
+  await raw.hset(keys.meta, 'feedKind', 'carrier pigeon');
+  const { ingest, logs } = await loggedIngest(prefix, manualMarketFeed(), `redis://nodel:secret@127.0.0.1:${redis.port}`, 'info');
+  const failures = (): number => logs.filter((line) => /restoring the market from Redis failed/.test(line.msg)).length;
+  await until(() => (failures() >= 3 ? true : undefined), 'three failed takeovers');
+  expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, field: 'feedKind', msg: expect.stringMatching(/unreadable meta in Redis/) })]);
+
+  // Another problem is reported too, once: the key of another type.
+  await raw.del(keys.meta);
+  await raw.set(keys.meta, 'not a hash');
+  const before = failures();
+  await until(() => (failures() >= before + 2 ? true : undefined), 'two more failed takeovers');
+  expect(coded(logs)).toHaveLength(2);
+  expect(coded(logs)[1]).toMatchObject({ level: 40, key: keys.meta, err: { message: expect.stringMatching(/WRONGTYPE/) } });
+
+  // Allowed to delete again: the next try replaces meta, says so once, and publishes.
+  await raw.call('ACL', 'SETUSER', 'nodel', '+del');
+  await untilReady(ingest);
+  expect(parseMeta(await raw.hgetall(keys.meta))).toMatchObject({ ingest: ingestOf(ingest).id });
+  expect(logs.filter((line) => line.msg === 'meta in Redis is readable again')).toEqual([expect.objectContaining({ level: 30, key: keys.meta })]);
+  expect(coded(logs)).toHaveLength(2);
 }, 30_000);
 
 test('meta is read as an ingest writes it, or refused naming the field', () => {

@@ -23,10 +23,10 @@ export interface LogLine {
   readonly err?: { readonly code?: string; readonly message?: string };
 }
 
-/** A `logger` for startServer that keeps the server's warnings and errors, parsed, in `lines`. */
-export function capturedLog(): { lines: LogLine[]; logger: AppOptions['logger'] } {
+/** A `logger` for startServer that keeps the server's warnings and errors (and more, from a lower `level`), parsed, in `lines`. */
+export function capturedLog(level: 'warn' | 'info' = 'warn'): { lines: LogLine[]; logger: AppOptions['logger'] } {
   const lines: LogLine[] = [];
-  return { lines, logger: { level: 'warn', stream: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } } };
+  return { lines, logger: { level, stream: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } } };
 }
 
 /** A real server on a free loopback port, built exactly as the CLI builds it (`cluster`: an ingest or a gateway). */
