@@ -253,7 +253,7 @@ export class Gateway implements ClusterStatus, FeedSource {
     this.synced = true;
     this.phase = 'following';
     this.lastResyncMs = performance.now() - started;
-    this.log.info({ reason, symbols: restored.symbols, unreadable: restored.unreadable, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
+    this.log.info({ reason, symbols: restored.symbols, unreadable: restored.unreadable.length, seq: this.position.seq, ms: Math.round(this.lastResyncMs) }, 'market loaded from Redis');
     return true;
   }
 

@@ -15,7 +15,7 @@ import { ReplayRelay } from './replay-relay.js';
 import { MetaReader } from './meta-reader.js';
 import { metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
-import { restoreMarket } from './restore.js';
+import { clearUnreadable, restoreMarket, type Restored } from './restore.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
 
 /**
@@ -166,7 +166,11 @@ export class Ingest implements ClusterStatus {
     this.log.info({ ingest: this.id, dataset: this.dataset, restoredSymbols: this.restoredSymbols }, 'publishing to Redis');
   }
 
-  /** Loads what Redis holds into the market (when anything) and claims the meta hash. Returns the newest restored event time. */
+  /**
+   * Loads what Redis holds into the market (when anything) and claims the meta hash. Symbols Redis holds
+   * unreadably (or not at all) are published again whole with the first publish, what could not be read
+   * cleared first. Returns the newest restored event time.
+   */
   private async restore(): Promise<number> {
     const meta = await this.readOwnMeta();
     let resumeFrom = Number.NEGATIVE_INFINITY;
@@ -180,17 +184,26 @@ export class Ingest implements ClusterStatus {
       this.startOver();
       return resumeFrom;
     }
+    let restored: Restored | undefined;
     if (meta !== undefined) {
       this.dataset = meta.dataset;
-      const restored = await restoreMarket(this.link.client, this.keys, this.market, this.log);
+      restored = await restoreMarket(this.link.client, this.keys, this.market, this.log);
       this.restoredSymbols = restored.symbols;
       resumeFrom = restored.resumeFrom;
     }
     const { gen } = this.market.flush();
     // What was restored is what Redis holds; an empty start publishes every instrument first.
-    if (meta === undefined) this.publisher.forget();
-    else this.publisher.markPublished(gen);
+    if (restored === undefined) {
+      this.publisher.forget();
+    } else {
+      const complete = restored.complete;
+      const missing = new Set([...this.market.all()].map((state) => state.symbol).filter((symbol) => !complete.has(symbol)));
+      this.publisher.markPublished(gen, missing);
+      if (missing.size > 0) this.log.info({ symbols: missing.size, unreadable: restored.unreadable.length }, 'publishing again whole the symbols Redis holds unreadably or not at all');
+    }
     await this.writeMeta(this.publisher.through);
+    // Last, so that a takeover failing before reads the same values again.
+    if (restored !== undefined) await clearUnreadable(this.link.client, this.keys, restored.unreadable);
     return resumeFrom;
   }
 

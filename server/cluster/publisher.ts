@@ -60,6 +60,8 @@ export class Publisher {
   lastPublishedAt = 0;
   readonly counters: PublisherCounters = { records: 0, entries: 0, bars: 0, recordBytes: 0 };
   private readonly announced = new Set<string>();
+  /** Symbols Redis holds unreadably or not at all: the next publish writes each whole, as a first publish does. */
+  private readonly whole = new Set<string>();
   /** The next publish starts the market over under this dataset: every symbol's bars replaced. */
   private startingOver: string | undefined;
   /** Counts forget() and startOver(): one during a publish keeps that publish from marking Redis complete. */
@@ -77,6 +79,7 @@ export class Publisher {
     this.resets++;
     this.through = -1;
     this.announced.clear();
+    this.whole.clear();
   }
 
   /**
@@ -89,14 +92,26 @@ export class Publisher {
     this.startingOver = dataset;
   }
 
-  /** Redis holds this market as of `gen`, every instrument included (restored from it). */
-  markPublished(gen: number): void {
+  /**
+   * Redis holds this market as of `gen` (restored from it), every instrument included, but for `missing`:
+   * symbols it held unreadably or not at all, which the next publish writes whole (entry, instrument and
+   * every bar), as a first publish does.
+   */
+  markPublished(gen: number, missing: ReadonlySet<string> = new Set()): void {
     this.through = gen;
-    for (const state of this.market.all()) this.announced.add(state.symbol);
+    for (const state of this.market.all()) {
+      if (!missing.has(state.symbol)) {
+        this.announced.add(state.symbol);
+      } else {
+        this.announced.delete(state.symbol);
+        this.whole.add(state.symbol);
+      }
+    }
   }
 
   /** Whether anything changed after what Redis holds. */
   get behind(): boolean {
+    if (this.whole.size > 0) return true;
     for (const state of this.market.all()) if (state.changedGen > this.through) return true;
     return false;
   }
@@ -111,6 +126,7 @@ export class Publisher {
     const since = this.through;
     const startingOver = this.startingOver;
     const resets = this.resets;
+    const whole = [...this.whole];
     const parts = this.parts(since);
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
@@ -149,6 +165,7 @@ export class Publisher {
     if (this.resets === resets) {
       this.through = gen;
       this.startingOver = undefined;
+      for (const symbol of whole) this.whole.delete(symbol);
     }
     this.lastPublishedAt = Date.now();
   }
@@ -157,12 +174,11 @@ export class Publisher {
   private parts(since: number): Part[] {
     const parts: Part[] = [];
     let part: Part = { entries: [], writes: [], instruments: [], bars: 0 };
-    // Where the next newly published instrument goes in the market's order.
-    let place = this.announced.size;
     for (const state of this.market.all()) {
-      if (state.changedGen <= since) continue;
-      const change = this.changeOf(state, since, place);
-      if (change.instrument !== undefined) place++;
+      // A symbol to be written whole: everything about it, as if nothing had been published.
+      const from = this.whole.has(state.symbol) ? -1 : since;
+      if (state.changedGen <= from) continue;
+      const change = this.changeOf(state, from);
       if (part.bars > 0 && part.bars + change.bars > PUBLISH_MAX_BARS_PER_RECORD) {
         parts.push(part);
         part = { entries: [], writes: [], instruments: [], bars: 0 };
@@ -176,8 +192,11 @@ export class Publisher {
     return parts;
   }
 
-  /** One state's changes after `since`: for the record, for the state keys, and how many bars they hold. */
-  private changeOf(state: SymbolState, since: number, place: number): { entry: PublishedEntry; write: SymbolWrite; instrument: Instrument | undefined; bars: number } {
+  /**
+   * One state's changes after `since`: for the record, for the state keys, and how many bars they hold. Its
+   * instrument, when published, goes at its place in the market's order.
+   */
+  private changeOf(state: SymbolState, since: number): { entry: PublishedEntry; write: SymbolWrite; instrument: Instrument | undefined; bars: number } {
     const entry = state.entrySince(since, true) ?? { s: state.symbol };
     const minutes = state.minutes.changedSince(since);
     const seconds = entry.k ?? [];
@@ -187,7 +206,7 @@ export class Publisher {
       write: {
         symbol: state.symbol,
         entry: encodeValue(state.snapshot(0)),
-        instrument: instrument === undefined ? undefined : { index: place, encoded: encodeValue(instrument) },
+        instrument: instrument === undefined ? undefined : { index: state.index, encoded: encodeValue(instrument) },
         seconds: barWrites(seconds),
         minutes: barWrites(minutes),
       },

@@ -83,6 +83,8 @@ export interface Unreadable {
   /** The symbol it belongs to, when known (a `symbols` field, a bar key's symbol). */
   readonly symbol?: string;
   readonly error: RecordError;
+  /** The unreadable values as stored (sorted-set members, or a hash field's value); absent when the key itself is (another type). */
+  readonly values?: readonly Buffer[];
 }
 
 export function encodeRecord(record: FlushRecord): Uint8Array {

@@ -13,7 +13,9 @@ export interface Restored {
    */
   readonly resumeFrom: number;
   /** Stored values that could not be read, each logged and left out (docs/deploy.md#what-redis-holds). */
-  readonly unreadable: number;
+  readonly unreadable: readonly Unreadable[];
+  /** The symbols whose entry, instrument and bars were all read. */
+  readonly complete: ReadonlySet<string>;
 }
 
 /**
@@ -22,23 +24,44 @@ export interface Restored {
  * changed only for quote and session fields; bars only when they differ (SymbolState.applyEntry).
  *
  * A value that cannot be read is logged at error level (CLUSTER_RECORD_INVALID, with its key and symbol)
- * and left out: the other symbols, and the rest of that symbol, are restored all the same. The ingest's
- * next publish of that symbol writes it again.
+ * and left out: the other symbols, and the rest of that symbol, are restored all the same. An ingest taking
+ * over clears it (clearUnreadable) and publishes the symbols not `complete` again whole.
  */
 export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Market, log: FastifyBaseLogger): Promise<Restored> {
   let symbols = 0;
-  let unreadable = 0;
+  const unreadable: Unreadable[] = [];
+  const named = new Set<string>();
+  const complete = new Set<string>();
   let newestTime = Number.NEGATIVE_INFINITY;
-  const skip = ({ key, symbol, error }: Unreadable): void => {
-    unreadable++;
+  const skip = (value: Unreadable): void => {
+    const { key, symbol, error } = value;
+    unreadable.push(value);
+    if (symbol !== undefined) named.add(symbol);
     log.error({ err: error, key, symbol }, 'unreadable market state in Redis: left out, the rest is loaded');
   };
   for await (const chunk of readSymbols(client, keys, skip)) {
     for (const stored of chunk) {
-      market.applyEntry({ ...stored.entry, k: stored.seconds }, stored.minutes, stored.instrument);
+      market.applyEntry({ ...(stored.entry ?? { s: stored.symbol }), k: stored.seconds }, stored.minutes, stored.instrument);
       symbols++;
-      newestTime = Math.max(newestTime, stored.entry.t ?? Number.NEGATIVE_INFINITY);
+      newestTime = Math.max(newestTime, stored.entry?.t ?? Number.NEGATIVE_INFINITY);
+      if (stored.entry !== undefined && stored.instrument !== undefined && !named.has(stored.symbol)) complete.add(stored.symbol);
     }
   }
-  return { symbols, resumeFrom: newestTime + 1, unreadable };
+  return { symbols, resumeFrom: newestTime + 1, unreadable, complete };
+}
+
+/**
+ * Removes from Redis, in one transaction, what `restoreMarket` left out as unreadable, so that publishing
+ * the symbols it concerned again whole leaves every stored value readable: a key of another type and a
+ * symbol's bar key are deleted (the symbol's every bar is published again), an unreadable instrument is
+ * removed; an unreadable `symbols` field needs nothing (publishing the symbol overwrites it).
+ */
+export async function clearUnreadable(client: Redis, keys: ClusterKeys, unreadable: readonly Unreadable[]): Promise<void> {
+  if (unreadable.length === 0) return;
+  const transaction = client.multi();
+  for (const { key, symbol, values } of unreadable) {
+    if (key === keys.instruments && values !== undefined) transaction.zrem(key, ...values);
+    else if (key !== keys.symbols || symbol === undefined) transaction.del(key);
+  }
+  for (const [error] of (await transaction.exec()) ?? []) if (error !== null) throw error;
 }

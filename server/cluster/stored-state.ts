@@ -22,7 +22,9 @@ export interface StreamEntry extends StreamPosition {
 }
 
 export interface StoredSymbol {
-  readonly entry: SymbolEntry;
+  readonly symbol: string;
+  /** Undefined when Redis holds none, or none readable. */
+  readonly entry: SymbolEntry | undefined;
   readonly instrument: Instrument | undefined;
   readonly seconds: readonly Bar[];
   readonly minutes: readonly Bar[];
@@ -104,17 +106,20 @@ function pairs(reply: unknown): [string, Buffer][] {
 function decodeEach<T>(items: readonly Buffer[], decode: (bytes: Buffer) => T, skip: (unreadable: Unreadable) => void, key: string, symbol?: string): T[] {
   const out: T[] = [];
   let first: RecordError | undefined;
-  let failed = 0;
+  const failed: Buffer[] = [];
   for (const bytes of items) {
     try {
       out.push(decode(bytes));
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       first ??= error;
-      failed++;
+      failed.push(bytes);
     }
   }
-  if (first !== undefined) skip({ key, symbol, error: failed === 1 ? first : new RecordError(`${failed} of ${items.length} values are unreadable, the first: ${first.message}`) });
+  if (first !== undefined) {
+    const error = failed.length === 1 ? first : new RecordError(`${failed.length} of ${items.length} values are unreadable, the first: ${first.message}`);
+    skip({ key, symbol, error, values: failed });
+  }
   return out;
 }
 
@@ -180,7 +185,8 @@ export async function* readSymbols(client: Redis, keys: ClusterKeys, skip: (unre
     }
     const results = (await pipeline.exec()) ?? [];
     yield chunk.map((symbol, i) => ({
-      entry: latest.get(symbol) ?? { s: symbol },
+      symbol,
+      entry: latest.get(symbol),
       instrument: described.get(symbol),
       seconds: bars(results[2 * i], skip, keys.secondBars(symbol), symbol),
       minutes: bars(results[2 * i + 1], skip, keys.minuteBars(symbol), symbol),

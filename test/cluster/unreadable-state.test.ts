@@ -12,11 +12,11 @@ import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import type { Feed } from '../../feeds/tick.js';
 import { defineClusterConfig } from '../../server/cluster/config.js';
-import { clusterKeys } from '../../server/cluster/keys.js';
-import { RecordError, decodeInstrument, decodeRecord, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
+import { clusterKeys, type ClusterKeys } from '../../server/cluster/keys.js';
+import { RecordError, decodeBar, decodeEntry, decodeInstrument, decodeRecord, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
 import { SNAPSHOT_BARS } from '../../server/config.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
+import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
 import { LATE_TICKS_START } from '../helpers/late-ticks.js';
 import { killOwned } from '../helpers/owned-processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -73,18 +73,23 @@ async function opened(server: RunningServer): Promise<WsClient> {
   return client;
 }
 
-test('unreadable entries, instruments and bars: each is reported and left out, every symbol is served', async () => {
-  const prefix = 'market:';
-  const keys = clusterKeys(prefix);
+/** An ingest under `prefix` that has published trades of every symbol of the simulator's market. */
+async function publishedMarket(prefix: string): Promise<{ ingest: RunningServer; symbols: string[] }> {
   const feed = manualMarketFeed();
   const ingest = await started(startIngest(redis.url, prefix, feed, FAST));
   await untilReady(ingest);
   feed.push(...createSimulator({ seed: 3, ticksPerSecond: 200, startTime: LATE_TICKS_START }).ticks(3_000));
-  const market = ingest.app.market;
   const symbols = feed.instruments.map((instrument) => instrument.symbol);
+  const keys = clusterKeys(prefix);
   await until(async () => (!ingestOf(ingest).publisher.behind && (await raw.hlen(keys.symbols)) === symbols.length ? true : undefined), 'the market published');
+  return { ingest, symbols };
+}
 
-  const [badEntry, badInstrument, badBar, wrongType] = symbols as [string, string, string, string];
+/**
+ * Garbage in four symbols' stored values: an entry and an instrument that are not MessagePack, a 1 s bar
+ * that is not a bar (at a time no bar has), a 1 min bar key of another type.
+ */
+async function damage(keys: ClusterKeys, [badEntry, badInstrument, badBar, wrongType]: readonly [string, string, string, string]): Promise<void> {
   await raw.hset(keys.symbols, badEntry, NOT_MESSAGEPACK);
   const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
   for (let i = 0; i < members.length; i += 2) {
@@ -92,10 +97,18 @@ test('unreadable entries, instruments and bars: each is reported and left out, e
     await raw.zrem(keys.instruments, members[i]!);
     await raw.zadd(keys.instruments, members[i + 1]!.toString(), NOT_MESSAGEPACK);
   }
-  // MessagePack, but not a bar; at a time no bar has.
   await raw.zadd(keys.secondBars(badBar), 1, Buffer.from(encodeValue({ s: 'not a bar' })));
   await raw.del(keys.minuteBars(wrongType));
   await raw.set(keys.minuteBars(wrongType), 'a string where a sorted set belongs');
+}
+
+test('unreadable entries, instruments and bars: each is reported and left out, every symbol is served', async () => {
+  const prefix = 'market:';
+  const keys = clusterKeys(prefix);
+  const { ingest, symbols } = await publishedMarket(prefix);
+  const market = ingest.app.market;
+  const [badEntry, badInstrument, badBar, wrongType] = symbols as [string, string, string, string];
+  await damage(keys, [badEntry, badInstrument, badBar, wrongType]);
 
   const { gateway, logs } = await loggedGateway(prefix);
   await untilReady(gateway);
@@ -283,6 +296,34 @@ test('an ingest whose takeover fails on an unreadable meta and is retried report
   expect(parseMeta(await raw.hgetall(keys.meta))).toMatchObject({ ingest: ingestOf(ingest).id });
   expect(logs.filter((line) => line.msg === 'meta in Redis is readable again')).toEqual([expect.objectContaining({ level: 30, key: keys.meta })]);
   expect(coded(logs)).toHaveLength(2);
+}, 30_000);
+
+test('an ingest taking over clears what it could not restore and publishes those symbols again whole: Redis is readable again, and a gateway started then loads every value', async () => {
+  const prefix = 'repair:';
+  const keys = clusterKeys(prefix);
+  const { ingest: first, symbols } = await publishedMarket(prefix);
+  await first.close();
+  const damaged = symbols.slice(0, 4) as [string, string, string, string];
+  await damage(keys, damaged);
+
+  const { ingest, logs } = await loggedIngest(prefix, manualMarketFeed());
+  await untilReady(ingest);
+  expect(coded(logs), JSON.stringify(logs)).toHaveLength(4);
+  expect(ingestOf(ingest).restoredSymbols).toBe(symbols.length);
+  // Published again by the first flush, with no trade.
+  await until(() => (!ingestOf(ingest).publisher.behind ? true : undefined), 'the repair published');
+  for (const member of await raw.zrangeBuffer(keys.instruments, '0', '-1')) decodeInstrument(member);
+  expect(await raw.zcard(keys.instruments)).toBe(symbols.length);
+  for (const [symbol, value] of Object.entries(await raw.hgetallBuffer(keys.symbols))) expect(decodeEntry(value).s).toBe(symbol);
+  for (const symbol of damaged) {
+    for (const key of [keys.secondBars(symbol), keys.minuteBars(symbol)]) for (const bar of await raw.zrangeBuffer(key, '0', '-1')) decodeBar(bar);
+  }
+
+  const { gateway, logs: gatewayLogs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  expect(coded(gatewayLogs), JSON.stringify(gatewayLogs)).toEqual([]);
+  await expectServesLikeIngest(gateway, ingest.app.market, damaged);
+  expect(ingestOf(ingest).publishFailures).toBe(0);
 }, 30_000);
 
 test('meta is read as an ingest writes it, or refused naming the field', () => {
