@@ -4,20 +4,17 @@
  * status messages as a single process's clients do: in the greeting, and when an exchange connection drops.
  */
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FeedStatusMessage } from '../../client/protocol/messages.js';
 import { openLiveFeed, type LiveFeed } from '../../feeds/live/feed.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
-import { defineClusterConfig } from '../../server/cluster/config.js';
 import { clusterKeys } from '../../server/cluster/keys.js';
 import { RECORD_VERSION, RecordError, decodeFeedStatus, decodeRecord, encodeRecord, encodeValue } from '../../server/cluster/records.js';
 import { feedStatusMessage } from '../../server/live/feed-status.js';
-import { gatewayOf, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
-import { killOwned } from '../helpers/owned-processes.js';
-import { RedisServer } from '../helpers/redis-server.js';
-import { capturedLog, sleep, startServer, type LogLine, type RunningServer } from '../helpers/server.js';
+import { gatewayOf, until, untilReady, useCluster } from '../helpers/cluster.js';
+import { capturedLog, sleep, startServer, type LogLine } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { WsClient } from '../helpers/ws-client.js';
+import type { WsClient } from '../helpers/ws-client.js';
 import { FakeBinance } from '../live/fake-binance.js';
 import { FakeCoinbase } from '../live/fake-coinbase.js';
 import { liveOptions } from '../live/live-harness.js';
@@ -25,41 +22,20 @@ import { BINANCE_CAPTURE, COINBASE_CAPTURE, capturesPresent } from '../live/shar
 
 const FAST = { flushIntervalMs: 20 };
 
-let redis: RedisServer;
+const cluster = useCluster({ redis: capturesPresent, config: FAST });
+const { opened } = cluster;
 let binance: FakeBinance;
 let coinbase: FakeCoinbase;
-/** Closes what a test opened, newest first. */
-const cleanup: (() => Promise<void> | void)[] = [];
-let prefixes = 0;
 
 beforeAll(async () => {
   if (!capturesPresent) return;
-  redis = await RedisServer.start();
   binance = await FakeBinance.start(BINANCE_CAPTURE);
   coinbase = await FakeCoinbase.start(COINBASE_CAPTURE, { heartbeatEveryMs: 100 });
-});
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
 });
 afterAll(async () => {
   await binance?.close();
   await coinbase?.close();
-  await killOwned();
 });
-
-async function started(starting: Promise<RunningServer>): Promise<RunningServer> {
-  const server = await starting;
-  cleanup.push(() => server.close());
-  return server;
-}
-
-/** A client of `server`, greeted. */
-async function opened(server: RunningServer): Promise<WsClient> {
-  const client = await WsClient.open(server.url);
-  cleanup.push(() => client.close());
-  await client.next('hello');
-  return client;
-}
 
 function liveFeed(): LiveFeed {
   return openLiveFeed(liveOptions(['binance:ETHUSDT', 'coinbase:SKL-USD,BAND-BTC'], { binance: binance.url, coinbase: coinbase.url }));
@@ -80,7 +56,7 @@ function feedAfter(client: WsClient, from: number, where: (message: FeedStatusMe
 
 /** Resolves once Redis holds the ingest's status with every venue live; `then` runs with the connection. */
 async function liveStatusStored(prefix: string, then?: (raw: Redis) => Promise<unknown>): Promise<void> {
-  const raw = new Redis(redis.url);
+  const raw = new Redis(cluster.redis.url);
   try {
     await until(async () => {
       const stored = await raw.getBuffer(clusterKeys(prefix).feedStatus);
@@ -94,10 +70,10 @@ async function liveStatusStored(prefix: string, then?: (raw: Redis) => Promise<u
 
 describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
   test("gateway clients get the ingest's feed status: in the greeting, when a connection drops, and at a gateway started later", async () => {
-    const prefix = `f${++prefixes}:`;
+    const prefix = cluster.prefix();
     const feed = liveFeed();
-    await started(startIngest(redis.url, prefix, feed, FAST));
-    const gateway = await started(startGateway(redis.url, prefix, FAST));
+    await cluster.ingest(prefix, feed);
+    const gateway = await cluster.gateway(prefix);
     await untilReady(gateway);
     const watcher = await opened(gateway);
     await feedAfter(watcher, 0, allLive);
@@ -130,7 +106,7 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
     expect(comparable(watcher.of('feed').at(-1)!)).toEqual(settled);
 
     // Nothing changes any more, so nothing rides on records: a gateway started now has the status from Redis.
-    const late = await started(startGateway(redis.url, prefix, FAST));
+    const late = await cluster.gateway(prefix);
     await untilReady(late);
     const lateClient = await opened(late);
     const lateGreeting = await lateClient.next('feed');
@@ -140,13 +116,13 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
   }, 60_000);
 
   test('an unreadable feed status in Redis is reported, the gateway serves all the same, and the next status reaches it', async () => {
-    const prefix = `f${++prefixes}:`;
-    await started(startIngest(redis.url, prefix, liveFeed(), FAST));
+    const prefix = cluster.prefix();
+    await cluster.ingest(prefix, liveFeed());
     // A two-item array cut short: not MessagePack.
     await liveStatusStored(prefix, (raw) => raw.set(clusterKeys(prefix).feedStatus, Buffer.from([0x92])));
 
     const { lines: logs, logger } = capturedLog();
-    const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
+    const gateway = await cluster.gateway(prefix, { logger });
     await untilReady(gateway);
     const reported = logs.find((line) => line.err?.code === 'CLUSTER_RECORD_INVALID');
     expect(reported, JSON.stringify(logs)).toMatchObject({ level: 50, msg: expect.stringMatching(/feed status/) });
@@ -169,8 +145,8 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
     const ingestLog = capturedLog();
     const singleLog = capturedLog();
     const [ingested, single] = [liveFeed(), liveFeed()];
-    await started(startServer({ feed: ingested, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix: `f${++prefixes}:` }), logger: ingestLog.logger }));
-    await started(startServer({ feed: single, config: FAST, logger: singleLog.logger }));
+    await cluster.ingest(cluster.prefix(), ingested, { logger: ingestLog.logger });
+    await cluster.started(startServer({ feed: single, config: FAST, logger: singleLog.logger }));
     await waitFor(() => allLive(feedStatusMessage(ingested.live)) && allLive(feedStatusMessage(single.live)), 'both feeds live', 10_000);
 
     // From where the tape stands (an earlier test may have played part of it).
@@ -186,18 +162,15 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
   }, 30_000);
 
   test('an ingest of another kind taking over: a gateway that stayed up stops telling the live status at once', async () => {
-    const prefix = `f${++prefixes}:`;
-    const live = await startIngest(redis.url, prefix, liveFeed(), FAST);
-    let liveOpen = true;
-    cleanup.push(() => (liveOpen ? live.close() : undefined));
-    const gateway = await started(startGateway(redis.url, prefix, FAST));
+    const prefix = cluster.prefix();
+    const live = await cluster.ingest(prefix, liveFeed());
+    const gateway = await cluster.gateway(prefix);
     await untilReady(gateway);
     const before = await opened(gateway);
     await feedAfter(before, 0, allLive);
 
-    liveOpen = false;
     await live.close();
-    await started(startIngest(redis.url, prefix, createSimulator({ seed: 5, ticksPerSecond: 50, warmupMs: 0 }), FAST));
+    await cluster.ingest(prefix, createSimulator({ seed: 5, ticksPerSecond: 50, warmupMs: 0 }));
     // Greeted as the simulator's clients are: its kind, and no `feed` message.
     await until(() => (gatewayOf(gateway).info.kind === 'simulated' ? true : undefined), 'the gateway to learn the new feed', 5_000);
     const client = await opened(gateway);
@@ -210,14 +183,14 @@ describe.skipIf(!capturesPresent)('a live feed behind gateways', () => {
   }, 30_000);
 
   test('Redis restarting empty: the ingest publishes its unchanged status again, and a gateway started then is greeted with it', async () => {
-    const prefix = `f${++prefixes}:`;
+    const prefix = cluster.prefix();
     const feed = liveFeed();
-    const ingest = await started(startIngest(redis.url, prefix, feed, FAST));
+    const ingest = await cluster.ingest(prefix, feed);
     await liveStatusStored(prefix);
-    await redis.restart();
+    await cluster.redis.restart();
     await untilReady(ingest);
     await liveStatusStored(prefix);
-    const gateway = await started(startGateway(redis.url, prefix, FAST));
+    const gateway = await cluster.gateway(prefix);
     await untilReady(gateway);
     const client = await opened(gateway);
     expect(comparable(await client.next('feed'))).toEqual(comparable(feedStatusMessage(feed.live)));

@@ -3,51 +3,22 @@
  * gateways must serve exactly what a single process serves.
  */
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Tick } from '../../feeds/tick.js';
 import type { UpdateMessage } from '../../client/protocol/messages.js';
 import { clusterKeys } from '../../server/cluster/keys.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import { LATE_TICKS_START, ticksWithLateOnes } from '../helpers/late-ticks.js';
-import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, metric, readyz, startGateway, startIngest, until, untilReady, viewsOf } from '../helpers/cluster.js';
+import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, metric, readyz, until, untilReady, useCluster, viewsOf } from '../helpers/cluster.js';
 import { ReferenceBars, referenceSession } from '../helpers/reference.js';
-import { killOwned } from '../helpers/owned-processes.js';
-import { RedisServer } from '../helpers/redis-server.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws-client.js';
 import type { ManualFeed } from '../helpers/manual-feed.js';
 
-let redis: RedisServer;
-const servers: RunningServer[] = [];
-const clients: WsClient[] = [];
-let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await killOwned();
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const server of servers.splice(0).reverse()) await server.close();
-});
-
-/** Each test publishes under its own prefix: one Redis, independent deployments. */
-function newPrefix(): string {
-  return `t${++prefixes}:`;
-}
-
-async function started(server: Promise<RunningServer>): Promise<RunningServer> {
-  const running = await server;
-  servers.push(running);
-  return running;
-}
+const cluster = useCluster();
 
 async function subscribeAll(server: RunningServer): Promise<WsClient> {
-  const client = await WsClient.open(server.url);
-  clients.push(client);
-  await client.next('hello');
+  const client = await cluster.opened(server);
   client.send({ type: 'subscribe', id: 1, symbols: ['*'] });
   const symbols = server.app.market.size;
   await client.until(() => (client.of('snapshot').length === symbols ? true : undefined), 'a snapshot of every symbol');
@@ -91,14 +62,14 @@ function expectViewsMatchTicks(client: WsClient, ticks: readonly Tick[]): void {
 
 describe('gateways on one ingest', () => {
   test('clients on different gateways receive the same frames as a client of a single process', async () => {
-    const prefix = newPrefix();
+    const prefix = cluster.prefix();
     const ingestFeed = manualMarketFeed();
     const singleFeed = manualMarketFeed();
-    const ingest = await started(startIngest(redis.url, prefix, ingestFeed));
+    const ingest = await cluster.ingest(prefix, ingestFeed);
     await untilReady(ingest);
-    const gatewayA = await started(startGateway(redis.url, prefix));
-    const gatewayB = await started(startGateway(redis.url, prefix));
-    const single = await started(startServer({ feed: singleFeed }));
+    const gatewayA = await cluster.gateway(prefix);
+    const gatewayB = await cluster.gateway(prefix);
+    const single = await cluster.started(startServer({ feed: singleFeed }));
     await untilReady(gatewayA);
     await untilReady(gatewayB);
     const [a, b, one] = await Promise.all([subscribeAll(gatewayA), subscribeAll(gatewayB), subscribeAll(single)]);
@@ -123,8 +94,8 @@ describe('gateways on one ingest', () => {
   });
 
   test('a gateway refuses clients until it has loaded the market, then answers history like the ingest', async () => {
-    const prefix = newPrefix();
-    const gateway = await started(startGateway(redis.url, prefix));
+    const prefix = cluster.prefix();
+    const gateway = await cluster.gateway(prefix);
     // Nothing published under this prefix yet: not ready, and a handshake gets 503 rather than a socket.
     await until(async () => ((await readyz(gateway)).body['status'] === 'loading the market from Redis' ? true : undefined), 'the loading status');
     const refused = await WsClient.open(gateway.url).then(
@@ -134,13 +105,13 @@ describe('gateways on one ingest', () => {
     expect(refused).toMatch(/503/);
 
     const feed = manualMarketFeed();
-    const ingest = await started(startIngest(redis.url, prefix, feed));
+    const ingest = await cluster.ingest(prefix, feed);
     const watcher = await subscribeAll(await untilReady(gateway).then(() => gateway));
     const ticks = ticksWithLateOnes(4_000, 8);
     await play(feed, ticks, 10, [watcher]);
 
     // A gateway started now loads everything from Redis before it serves.
-    const late = await started(startGateway(redis.url, prefix));
+    const late = await cluster.gateway(prefix);
     await untilReady(late);
     await expectServesLikeIngest(late, ingest.app.market, ['AAPL', 'BTC-USD', 'ETH-USD']);
     expect(gatewayOf(late).info).toEqual(ingest.app.feed.info);
@@ -148,17 +119,17 @@ describe('gateways on one ingest', () => {
   });
 
   test('a gateway that misses records reloads the state and its clients end exact', async () => {
-    const prefix = newPrefix();
+    const prefix = cluster.prefix();
     const feed = manualMarketFeed();
-    await started(startIngest(redis.url, prefix, feed));
-    const gateway = await started(startGateway(redis.url, prefix));
+    await cluster.ingest(prefix, feed);
+    const gateway = await cluster.gateway(prefix);
     await untilReady(gateway);
     const client = await subscribeAll(gateway);
     const ticks = ticksWithLateOnes(4_000, 13);
     await play(feed, ticks.slice(0, 2_000), 5, [client]);
 
     // Records the gateway never sees (as if the stream had been trimmed past it), then an unreadable one.
-    const raw = new Redis(redis.url);
+    const raw = new Redis(cluster.redis.url);
     const keys = clusterKeys(prefix);
     await raw.incrby(keys.seq, 3);
     await play(feed, ticks.slice(2_000, 3_000), 3, [client]);
@@ -174,26 +145,25 @@ describe('gateways on one ingest', () => {
   });
 
   test('the ingest restarting: gateways serve the last state meanwhile, and the new ingest continues the bars', async () => {
-    const prefix = newPrefix();
+    const prefix = cluster.prefix();
     // In time order: a restarted ingest skips what is not newer than what it restored (late ticks across
     // the restart are the one thing lost, docs/deploy.md).
     const ticks = [...createSimulator({ seed: 17, ticksPerSecond: 4_000, startTime: LATE_TICKS_START }).ticks(4_000)];
     const first = manualMarketFeed();
-    const ingest = await started(startIngest(redis.url, prefix, first));
-    const gateway = await started(startGateway(redis.url, prefix));
+    const ingest = await cluster.ingest(prefix, first);
+    const gateway = await cluster.gateway(prefix);
     await untilReady(gateway);
     const client = await subscribeAll(gateway);
     await play(first, ticks.slice(0, 2_000), 5, [client]);
 
     await ingest.close();
-    servers.splice(servers.indexOf(ingest), 1);
     expect((await readyz(gateway)).status).toBe(200);
     client.send({ type: 'history', id: 'during', symbol: 'AAPL', interval: '1m' });
     expect((await client.next('history', (message) => message.id === 'during')).bars.length).toBeGreaterThan(0);
 
     // The new ingest's feed starts from the beginning again: what it restored is not counted twice.
     const second = manualMarketFeed();
-    const restarted = await started(startIngest(redis.url, prefix, second));
+    const restarted = await cluster.ingest(prefix, second);
     await untilReady(restarted);
     expect(ingestOf(restarted).restoredSymbols).toBeGreaterThan(20);
     second.push(...ticks.slice(0, 2_000));

@@ -3,37 +3,23 @@
  * the ingest publishes its whole market again, the gateways reload it, and their clients, connected
  * throughout, end with exactly the bars of every tick.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { ticksWithLateOnes } from '../helpers/late-ticks.js';
-import { expectServesLikeIngest, gatewayOf, manualMarketFeed, metric, readyz, startGateway, startIngest, until, untilReady, viewsOf } from '../helpers/cluster.js';
+import { expectServesLikeIngest, gatewayOf, manualMarketFeed, metric, readyz, until, untilReady, useCluster, viewsOf } from '../helpers/cluster.js';
 import { ReferenceBars } from '../helpers/reference.js';
-import { killOwned } from '../helpers/owned-processes.js';
-import { RedisServer } from '../helpers/redis-server.js';
-import type { RunningServer } from '../helpers/server.js';
-import { WsClient } from '../helpers/ws-client.js';
+import type { WsClient } from '../helpers/ws-client.js';
 
-let redis: RedisServer;
-const servers: RunningServer[] = [];
-const clients: WsClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  for (const server of servers.reverse()) await server.close();
-  await killOwned();
-});
+const cluster = useCluster();
 
 test('a Redis restart heals: both roles report it, resync, and clients end exact', async () => {
+  const { redis } = cluster;
   const feed = manualMarketFeed();
-  const ingest = await startIngest(redis.url, 'heal:', feed);
-  servers.push(ingest);
-  const gateways = [await startGateway(redis.url, 'heal:'), await startGateway(redis.url, 'heal:')];
-  servers.push(...gateways);
+  const ingest = await cluster.ingest('heal:', feed);
+  const gateways = [await cluster.gateway('heal:'), await cluster.gateway('heal:')];
   for (const gateway of gateways) await untilReady(gateway);
+  const clients: WsClient[] = [];
   for (const gateway of gateways) {
-    const client = await WsClient.open(gateway.url);
+    const client = await cluster.opened(gateway);
     clients.push(client);
     client.send({ type: 'subscribe', symbols: ['*'] });
     await client.next('subscribed');
@@ -77,8 +63,7 @@ test('a Redis restart heals: both roles report it, resync, and clients end exact
     expect(gatewayOf(gateway).phase).toBe('following');
   }
   // What Redis lost is back in it: a gateway started now, loading from Redis alone, serves the ingest's market.
-  const late = await startGateway(redis.url, 'heal:');
-  servers.push(late);
+  const late = await cluster.gateway('heal:');
   await untilReady(late);
   await expectServesLikeIngest(late, ingest.app.market, ['AAPL', 'BTC-USD', 'ETH-USD']);
   expect(await metric(ingest, 'tickertape_redis_disconnects_total')).toBeGreaterThanOrEqual(1);

@@ -5,36 +5,21 @@
  * after the same seeks.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { ReplayMessage, SnapshotMessage } from '../../client/protocol/messages.js';
 import { openReplay } from '../../feeds/replay/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { metric, startGateway, startIngest, untilReady } from '../helpers/cluster.js';
-import { killOwned } from '../helpers/owned-processes.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { metric, untilReady, useCluster } from '../helpers/cluster.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { WsClient } from '../helpers/ws-client.js';
+import type { WsClient } from '../helpers/ws-client.js';
 
 const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
 const HISTORY_OF = ['AAPL', 'BTC-USD'];
 
-let redis: RedisServer;
-const servers: RunningServer[] = [];
-const clients: WsClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  for (const server of servers.reverse()) await server.close();
-  await killOwned();
-});
+const cluster = useCluster();
 
 async function subscribed(server: RunningServer): Promise<WsClient> {
-  const client = await WsClient.open(server.url);
-  clients.push(client);
-  await client.next('hello');
+  const client = await cluster.opened(server);
   client.send({ type: 'subscribe', id: 'all', symbols: ['*'] });
   await client.next('subscribed');
   return client;
@@ -64,10 +49,9 @@ function snapshotsAfter(client: WsClient, from: number): Map<string, SnapshotMes
 test('a seek sent to one gateway rebuilds the market on the other as a single process rebuilds it', async () => {
   const ingestFeed = await openReplay({ files: [SAMPLE], speed: 1, paused: true });
   const singleFeed = await openReplay({ files: [SAMPLE], speed: 1, paused: true });
-  const ingest = await startIngest(redis.url, 'replay:', ingestFeed);
-  const single = await startServer({ feed: singleFeed });
-  const [gatewayA, gatewayB] = [await startGateway(redis.url, 'replay:'), await startGateway(redis.url, 'replay:')];
-  servers.push(ingest, single, gatewayA, gatewayB);
+  await cluster.ingest('replay:', ingestFeed);
+  const single = await cluster.started(startServer({ feed: singleFeed }));
+  const [gatewayA, gatewayB] = [await cluster.gateway('replay:'), await cluster.gateway('replay:')];
   await Promise.all([ingestFeed.scanned, singleFeed.scanned]);
   await untilReady(gatewayA);
   await untilReady(gatewayB);
@@ -110,8 +94,7 @@ test('a seek sent to one gateway rebuilds the market on the other as a single pr
   expect(await metric(gatewayB, 'tickertape_gateway_synced')).toBe(1);
 
   // Redis holds the rebuilt market, nothing of the old timeline: a gateway started now loads the same.
-  const late = await startGateway(redis.url, 'replay:');
-  servers.push(late);
+  const late = await cluster.gateway('replay:');
   await untilReady(late);
   const c = await subscribed(late);
   await c.until(() => (snapshotsAfter(c, 0).size === rewound.size ? true : undefined), 'snapshots at the late gateway');

@@ -6,77 +6,53 @@
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ReplayMessage } from '../../client/protocol/messages.js';
 import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import type { Feed } from '../../feeds/tick.js';
-import { defineClusterConfig } from '../../server/cluster/config.js';
 import { clusterKeys, type ClusterKeys } from '../../server/cluster/keys.js';
 import { RecordError, decodeBar, decodeEntry, decodeInstrument, decodeRecord, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
 import { SNAPSHOT_BARS } from '../../server/config.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, readyz, startGateway, startIngest, until, untilReady } from '../helpers/cluster.js';
+import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, readyz, until, untilReady, useCluster } from '../helpers/cluster.js';
 import { LATE_TICKS_START } from '../helpers/late-ticks.js';
-import { killOwned } from '../helpers/owned-processes.js';
-import { RedisServer } from '../helpers/redis-server.js';
-import { capturedLog, sleep, startServer, type LogLine, type RunningServer } from '../helpers/server.js';
-import { WsClient } from '../helpers/ws-client.js';
+import { capturedLog, sleep, type LogLine, type RunningServer } from '../helpers/server.js';
 
 const FAST = { flushIntervalMs: 20 };
 const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
 /** Not MessagePack: a two-item array cut short. */
 const NOT_MESSAGEPACK = Buffer.from([0x92]);
 
-let redis: RedisServer;
+const cluster = useCluster({ config: FAST });
 let raw: Redis;
-const cleanup: (() => Promise<void> | void)[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  raw = new Redis(redis.url);
+beforeAll(() => {
+  raw = new Redis(cluster.redis.url);
 });
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
+afterAll(() => {
   raw?.disconnect();
-  await killOwned();
 });
-
-async function started(starting: Promise<RunningServer>): Promise<RunningServer> {
-  const server = await starting;
-  cleanup.push(() => server.close());
-  return server;
-}
 
 /** A gateway whose warnings and errors land in the returned list. */
 async function loggedGateway(prefix: string): Promise<{ gateway: RunningServer; logs: LogLine[] }> {
   const { lines: logs, logger } = capturedLog();
-  const gateway = await started(startServer({ config: FAST, cluster: defineClusterConfig('gateway', { redisUrl: redis.url, prefix }), logger }));
-  return { gateway, logs };
+  return { gateway: await cluster.gateway(prefix, { logger }), logs };
 }
 
 /** An ingest whose warnings and errors (and info, if asked) land in the returned list. */
-async function loggedIngest(prefix: string, feed: Feed, redisUrl = redis.url, level: 'warn' | 'info' = 'warn'): Promise<{ ingest: RunningServer; logs: LogLine[] }> {
+async function loggedIngest(prefix: string, feed: Feed, redisUrl?: string, level: 'warn' | 'info' = 'warn'): Promise<{ ingest: RunningServer; logs: LogLine[] }> {
   const { lines: logs, logger } = capturedLog(level);
-  const ingest = await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl, prefix }), logger }));
-  return { ingest, logs };
+  return { ingest: await cluster.ingest(prefix, feed, { logger, redisUrl }), logs };
 }
 
 const coded = (logs: readonly LogLine[]): LogLine[] => logs.filter((line) => line.err?.code === 'CLUSTER_RECORD_INVALID');
-
-async function opened(server: RunningServer): Promise<WsClient> {
-  const client = await WsClient.open(server.url);
-  cleanup.push(() => client.close());
-  await client.next('hello');
-  return client;
-}
+const { opened } = cluster;
 
 /** An ingest under `prefix` that has published trades of every symbol of the simulator's market. */
 async function publishedMarket(prefix: string): Promise<{ ingest: RunningServer; symbols: string[] }> {
   const feed = manualMarketFeed();
-  const ingest = await started(startIngest(redis.url, prefix, feed, FAST));
+  const ingest = await cluster.ingest(prefix, feed);
   await untilReady(ingest);
   feed.push(...createSimulator({ seed: 3, ticksPerSecond: 200, startTime: LATE_TICKS_START }).ticks(3_000));
   const symbols = feed.instruments.map((instrument) => instrument.symbol);
@@ -146,8 +122,8 @@ test('an unreadable replay state: reported, the market is served, and the ingest
   const prefix = 'replay:';
   const keys = clusterKeys(prefix);
   const feed = await openReplay({ files: [SAMPLE], speed: 1, paused: true });
-  await started(startIngest(redis.url, prefix, feed, FAST));
-  const steady = await started(startGateway(redis.url, prefix, FAST));
+  await cluster.ingest(prefix, feed);
+  const steady = await cluster.gateway(prefix);
   await untilReady(steady);
   await until(async () => ((await raw.exists(keys.replay)) === 1 ? true : undefined), 'the replay state stored');
   await raw.set(keys.replay, NOT_MESSAGEPACK);
@@ -179,7 +155,7 @@ test('an unreadable replay state: reported, the market is served, and the ingest
 test('an unreadable meta: the gateway reports each problem once, is not ready and says why, and recovers once an ingest taking over rewrites it', async () => {
   const prefix = 'meta:';
   const keys = clusterKeys(prefix);
-  const first = await startIngest(redis.url, prefix, manualMarketFeed(), FAST);
+  const first = await cluster.ingest(prefix, manualMarketFeed());
   await untilReady(first);
   await first.close();
   // A field the publish script never writes, so nothing but an ingest taking over rewrites it.
@@ -206,9 +182,8 @@ test('an unreadable meta: the gateway reports each problem once, is not ready an
 
   // An ingest taking over does not trust what that meta described: it warns, publishes its whole market
   // again under a new dataset and writes meta anew; the gateway loads it and is ready.
-  const { lines: ingestLogs, logger } = capturedLog();
   const feed = manualMarketFeed();
-  await started(startServer({ feed, config: FAST, cluster: defineClusterConfig('ingest', { redisUrl: redis.url, prefix }), logger }));
+  const { logs: ingestLogs } = await loggedIngest(prefix, feed);
   await untilReady(gateway);
   expect(coded(ingestLogs), JSON.stringify(ingestLogs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, msg: expect.stringMatching(/publishing the whole market again/) })]);
   expect(await raw.hget(keys.meta, 'feedKind')).toBe('live');
@@ -225,7 +200,7 @@ test('meta made unreadable under an active ingest: its check after a reconnectio
   const feed = manualMarketFeed();
   const { ingest, logs } = await loggedIngest(prefix, feed);
   await untilReady(ingest);
-  const gateway = await started(startGateway(redis.url, prefix, FAST));
+  const gateway = await cluster.gateway(prefix);
   await untilReady(gateway);
   const client = await opened(gateway);
   client.send({ type: 'subscribe', id: 'aapl', symbols: ['AAPL'] });
@@ -275,9 +250,9 @@ test('an ingest whose takeover fails on an unreadable meta and is retried report
   // A Redis user that may not delete keys: replacing an unreadable meta whole (DEL, then HSET) fails, so
   // the takeover fails after reading meta, and is retried every INGEST_LEASE_MS / 5.
   await raw.call('ACL', 'SETUSER', 'nodel', 'on', '>secret', '~*', '&*', '+@all', '-del');
-  cleanup.push(async () => void (await raw.call('ACL', 'DELUSER', 'nodel')));
+  cluster.after(async () => void (await raw.call('ACL', 'DELUSER', 'nodel')));
   await raw.hset(keys.meta, 'feedKind', 'carrier pigeon');
-  const { ingest, logs } = await loggedIngest(prefix, manualMarketFeed(), `redis://nodel:secret@127.0.0.1:${redis.port}`, 'info');
+  const { ingest, logs } = await loggedIngest(prefix, manualMarketFeed(), `redis://nodel:secret@127.0.0.1:${cluster.redis.port}`, 'info');
   const failures = (): number => logs.filter((line) => /restoring the market from Redis failed/.test(line.msg)).length;
   await until(() => (failures() >= 3 ? true : undefined), 'three failed takeovers');
   expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, field: 'feedKind', msg: expect.stringMatching(/unreadable meta in Redis/) })]);

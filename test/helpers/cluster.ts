@@ -5,11 +5,14 @@ import type { Gateway } from '../../server/cluster/gateway.js';
 import type { Ingest } from '../../server/cluster/ingest.js';
 import type { defineConfig } from '../../server/config.js';
 import { SymbolView } from '../../client/symbol-view.js';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { INTERVALS, type ServerMessage } from '../../client/protocol/messages.js';
 import { HISTORY_MAX_LIMIT_BARS, SNAPSHOT_BARS } from '../../server/config.js';
 import type { Market } from '../../server/market/market.js';
+import type { AppOptions } from '../../server/app.js';
 import { ManualFeed } from './manual-feed.js';
+import { killOwned } from './owned-processes.js';
+import { RedisServer } from './redis-server.js';
 import { startServer, sleep, type RunningServer } from './server.js';
 import { WsClient } from './ws-client.js';
 
@@ -20,12 +23,80 @@ export function manualMarketFeed(): ManualFeed {
   return new ManualFeed(createSimulator().instruments);
 }
 
-export async function startIngest(redisUrl: string, prefix: string, feed: Feed, config: ConfigPartial = {}): Promise<RunningServer> {
-  return startServer({ feed, config, cluster: defineClusterConfig('ingest', { redisUrl, prefix }) });
+type Logger = AppOptions['logger'];
+
+export async function startIngest(redisUrl: string, prefix: string, feed: Feed, config: ConfigPartial = {}, logger?: Logger): Promise<RunningServer> {
+  return startServer({ feed, config, cluster: defineClusterConfig('ingest', { redisUrl, prefix }), logger });
 }
 
-export async function startGateway(redisUrl: string, prefix: string, config: ConfigPartial = {}): Promise<RunningServer> {
-  return startServer({ config, cluster: defineClusterConfig('gateway', { redisUrl, prefix }) });
+export async function startGateway(redisUrl: string, prefix: string, config: ConfigPartial = {}, logger?: Logger): Promise<RunningServer> {
+  return startServer({ config, cluster: defineClusterConfig('gateway', { redisUrl, prefix }), logger });
+}
+
+/** How a role is started by a ClusterHarness: its settings (over the file's), its log (startServer's), another Redis URL (a user of its own). */
+export interface RoleOptions {
+  readonly config?: ConfigPartial;
+  readonly logger?: Logger;
+  readonly redisUrl?: string;
+}
+
+/** A test file's cluster set-up (useCluster): its Redis, and what each test starts, closed after it. */
+export interface ClusterHarness {
+  /** The file's redis-server, started before its first test. */
+  readonly redis: RedisServer;
+  /** A key prefix no other test of the file uses: one Redis, independent deployments. */
+  prefix(): string;
+  /** Runs `step` after the test, after what was started later. */
+  after(step: () => Promise<void> | void): void;
+  /** The server, once started; closed after the test unless the test closed it. */
+  started(server: Promise<RunningServer>): Promise<RunningServer>;
+  ingest(prefix: string, feed: Feed, options?: RoleOptions): Promise<RunningServer>;
+  gateway(prefix: string, options?: RoleOptions): Promise<RunningServer>;
+  /** A client of `server`, greeted (its hello read); closed after the test. */
+  opened(server: RunningServer): Promise<WsClient>;
+}
+
+/**
+ * The set-up the scale-out tests share, as hooks of the calling test file: a real redis-server started
+ * before its first test (none when `redis` is false: a file whose cluster tests are all skipped), what each
+ * test started and opened closed after it, newest first, and every owned process (the redis-server) killed
+ * after the last. Roles start with `config` (the file's settings) unless told otherwise.
+ */
+export function useCluster({ redis: wanted = true, config: defaults = {} }: { redis?: boolean; config?: ConfigPartial } = {}): ClusterHarness {
+  let redis: RedisServer | undefined;
+  let prefixes = 0;
+  const steps: (() => Promise<void> | void)[] = [];
+  beforeAll(async () => {
+    if (wanted) redis = await RedisServer.start();
+  });
+  afterEach(async () => {
+    for (const step of steps.splice(0).reverse()) await step();
+  });
+  afterAll(async () => {
+    await killOwned();
+  });
+  const harness: ClusterHarness = {
+    get redis(): RedisServer {
+      if (redis === undefined) throw new Error('no redis-server: useCluster() starts it before the first test, unless told not to');
+      return redis;
+    },
+    prefix: () => `c${++prefixes}:`,
+    after: (step) => void steps.push(step),
+    async started(server) {
+      const running = await server;
+      steps.push(() => (running.app.server.listening ? running.close() : undefined));
+      return running;
+    },
+    ingest: (prefix, feed, { config, logger, redisUrl } = {}) => harness.started(startIngest(redisUrl ?? harness.redis.url, prefix, feed, { ...defaults, ...config }, logger)),
+    gateway: (prefix, { config, logger, redisUrl } = {}) => harness.started(startGateway(redisUrl ?? harness.redis.url, prefix, { ...defaults, ...config }, logger)),
+    async opened(server) {
+      const client = await WsClient.open(server.url);
+      steps.push(() => client.close());
+      await client.next('hello');
+      return client;
+    },
+  };
+  return harness;
 }
 
 export function ingestOf(server: RunningServer): Ingest {
