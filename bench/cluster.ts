@@ -14,13 +14,12 @@
  * does, compiled with it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import WebSocket from 'ws';
 import { TickerClient } from '../client/client.js';
 import type { Recovery } from '../client/recovery.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import { LATENCY_BUCKETS_PER_MS, type FromLoad, type LoadReport, type LoadSpec, type ToLoad } from './cluster/load-protocol.js';
-import { REDIS_SERVER, RedisProcess, forkLoad, freePort, kill, killAndWait, metric, ready, sleep, startRole, until, type Role } from './cluster/processes.js';
+import { RedisServer, forkLoad, killAndWait, killGroup, metric, ready, redisServerMissing, sleep, startRole, until, type Role } from './cluster/processes.js';
 import { cpuSeconds } from './proc.js';
 import { count, median, medianFields } from './report.js';
 import { inRoundOrder } from './run-target.js';
@@ -179,14 +178,13 @@ async function single(options: ClusterOptions): Promise<Measured> {
 }
 
 interface Cluster {
-  readonly redis: RedisProcess;
+  readonly redis: RedisServer;
   readonly ingest: Role;
   readonly gateways: Role[];
 }
 
 async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const redis = new RedisProcess(await freePort());
-  await redis.start();
+  const redis = await RedisServer.start();
   const redisFlags = ['--redis', redis.url, '--redis-prefix', 'bench:'];
   const ingest = await startRole('ingest', ['ingest', ...redisFlags, ...feedFlags(options)]);
   const gateways = await Promise.all([0, 1].map(() => startRole('gateway', ['gateway', ...redisFlags, ...LIMIT_FLAGS])));
@@ -196,13 +194,13 @@ async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 async function stopCluster(cluster: Cluster): Promise<void> {
   await Promise.all([cluster.ingest, ...cluster.gateways].map((role) => killAndWait(role.process)));
-  await cluster.redis.crash();
+  await cluster.redis.stop();
 }
 
 async function clusterCost(cluster: Cluster, options: ClusterOptions): Promise<Measured> {
   const processes = {
     ingest: cluster.ingest.process,
-    redis: cluster.redis.process!,
+    redis: cluster.redis.child!,
     'gateway 1': cluster.gateways[0]!.process,
     'gateway 2': cluster.gateways[1]!.process,
   };
@@ -214,10 +212,10 @@ async function redisRestarts(cluster: Cluster, rounds: number): Promise<{ readyM
   const readyMs: number[] = [];
   const resyncMs: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    await cluster.redis.crash();
+    await cluster.redis.kill();
     await until(async () => !(await ready(cluster.gateways[0]!)), 'the gateways to notice');
     const restarted = performance.now();
-    await cluster.redis.start();
+    await cluster.redis.restart();
     await until(async () => (await Promise.all([cluster.ingest, ...cluster.gateways].map(ready))).every(Boolean), 'every role ready again');
     readyMs.push(performance.now() - restarted);
     for (const gateway of cluster.gateways) resyncMs.push((await metric(gateway, 'tickertape_gateway_last_resync_seconds')) * 1000);
@@ -243,7 +241,7 @@ async function failover(cluster: Cluster): Promise<{ recoveredMs: number[]; reco
   }
   await sleep(2_000);
   killedAt = performance.now();
-  kill(first!.process);
+  killGroup(first!.process);
   await until(() => recoveredMs.length === clients.length, 'every client recovered', 30_000);
   for (const client of clients) client.close();
   return { recoveredMs, recoveryDurationMs };
@@ -286,8 +284,9 @@ export async function runCluster(options: ClusterOptions): Promise<ScenarioOutpu
     `${options.clients.toLocaleString('en-US')} clients x ${options.symbolsPerClient} of ${SYMBOLS.length} symbols, ` +
     `${options.ticksPerSecond.toLocaleString('en-US')} ticks/s, ${options.warmupS} s warm-up, ${options.measureS} s measured, ` +
     `${options.loadProcesses} load processes: one process against 1 ingest + 2 gateways on Redis, then healing`;
-  if (!existsSync(REDIS_SERVER)) {
-    const skipped = `no redis-server at ${REDIS_SERVER} (apt-get install -y redis-server): the cluster scenario was not run`;
+  const missing = redisServerMissing();
+  if (missing !== undefined) {
+    const skipped = `the cluster scenario was not run: ${missing}`;
     return { summary, tables: [], data: { options, skipped }, notes: [skipped] };
   }
   const runs: Record<'single' | 'cluster', Measured[]> = { single: [], cluster: [] };

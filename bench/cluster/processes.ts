@@ -3,54 +3,30 @@
  * reads from them: their Prometheus counters (their CPU time comes from ../proc.ts). Every process leads its own
  * process group and is killed when the benchmark exits, however it exits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { loaderFor, programAt } from '../children.js';
+import { killGroup, spawnOwned } from '../../test/helpers/owned-processes.js';
 
 export { freePort } from '../../test/helpers/free-port.js';
+export { killGroup } from '../../test/helpers/owned-processes.js';
+export { RedisServer, redisServerMissing } from '../../test/helpers/redis-server.js';
 
-/** Debian's redis-server (`apt-get install -y redis-server`). */
-export const REDIS_SERVER = '/usr/bin/redis-server';
 /**
  * The `tickertape` command as the rest of this benchmark runs: compiled beside it (npm run bench compiles
  * cli/ with bench/), or its source through tsx when the benchmark runs from source.
  */
 const CLI = programAt('../../cli/main', import.meta.url);
 
-const living = new Set<ChildProcess>();
-
-export function kill(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-}
-
 /** SIGKILLs the child's process group and waits until the child has exited. */
 export async function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  kill(child);
+  killGroup(child);
   await exited;
 }
 
-function killAll(): void {
-  for (const child of living) kill(child);
-}
-process.once('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-
-function owned(child: ChildProcess): ChildProcess {
-  living.add(child);
-  child.once('exit', () => living.delete(child));
-  return child;
-}
+// Owned processes are killed when this process exits (owned-processes.ts); an interrupt exits.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** Resolves with the first match of `pattern` in the child's stdout. */
 function outputMatching(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
@@ -70,31 +46,6 @@ function outputMatching(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000
   });
 }
 
-export class RedisProcess {
-  process: ChildProcess | undefined;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = owned(
-      spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      }),
-    );
-    this.process = child;
-    await outputMatching(child, /Ready to accept connections/);
-  }
-
-  async crash(): Promise<void> {
-    if (this.process !== undefined) await killAndWait(this.process);
-  }
-}
-
 export interface Role {
   readonly name: string;
   readonly process: ChildProcess;
@@ -104,12 +55,9 @@ export interface Role {
 
 /** A `tickertape` command (serve, ingest, gateway) on a free port. */
 export async function startRole(name: string, args: readonly string[]): Promise<Role> {
-  const child = owned(
-    spawn(process.execPath, [...loaderFor(CLI), CLI, ...args, '--port', '0', '--host', '127.0.0.1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    }),
-  );
+  const child = spawnOwned(process.execPath, [...loaderFor(CLI), CLI, ...args, '--port', '0', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [, port] = await outputMatching(child, /on http:\/\/localhost:(\d+)\//);
   return { name, process: child, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws` };
 }
@@ -117,7 +65,7 @@ export async function startRole(name: string, args: readonly string[]): Promise<
 /** A load generator (./load.ts), compiled or from source as this file runs, killed with the benchmark. */
 export function forkLoad(): ChildProcess {
   const program = programAt('./load', import.meta.url);
-  return owned(spawn(process.execPath, [...loaderFor(program), program], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
+  return spawnOwned(process.execPath, [...loaderFor(program), program], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** The value of one sample (`name{labels}` as written) in a role's /metrics, or NaN. */

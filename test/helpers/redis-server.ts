@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { killGroup, spawnOwned } from './owned-processes.js';
-import { freePort } from './server.js';
+import { freePort } from './free-port.js';
 
 /** Debian's redis-server (`apt-get install -y redis-server`); .ci/run installs it. */
 export const REDIS_SERVER = '/usr/bin/redis-server';
@@ -9,7 +9,7 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 /** Why the scale-out tests cannot run here, or undefined when they can. */
 export function redisServerMissing(): string | undefined {
   if (existsSync(REDIS_SERVER)) return undefined;
-  return `${REDIS_SERVER} is missing: the scale-out tests start their own Redis; install it with "apt-get install -y redis-server"`;
+  return `${REDIS_SERVER} is missing (Redis is started by the scale-out tests and the cluster benchmark themselves): install it with "apt-get install -y redis-server"`;
 }
 
 /**
@@ -31,6 +31,11 @@ export class RedisServer {
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** The running redis-server process (for its CPU time: bench/cluster.ts), or undefined while it is down. */
+  get child(): ChildProcess | undefined {
+    return this.process;
   }
 
   private launch(): Promise<void> {
@@ -70,7 +75,7 @@ export class RedisServer {
     await exited;
   }
 
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port, empty (stopping it first if it runs). */
   async restart(): Promise<void> {
     await this.kill();
     await this.launch();
