@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ClusterKeys } from './keys.js';
+import { ProblemLog } from './problem-log.js';
 import { MetaError, type ClusterMeta } from './records.js';
 import { readMeta } from './stored-state.js';
 
@@ -18,13 +19,16 @@ export interface MetaReport {
 export class MetaReader {
   /** Why meta could not be read at the last try; undefined once it could, or was written anew. */
   fault: MetaError | undefined;
+  private readonly problems: ProblemLog;
 
   constructor(
     private readonly client: Redis,
     private readonly keys: ClusterKeys,
-    private readonly log: FastifyBaseLogger,
+    log: FastifyBaseLogger,
     private readonly report: MetaReport,
-  ) {}
+  ) {
+    this.problems = new ProblemLog(log, report.level, 'meta in Redis is readable again');
+  }
 
   /** The `meta` hash: undefined when absent, null when unreadable (`fault` says why). */
   async read(): Promise<ClusterMeta | null | undefined> {
@@ -34,7 +38,7 @@ export class MetaReader {
       return meta;
     } catch (error) {
       if (!(error instanceof MetaError)) throw error;
-      if (this.fault?.message !== error.message) this.log[this.report.level]({ err: error, key: this.keys.meta, field: error.field }, this.report.message);
+      this.problems.report(error.message, { err: error, key: this.keys.meta, field: error.field }, this.report.message);
       this.fault = error;
       return null;
     }
@@ -42,7 +46,7 @@ export class MetaReader {
 
   /** Meta is readable again (read so, or written whole anew): said once, at info level. */
   cleared(): void {
-    if (this.fault !== undefined) this.log.info({ key: this.keys.meta }, 'meta in Redis is readable again');
+    this.problems.cleared({ key: this.keys.meta });
     this.fault = undefined;
   }
 }
