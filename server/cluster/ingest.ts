@@ -10,6 +10,7 @@ import type { ClusterKeys } from './keys.js';
 import { IngestLease } from './lease.js';
 import type { FeedStatusRelay } from './feed-status-relay.js';
 import { isNotLeader } from './publish-script.js';
+import { ProblemLog } from './problem-log.js';
 import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
 import { MetaReader } from './meta-reader.js';
@@ -63,12 +64,17 @@ export class Ingest implements ClusterStatus {
   readonly replay: ReplayRelay | undefined;
   /** Publish attempts that failed (Redis away or refusing). */
   publishFailures = 0;
+  /** Takeovers that failed restoring the market from Redis (each retried). */
+  restoreFailures = 0;
   /** Symbols restored from Redis at takeover. */
   restoredSymbols = 0;
   private readonly lease: IngestLease;
   private dataset: string = randomUUID();
   /** The `meta` hash, its problems reported once each; while it is unreadable, writeMeta replaces it whole. */
   private readonly metaReader: MetaReader;
+  /** Why taking over and publishing fail, each problem logged once however often it is retried. */
+  private readonly restoreProblems: ProblemLog;
+  private readonly publishProblems: ProblemLog;
   private flushClock: FlushClock | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -90,6 +96,8 @@ export class Ingest implements ClusterStatus {
       streamMaxEntries: options.streamMaxEntries,
       retention: options.retention,
     });
+    this.restoreProblems = new ProblemLog(log, 'warn', 'restoring the market from Redis succeeded');
+    this.publishProblems = new ProblemLog(log, 'warn', 'publishing to Redis again');
     this.replay = options.replaying ? new ReplayRelay(link.client, keys, () => this.startOver(), log) : undefined;
     let first = true;
     this.unlisten = link.onReady(() => {
@@ -149,10 +157,12 @@ export class Ingest implements ClusterStatus {
       resumeFrom = await this.restore();
     } catch (error) {
       // Taking over is retried from the start: nothing has been published or started yet.
-      this.log.warn({ err: error }, 'restoring the market from Redis failed; retrying');
+      this.restoreFailures++;
+      this.restoreProblems.report(String(error), { err: error }, 'restoring the market from Redis failed; retrying');
       await sleep(INGEST_LEASE_MS / 5);
       return this.takeOver();
     }
+    this.restoreProblems.cleared();
     if (this.stopped) return;
     this.state = 'active';
     this.recheck = false;
@@ -320,6 +330,7 @@ export class Ingest implements ClusterStatus {
       if (!this.worthPublishing()) return;
       news = this.takeNews();
       await this.publisher.publish(gen, this.dataset, time, news);
+      this.publishProblems.cleared();
       if (news.replay !== undefined) await replay?.stored(news.replay);
       this.options.observePublish?.((performance.now() - started) / 1000);
     } catch (error) {
@@ -327,7 +338,7 @@ export class Ingest implements ClusterStatus {
       this.publishFailures++;
       this.recheck = true;
       if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
-      else this.log.warn({ err: error }, 'publishing to Redis failed; the next flush publishes everything since');
+      else this.publishProblems.report(String(error), { err: error }, 'publishing to Redis failed; the next flush publishes everything since');
     }
   }
 
