@@ -9,12 +9,12 @@ import { INGEST_HEARTBEAT_MS, INGEST_LEASE_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { IngestLease } from './lease.js';
 import type { FeedStatusRelay } from './feed-status-relay.js';
-import { isNotLeader } from './publish-script.js';
+import { isNotLeader, UnwritableKey } from './publish-script.js';
 import { ProblemLog } from './problem-log.js';
 import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
 import { MetaReader } from './meta-reader.js';
-import { metaFields, type ClusterMeta } from './records.js';
+import { RecordError, metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { clearUnreadable, restoreMarket, type Restored } from './restore.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
@@ -95,6 +95,10 @@ export class Ingest implements ClusterStatus {
       ingestId: this.id,
       streamMaxEntries: options.streamMaxEntries,
       retention: options.retention,
+      replaced: (key) => {
+        const err = new RecordError('the key held another type of value than tickertape writes there');
+        this.log.warn({ err, key }, 'replaced a key of another type in Redis: what it held is published again whole');
+      },
     });
     this.restoreProblems = new ProblemLog(log, 'warn', 'restoring the market from Redis succeeded');
     this.publishProblems = new ProblemLog(log, 'warn', 'publishing to Redis again');
@@ -338,7 +342,7 @@ export class Ingest implements ClusterStatus {
       this.publishFailures++;
       this.recheck = true;
       if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
-      else this.publishProblems.report(String(error), { err: error }, 'publishing to Redis failed; the next flush publishes everything since');
+      else this.publishProblems.report(String(error), { err: error, key: error instanceof UnwritableKey ? error.key : undefined }, 'publishing to Redis failed; the next flush publishes everything since');
     }
   }
 

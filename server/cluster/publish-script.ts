@@ -1,12 +1,21 @@
 import type { Redis } from 'ioredis';
 import type { ClusterKeys } from './keys.js';
 import { LuaScript, type ScriptArg } from './lua-script.js';
+import { RecordError } from './records.js';
 
 /**
  * One ingest flush, written atomically in one round trip: each changed symbol's latest entry (and
  * instrument, the first time), its changed bars put in place by time in bounded sorted sets, the meta
  * hash's generation, and the flush record appended to the stream with the next sequence number. Readers
  * therefore never see a record without the state it describes. Only the lease holder may write.
+ *
+ * Redis keeps what a script wrote before an error, so nothing may fail half-way: a key written here that
+ * holds another type (set by hand, say) is replaced instead, deleted and written anew, and named in the
+ * answer, so that the ingest writes again whole what it held (Publisher). `symbols`, `instruments` and
+ * `updates` are checked every call (a gateway loads them whole, whether or not this flush writes them), a
+ * bar key at its first write, and a `seq` that is no counter goes on from the stream's last record. `meta`,
+ * whose other fields are the ingest's to write, is written first and refused instead (UNWRITABLE, nothing
+ * written): the ingest's check then replaces it whole.
  *
  * A live feed's status, when the record carries one, is kept in the `feed-status` key in the same call, so
  * a gateway loading the state reads the status the records before its position left.
@@ -18,14 +27,45 @@ import { LuaScript, type ScriptArg } from './lua-script.js';
  * bars are replaced, not merged: the market started over), feed status ('' leaves the key alone), then
  * per symbol: symbol, entry, instrument's place in the market ('' for none) and instrument, and for each
  * of its two bar keys a count followed by (time, bar) pairs.
+ * Answer: the record's seq, and the keys replaced.
  */
 const PUBLISH = new LuaScript(`
 if redis.call('GET', KEYS[6]) ~= ARGV[1] then
   return redis.error_reply('NOTLEADER this ingest does not hold the publishing lease')
 end
+local meta = {}
+if ARGV[8] ~= '' then meta[#meta + 1] = 'dataset'; meta[#meta + 1] = ARGV[8] end
+if ARGV[2] ~= '' then meta[#meta + 1] = 'gen'; meta[#meta + 1] = ARGV[2] end
+if #meta > 0 then
+  local reply = redis.pcall('HSET', KEYS[3], unpack(meta))
+  if type(reply) == 'table' and reply['err'] ~= nil then
+    if string.sub(reply['err'], 1, 9) == 'WRONGTYPE' then return redis.error_reply('UNWRITABLE ' .. KEYS[3]) end
+    return reply
+  end
+end
+local replaced = {}
+local function discard(key)
+  redis.call('DEL', key)
+  replaced[#replaced + 1] = key
+end
+local function claim(key, kind)
+  local held = redis.call('TYPE', key)['ok']
+  if held ~= kind and held ~= 'none' then discard(key) end
+end
+local function write(command, key, ...)
+  local reply = redis.pcall(command, key, ...)
+  if type(reply) == 'table' and reply['err'] ~= nil then
+    if string.sub(reply['err'], 1, 9) ~= 'WRONGTYPE' then return error(reply) end
+    discard(key)
+    reply = redis.call(command, key, ...)
+  end
+  return reply
+end
+claim(KEYS[1], 'stream')
+claim(KEYS[4], 'hash')
+claim(KEYS[5], 'zset')
 local keep = { tonumber(ARGV[4]), tonumber(ARGV[5]) }
 local replace = ARGV[9] == '1'
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], 'dataset', ARGV[8]) end
 if ARGV[10] ~= '' then redis.call('SET', KEYS[7], ARGV[10]) end
 local a = 11
 for i = 1, tonumber(ARGV[7]) do
@@ -39,17 +79,23 @@ for i = 1, tonumber(ARGV[7]) do
     local n = tonumber(ARGV[a])
     a = a + 1
     for j = 1, n do
-      redis.call('ZREMRANGEBYSCORE', key, ARGV[a], ARGV[a])
+      write('ZREMRANGEBYSCORE', key, ARGV[a], ARGV[a])
       redis.call('ZADD', key, ARGV[a], ARGV[a + 1])
       a = a + 2
     end
     if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, -(keep[s] + 1)) end
   end
 end
-local seq = redis.call('INCR', KEYS[2])
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], 'gen', ARGV[2]) end
+local seq = redis.pcall('INCR', KEYS[2])
+if type(seq) == 'table' then
+  local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+  seq = 1
+  if last[1] ~= nil then seq = (tonumber(last[1][2][2]) or 0) + 1 end
+  redis.call('SET', KEYS[2], seq)
+  replaced[#replaced + 1] = KEYS[2]
+end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'seq', seq, 'r', ARGV[6])
-return seq
+return { seq, replaced }
 `);
 
 /** The bars of one symbol for one of its two sorted sets: times and encoded bars. */
@@ -84,8 +130,24 @@ export interface PublishCall {
   readonly feedStatus: Uint8Array | undefined;
 }
 
-/** Runs the publish script (EVALSHA, loading it when Redis does not know it: after a restart). Resolves with the record's seq. */
-export async function publishRecord(client: Redis, keys: ClusterKeys, call: PublishCall): Promise<number> {
+/** What a publish wrote: the record's seq, and the keys that held another type and were replaced (their content lost). */
+export interface Published {
+  readonly seq: number;
+  readonly replaced: readonly string[];
+}
+
+/** A publish refused, nothing written, because `key` (meta) holds another type of value than tickertape writes there. */
+export class UnwritableKey extends RecordError {
+  constructor(readonly key: string) {
+    super(`${key} holds another type of value than tickertape writes there`);
+  }
+}
+
+/**
+ * Runs the publish script (EVALSHA, loading it when Redis does not know it: after a restart). Throws
+ * UnwritableKey when meta holds another type.
+ */
+export async function publishRecord(client: Redis, keys: ClusterKeys, call: PublishCall): Promise<Published> {
   const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const keyList: string[] = [keys.updates, keys.seq, keys.meta, keys.symbols, keys.instruments, keys.lease, keys.feedStatus];
   const args: ScriptArg[] = [
@@ -109,7 +171,15 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
       for (let i = 0; i < bars.times.length; i++) args.push(bars.times[i]!, bytes(bars.encoded[i]!));
     }
   }
-  return Number(await PUBLISH.run(client, keyList, args));
+  let answer: unknown;
+  try {
+    answer = await PUBLISH.run(client, keyList, args);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('UNWRITABLE ')) throw new UnwritableKey(error.message.slice('UNWRITABLE '.length));
+    throw error;
+  }
+  if (!Array.isArray(answer) || !Array.isArray(answer[1])) throw new Error('unexpected publish script answer');
+  return { seq: Number(answer[0]), replaced: (answer[1] as unknown[]).map(String) };
 }
 
 /** Whether a publish failed because another ingest holds the lease. */

@@ -14,6 +14,8 @@ export interface PublisherOptions {
   readonly ingestId: string;
   readonly streamMaxEntries: number;
   readonly retention: BarRetention;
+  /** Told of each key the publish script found holding another type and replaced (what it held is then published again whole). */
+  readonly replaced?: (key: string) => void;
 }
 
 export interface PublisherCounters {
@@ -99,14 +101,26 @@ export class Publisher {
    */
   markPublished(gen: number, missing: ReadonlySet<string> = new Set()): void {
     this.through = gen;
-    for (const state of this.market.all()) {
-      if (!missing.has(state.symbol)) {
-        this.announced.add(state.symbol);
-      } else {
-        this.announced.delete(state.symbol);
-        this.whole.add(state.symbol);
-      }
+    for (const state of this.market.all()) if (!missing.has(state.symbol)) this.announced.add(state.symbol);
+    this.publishWhole(missing);
+  }
+
+  /** Redis holds these symbols unreadably or not at all: the next publish writes each whole (entry, instrument, every bar). */
+  private publishWhole(symbols: Iterable<string>): void {
+    for (const symbol of symbols) {
+      this.announced.delete(symbol);
+      this.whole.add(symbol);
     }
+  }
+
+  /**
+   * The symbols whose stored values a replaced key held: a bar key's symbol (among `writes`), every symbol
+   * for `symbols` and `instruments`; none for the stream and `seq`, which hold no state.
+   */
+  private heldBy(key: string, writes: readonly SymbolWrite[]): string[] {
+    if (key === this.keys.symbols || key === this.keys.instruments) return [...this.market.all()].map((state) => state.symbol);
+    const write = writes.find(({ symbol }) => key === this.keys.secondBars(symbol) || key === this.keys.minuteBars(symbol));
+    return write === undefined ? [] : [write.symbol];
   }
 
   /** Whether anything changed after what Redis holds. */
@@ -122,12 +136,30 @@ export class Publisher {
    * nothing changed, writes an empty record: a heartbeat. `news` rides on the last part.
    */
   async publish(gen: number, dataset: string, time = Date.now(), news: RecordNews = {}): Promise<void> {
-    const { replay, feed } = news;
     const since = this.through;
     const startingOver = this.startingOver;
     const resets = this.resets;
     const whole = [...this.whole];
     const parts = this.parts(since);
+    // The symbols whose values a replaced key held: the next publish writes them whole, whether this one
+    // completes or not (after it has dropped the ones it wrote whole).
+    const rewrite = new Set<string>();
+    try {
+      await this.publishParts(parts, gen, dataset, time, news, startingOver, rewrite);
+      if (this.resets === resets) {
+        this.through = gen;
+        this.startingOver = undefined;
+        for (const symbol of whole) this.whole.delete(symbol);
+      }
+      this.lastPublishedAt = Date.now();
+    } finally {
+      this.publishWhole(rewrite);
+    }
+  }
+
+  /** Writes `parts` in order, the last completing the publish; adds to `rewrite` what each replaced key held. */
+  private async publishParts(parts: readonly Part[], gen: number, dataset: string, time: number, news: RecordNews, startingOver: string | undefined, rewrite: Set<string>): Promise<void> {
+    const { replay, feed } = news;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       const last = i === parts.length - 1;
@@ -144,7 +176,7 @@ export class Publisher {
         answers: last && replay?.answers !== undefined && replay.answers.length > 0 ? replay.answers : undefined,
         feed: last ? feed : undefined,
       });
-      await publishRecord(this.client, this.keys, {
+      const { replaced } = await publishRecord(this.client, this.keys, {
         ingestId: this.options.ingestId,
         gen: i === parts.length - 1 ? gen : undefined,
         streamMaxEntries: this.options.streamMaxEntries,
@@ -161,13 +193,11 @@ export class Publisher {
       this.counters.bars += part.bars;
       this.counters.recordBytes += record.byteLength;
       for (const instrument of part.instruments) this.announced.add(instrument.symbol);
+      for (const key of replaced) {
+        this.options.replaced?.(key);
+        for (const symbol of this.heldBy(key, part.writes)) rewrite.add(symbol);
+      }
     }
-    if (this.resets === resets) {
-      this.through = gen;
-      this.startingOver = undefined;
-      for (const symbol of whole) this.whole.delete(symbol);
-    }
-    this.lastPublishedAt = Date.now();
   }
 
   /** What changed after `since`, in parts of at most PUBLISH_MAX_BARS_PER_RECORD bars (always at least one part). */

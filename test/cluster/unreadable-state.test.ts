@@ -2,7 +2,8 @@
  * Garbage in the state keys a gateway loads the market from (docs/deploy.md#what-redis-holds), written with
  * a real Redis client into a real redis-server: each unreadable value is logged at error level with
  * CLUSTER_RECORD_INVALID and its key (and symbol), left out, and the gateway serves everything else, ready,
- * without reloading again and again.
+ * without reloading again and again. Keys of another type under a running ingest: replaced by its next
+ * publish, said once, what they held written again whole, with no record lost.
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, readyz, until, untilReady, useCluster } from '../helpers/cluster.js';
 import { LATE_TICKS_START } from '../helpers/late-ticks.js';
 import { capturedLog, sleep, type LogLine, type RunningServer } from '../helpers/server.js';
+import type { WsClient } from '../helpers/ws-client.js';
 
 const FAST = { flushIntervalMs: 20 };
 const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
@@ -302,6 +304,119 @@ test('an ingest taking over clears what it could not restore and publishes those
   expect(coded(gatewayLogs), JSON.stringify(gatewayLogs)).toEqual([]);
   await expectServesLikeIngest(gateway, ingest.app.market, damaged);
   expect(ingestOf(ingest).publishFailures).toBe(0);
+}, 30_000);
+
+/**
+ * A market trading under a running ingest (ticks of every symbol pushed every 20 ms until `stop`), a gateway
+ * following it, and a client of that gateway subscribed to every symbol.
+ */
+async function tradingMarket(prefix: string): Promise<{ ingest: RunningServer; logs: LogLine[]; gateway: RunningServer; client: WsClient; symbols: string[]; stop: () => void }> {
+  const feed = manualMarketFeed();
+  const { ingest, logs } = await loggedIngest(prefix, feed, undefined, 'info');
+  await untilReady(ingest);
+  const ticks = createSimulator({ seed: 5, ticksPerSecond: 200, startTime: LATE_TICKS_START }).ticks(100_000)[Symbol.iterator]();
+  const timer = setInterval(() => {
+    for (let i = 0; i < 20; i++) feed.push(ticks.next().value!);
+  }, 20);
+  const stop = (): void => clearInterval(timer);
+  cluster.after(stop);
+  const symbols = feed.instruments.map((instrument) => instrument.symbol);
+  await until(async () => ((await raw.hlen(clusterKeys(prefix).symbols)) === symbols.length ? true : undefined), 'the market published');
+  const gateway = await cluster.gateway(prefix);
+  await untilReady(gateway);
+  const client = await opened(gateway);
+  client.send({ type: 'subscribe', symbols: ['*'] });
+  await client.until(() => (client.of('snapshot').length === symbols.length ? true : undefined), 'a snapshot of every symbol');
+  return { ingest, logs, gateway, client, symbols, stop };
+}
+
+/** A key replaced by a string, as `SET` by hand would. */
+async function overwrite(key: string): Promise<void> {
+  await raw.del(key);
+  await raw.set(key, 'a string where tickertape keeps something else');
+}
+
+/** Resolves once `client` gets an update of `symbol` after the updates it has now. */
+async function nextUpdateOf(client: WsClient, symbol: string): Promise<void> {
+  const seen = client.of('update').length;
+  await client.until(() => (client.of('update').slice(seen).some((message) => message.updates.some((entry) => entry.s === symbol)) ? true : undefined), `an update of ${symbol}`);
+}
+
+/**
+ * Once trading stopped and the ingest published the rest: the stream's records are numbered without a
+ * hole, `seq` is its last (no record lost to a write half done), every value of `symbols`, `instruments`
+ * and `barsOf`'s bar keys decodes, a gateway started now loads the ingest's market, reporting nothing, and
+ * the gateway `following` all along never had to reload (no gap).
+ */
+async function expectWholeAndReadable(prefix: string, ingest: RunningServer, following: RunningServer, stop: () => void, barsOf: readonly string[]): Promise<void> {
+  const keys = clusterKeys(prefix);
+  stop();
+  await until(() => (!ingestOf(ingest).publisher.behind ? true : undefined), 'the ingest to publish the rest');
+  const numbers = (await raw.xrange(keys.updates, '-', '+')).map(([, fields]) => Number(fields[1]));
+  expect(numbers, 'the stream numbered without a hole').toEqual(numbers.map((_, i) => numbers[0]! + i));
+  expect(Number(await raw.get(keys.seq))).toBe(numbers.at(-1));
+  for (const [symbol, value] of Object.entries(await raw.hgetallBuffer(keys.symbols))) expect(decodeEntry(value).s).toBe(symbol);
+  const instruments = (await raw.zrangeBuffer(keys.instruments, '0', '-1')).map((member) => decodeInstrument(member).symbol);
+  expect(instruments).toEqual([...ingest.app.market.all()].map((state) => state.symbol));
+  for (const symbol of barsOf) for (const key of [keys.secondBars(symbol), keys.minuteBars(symbol)]) for (const bar of await raw.zrangeBuffer(key, '0', '-1')) decodeBar(bar);
+  const { gateway, logs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  expect(coded(logs), JSON.stringify(logs)).toEqual([]);
+  await expectServesLikeIngest(gateway, ingest.app.market, barsOf);
+  expect(gatewayOf(following).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
+}
+
+test('a bar key of another type under a running ingest: replaced at the next publish and the symbol written again whole, said once, nothing stops', async () => {
+  const prefix = 'wrong-bars:';
+  const keys = clusterKeys(prefix);
+  const { ingest, logs, gateway, client, symbols, stop } = await tradingMarket(prefix);
+  const [symbol] = symbols as [string];
+  const key = keys.secondBars(symbol);
+  const oldest = async (): Promise<string | undefined> => (await raw.zrange(key, '0', '0', 'WITHSCORES'))[1];
+  const first = await until(async () => ((await raw.zcard(key)) > 2 ? oldest() : undefined), 'a few bars published');
+  await overwrite(key);
+
+  // Back to a sorted set from its oldest bar on: written whole, not only with the bars of one flush.
+  await until(async () => ((await raw.type(key)) === 'zset' && (await oldest()) === first ? true : undefined), 'the bar key written again whole');
+  await nextUpdateOf(client, symbol);
+  await nextUpdateOf(client, symbols[1]!);
+  expect(ingestOf(ingest).publishFailures).toBe(0);
+  expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key, msg: expect.stringMatching(/replaced a key of another type/) })]);
+  await expectWholeAndReadable(prefix, ingest, gateway, stop, [symbol]);
+  expect(coded(logs)).toHaveLength(1);
+}, 30_000);
+
+test('the symbols hash and the instruments of another type under a running ingest: replaced, and every symbol written again whole, each said once', async () => {
+  const prefix = 'wrong-shared:';
+  const keys = clusterKeys(prefix);
+  const { ingest, logs, gateway, client, symbols, stop } = await tradingMarket(prefix);
+  await overwrite(keys.symbols);
+  await overwrite(keys.instruments);
+
+  await until(async () => ((await raw.type(keys.symbols)) === 'hash' && (await raw.hlen(keys.symbols)) === symbols.length ? true : undefined), 'every entry written again');
+  await until(async () => ((await raw.type(keys.instruments)) === 'zset' && (await raw.zcard(keys.instruments)) === symbols.length ? true : undefined), 'every instrument written again');
+  await nextUpdateOf(client, symbols[0]!);
+  expect(ingestOf(ingest).publishFailures).toBe(0);
+  expect(coded(logs), JSON.stringify(logs)).toEqual(
+    expect.arrayContaining([expect.objectContaining({ level: 40, key: keys.symbols }), expect.objectContaining({ level: 40, key: keys.instruments })]),
+  );
+  expect(coded(logs)).toHaveLength(2);
+  await expectWholeAndReadable(prefix, ingest, gateway, stop, symbols.slice(0, 2));
+}, 30_000);
+
+test('meta of another type under a running ingest: the publish is refused before writing anything (no record lost), said once naming the key; the check replaces meta and publishing resumes', async () => {
+  const prefix = 'wrong-meta:';
+  const keys = clusterKeys(prefix);
+  const { ingest, logs, gateway, client, symbols, stop } = await tradingMarket(prefix);
+  await overwrite(keys.meta);
+
+  await until(async () => ((await raw.type(keys.meta)) === 'hash' ? true : undefined), 'meta written again');
+  expect(parseMeta(await raw.hgetall(keys.meta))).toMatchObject({ ingest: ingestOf(ingest).id });
+  await nextUpdateOf(client, symbols[0]!);
+  await expectWholeAndReadable(prefix, ingest, gateway, stop, symbols.slice(0, 1));
+  const failed = logs.filter((line) => /publishing to Redis failed/.test(line.msg));
+  expect(failed, JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, err: expect.objectContaining({ code: 'CLUSTER_RECORD_INVALID' }) })]);
+  expect(logs.filter((line) => line.msg === 'publishing to Redis again')).toEqual([expect.objectContaining({ level: 30 })]);
 }, 30_000);
 
 test('meta is read as an ingest writes it, or refused naming the field', () => {
