@@ -95,9 +95,10 @@ export class Ingest implements ClusterStatus {
       ingestId: this.id,
       streamMaxEntries: options.streamMaxEntries,
       retention: options.retention,
-      replaced: (key) => {
-        const err = new RecordError('the key held another type of value than tickertape writes there');
-        this.log.warn({ err, key }, 'replaced a key of another type in Redis: what it held is published again whole');
+      replaced: (key, lost) => {
+        const missing = lost === 'missing';
+        const err = new RecordError(missing ? 'the key was missing though this ingest had written it (deleted?)' : 'the key held another type of value than tickertape writes there');
+        this.log.warn({ err, key }, `${missing ? 'found a key missing' : 'replaced a key of another type'} in Redis: what it held is published again whole`);
       },
     });
     this.restoreProblems = new ProblemLog(log, 'warn', 'restoring the market from Redis succeeded');

@@ -15,7 +15,9 @@ import { RecordError } from './records.js';
  * `updates` are checked every call (a gateway loads them whole, whether or not this flush writes them), a
  * bar key at its first write, and a `seq` that is no counter goes on from the stream's last record. `meta`,
  * whose other fields are the ingest's to write, is written first and refused instead (UNWRITABLE, nothing
- * written): the ingest's check then replaces it whole.
+ * written): the ingest's check then replaces it whole. `symbols` or `instruments` found missing (deleted by
+ * hand) when earlier publishes wrote them are named in the answer too, so that they are written again whole
+ * as well, instead of only the entries and instruments later flushes happen to write.
  *
  * A live feed's status, when the record carries one, is kept in the `feed-status` key in the same call, so
  * a gateway loading the state reads the status the records before its position left.
@@ -24,10 +26,10 @@ import { RecordError } from './records.js';
  * bar keys.
  * ARGV: ingest id, gen ('' leaves meta alone: a part of a larger publish), stream length, 1 s bars kept,
  * 1 min bars kept, record, symbol count, dataset ('' leaves meta's alone), replace ('1': each symbol's
- * bars are replaced, not merged: the market started over), feed status ('' leaves the key alone), then
- * per symbol: symbol, entry, instrument's place in the market ('' for none) and instrument, and for each
+ * bars are replaced, not merged: the market started over), feed status ('' leaves the key alone), held
+ * ('1': earlier publishes wrote `symbols` and `instruments`, so either missing was deleted), then per symbol: symbol, entry, instrument's place in the market ('' for none) and instrument, and for each
  * of its two bar keys a count followed by (time, bar) pairs.
- * Answer: the record's seq, and the keys replaced.
+ * Answer: the record's seq, the keys replaced, and the keys found missing though `held`.
  */
 const PUBLISH = new LuaScript(`
 if redis.call('GET', KEYS[6]) ~= ARGV[1] then
@@ -48,9 +50,12 @@ local function discard(key)
   redis.call('DEL', key)
   replaced[#replaced + 1] = key
 end
-local function claim(key, kind)
+local missing = {}
+-- A key that should hold what earlier publishes wrote ('1'), found missing (deleted): named too.
+local function claim(key, kind, expected)
   local held = redis.call('TYPE', key)['ok']
-  if held ~= kind and held ~= 'none' then discard(key) end
+  if held == kind then return end
+  if held ~= 'none' then discard(key) elseif expected == '1' then missing[#missing + 1] = key end
 end
 local function write(command, key, ...)
   local reply = redis.pcall(command, key, ...)
@@ -61,13 +66,13 @@ local function write(command, key, ...)
   end
   return reply
 end
-claim(KEYS[1], 'stream')
-claim(KEYS[4], 'hash')
-claim(KEYS[5], 'zset')
+claim(KEYS[1], 'stream', '')
+claim(KEYS[4], 'hash', ARGV[11])
+claim(KEYS[5], 'zset', ARGV[11])
 local keep = { tonumber(ARGV[4]), tonumber(ARGV[5]) }
 local replace = ARGV[9] == '1'
 if ARGV[10] ~= '' then redis.call('SET', KEYS[7], ARGV[10]) end
-local a = 11
+local a = 12
 for i = 1, tonumber(ARGV[7]) do
   local symbol = ARGV[a]
   redis.call('HSET', KEYS[4], symbol, ARGV[a + 1])
@@ -95,7 +100,7 @@ if type(seq) == 'table' then
   replaced[#replaced + 1] = KEYS[2]
 end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'seq', seq, 'r', ARGV[6])
-return { seq, replaced }
+return { seq, replaced, missing }
 `);
 
 /** The bars of one symbol for one of its two sorted sets: times and encoded bars. */
@@ -122,6 +127,8 @@ export interface PublishCall {
   readonly minuteBarsKept: number;
   readonly record: Uint8Array;
   readonly symbols: readonly SymbolWrite[];
+  /** Earlier publishes wrote `symbols` and `instruments`: either missing was deleted, and is named in the answer. */
+  readonly held: boolean;
   /** Set meta's dataset to this (the first part of a publish that starts the market over). */
   readonly dataset: string | undefined;
   /** Replace each symbol's bars instead of merging into them. */
@@ -130,10 +137,13 @@ export interface PublishCall {
   readonly feedStatus: Uint8Array | undefined;
 }
 
-/** What a publish wrote: the record's seq, and the keys that held another type and were replaced (their content lost). */
+/** What a publish wrote: the record's seq, and the keys whose content was lost. */
 export interface Published {
   readonly seq: number;
+  /** Keys that held another type and were replaced. */
   readonly replaced: readonly string[];
+  /** `symbols` or `instruments`, found missing though `held`. */
+  readonly missing: readonly string[];
 }
 
 /** A publish refused, nothing written, because `key` (meta) holds another type of value than tickertape writes there. */
@@ -161,6 +171,7 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
     call.dataset ?? '',
     call.replace ? '1' : '',
     call.feedStatus === undefined ? '' : bytes(call.feedStatus),
+    call.held ? '1' : '',
   ];
   for (const write of call.symbols) {
     keyList.push(keys.secondBars(write.symbol), keys.minuteBars(write.symbol));
@@ -178,8 +189,8 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
     if (error instanceof Error && error.message.startsWith('UNWRITABLE ')) throw new UnwritableKey(error.message.slice('UNWRITABLE '.length));
     throw error;
   }
-  if (!Array.isArray(answer) || !Array.isArray(answer[1])) throw new Error('unexpected publish script answer');
-  return { seq: Number(answer[0]), replaced: (answer[1] as unknown[]).map(String) };
+  if (!Array.isArray(answer) || !Array.isArray(answer[1]) || !Array.isArray(answer[2])) throw new Error('unexpected publish script answer');
+  return { seq: Number(answer[0]), replaced: (answer[1] as unknown[]).map(String), missing: (answer[2] as unknown[]).map(String) };
 }
 
 /** Whether a publish failed because another ingest holds the lease. */

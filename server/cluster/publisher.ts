@@ -14,8 +14,11 @@ export interface PublisherOptions {
   readonly ingestId: string;
   readonly streamMaxEntries: number;
   readonly retention: BarRetention;
-  /** Told of each key the publish script found holding another type and replaced (what it held is then published again whole). */
-  readonly replaced?: (key: string) => void;
+  /**
+   * Told of each key whose content the publish script found lost, holding another type (replaced) or, for
+   * `symbols` and `instruments`, missing (deleted): what it held is then published again whole.
+   */
+  readonly replaced?: (key: string, lost: 'another type' | 'missing') => void;
 }
 
 export interface PublisherCounters {
@@ -176,7 +179,7 @@ export class Publisher {
         answers: last && replay?.answers !== undefined && replay.answers.length > 0 ? replay.answers : undefined,
         feed: last ? feed : undefined,
       });
-      const { replaced } = await publishRecord(this.client, this.keys, {
+      const { replaced, missing } = await publishRecord(this.client, this.keys, {
         ingestId: this.options.ingestId,
         gen: i === parts.length - 1 ? gen : undefined,
         streamMaxEntries: this.options.streamMaxEntries,
@@ -184,6 +187,8 @@ export class Publisher {
         minuteBarsKept: this.options.retention.minuteBars,
         record,
         symbols: part.writes,
+        // An instrument announced: its entry and it were written (and stay, but for a takeover's clearing).
+        held: this.announced.size > 0,
         dataset: i === 0 && startingOver !== undefined ? startingOver : undefined,
         replace: startingOver !== undefined,
         feedStatus: last && feed !== undefined ? encodeValue(feed) : undefined,
@@ -193,8 +198,9 @@ export class Publisher {
       this.counters.bars += part.bars;
       this.counters.recordBytes += record.byteLength;
       for (const instrument of part.instruments) this.announced.add(instrument.symbol);
-      for (const key of replaced) {
-        this.options.replaced?.(key);
+      const lost = [...replaced.map((key) => [key, 'another type'] as const), ...missing.map((key) => [key, 'missing'] as const)];
+      for (const [key, how] of lost) {
+        this.options.replaced?.(key, how);
         for (const symbol of this.heldBy(key, part.writes)) rewrite.add(symbol);
       }
     }

@@ -2,8 +2,9 @@
  * Garbage in the state keys a gateway loads the market from (docs/deploy.md#what-redis-holds), written with
  * a real Redis client into a real redis-server: each unreadable value is logged at error level with
  * CLUSTER_RECORD_INVALID and its key (and symbol), left out, and the gateway serves everything else, ready,
- * without reloading again and again. Keys of another type under a running ingest: replaced by its next
- * publish, said once, what they held written again whole, with no record lost.
+ * without reloading again and again. Keys of another type (or `symbols`, `instruments` deleted) under a
+ * running ingest: replaced (or found missing) by its next publish, said once, what they held written again
+ * whole, with no record lost.
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import { SNAPSHOT_BARS } from '../../server/config.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, readyz, until, untilReady, useCluster } from '../helpers/cluster.js';
 import { LATE_TICKS_START } from '../helpers/late-ticks.js';
+import { ManualFeed } from '../helpers/manual-feed.js';
 import { capturedLog, sleep, type LogLine, type RunningServer } from '../helpers/server.js';
 import type { WsClient } from '../helpers/ws-client.js';
 
@@ -386,22 +388,50 @@ test('a bar key of another type under a running ingest: replaced at the next pub
   expect(coded(logs)).toHaveLength(1);
 }, 30_000);
 
-test('the symbols hash and the instruments of another type under a running ingest: replaced, and every symbol written again whole, each said once', async () => {
-  const prefix = 'wrong-shared:';
+/** Resolves once `symbols` and `instruments` hold an entry and an instrument of each of the market's `count` symbols. */
+async function untilEverySymbolStored(keys: ClusterKeys, count: number): Promise<void> {
+  await until(async () => ((await raw.type(keys.symbols)) === 'hash' && (await raw.hlen(keys.symbols)) === count ? true : undefined), 'every entry written again');
+  await until(async () => ((await raw.type(keys.instruments)) === 'zset' && (await raw.zcard(keys.instruments)) === count ? true : undefined), 'every instrument written again');
+}
+
+test.each([
+  {
+    how: 'of another type',
+    prefix: 'wrong-shared:',
+    trading: true,
+    said: /replaced a key of another type/,
+    damage: async (keys: ClusterKeys) => {
+      await overwrite(keys.symbols);
+      await overwrite(keys.instruments);
+    },
+  },
+  // Trading stopped first: no entry is written again by its symbol's next trade, and an instrument never is.
+  { how: 'deleted', prefix: 'deleted-shared:', trading: false, said: /found a key missing/, damage: (keys: ClusterKeys) => raw.del(keys.symbols, keys.instruments) },
+])('the symbols hash and the instruments $how under a running ingest: found at its next publish, and every symbol written again whole, each said once', async ({ prefix, trading, said, damage }) => {
   const keys = clusterKeys(prefix);
   const { ingest, logs, gateway, client, symbols, stop } = await tradingMarket(prefix);
-  await overwrite(keys.symbols);
-  await overwrite(keys.instruments);
+  if (!trading) stop();
+  await damage(keys);
 
-  await until(async () => ((await raw.type(keys.symbols)) === 'hash' && (await raw.hlen(keys.symbols)) === symbols.length ? true : undefined), 'every entry written again');
-  await until(async () => ((await raw.type(keys.instruments)) === 'zset' && (await raw.zcard(keys.instruments)) === symbols.length ? true : undefined), 'every instrument written again');
-  await nextUpdateOf(client, symbols[0]!);
+  await untilEverySymbolStored(keys, symbols.length);
+  if (trading) await nextUpdateOf(client, symbols[0]!);
   expect(ingestOf(ingest).publishFailures).toBe(0);
-  expect(coded(logs), JSON.stringify(logs)).toEqual(
-    expect.arrayContaining([expect.objectContaining({ level: 40, key: keys.symbols }), expect.objectContaining({ level: 40, key: keys.instruments })]),
-  );
+  const warned = (key: string): unknown => expect.objectContaining({ level: 40, key, msg: expect.stringMatching(said) });
+  expect(coded(logs), JSON.stringify(logs)).toEqual(expect.arrayContaining([warned(keys.symbols), warned(keys.instruments)]));
   expect(coded(logs)).toHaveLength(2);
   await expectWholeAndReadable(prefix, ingest, gateway, stop, symbols.slice(0, 2));
+}, 30_000);
+
+test('an empty market: its heartbeats find no symbols or instruments and that is no loss (no warning, nothing republished)', async () => {
+  const prefix = 'empty-market:';
+  const keys = clusterKeys(prefix);
+  const { ingest, logs } = await loggedIngest(prefix, new ManualFeed([]), undefined, 'info');
+  await untilReady(ingest);
+  await until(async () => ((await raw.xlen(keys.updates)) >= 2 ? true : undefined), 'two heartbeats', 5_000);
+  expect(await raw.exists(keys.symbols, keys.instruments)).toBe(0);
+  expect(logs.filter((line) => line.level >= 40), JSON.stringify(logs)).toEqual([]);
+  expect(ingestOf(ingest).publisher.behind).toBe(false);
+  expect(ingestOf(ingest).publisher.counters.records).toBeLessThan(5);
 }, 30_000);
 
 test('meta of another type under a running ingest: the publish is refused before writing anything (no record lost), said once naming the key; the check replaces meta and publishing resumes', async () => {
