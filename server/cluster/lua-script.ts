@@ -14,12 +14,15 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+  /** Runs the script; with `buffers`, bulk strings in the answer come as Buffers (binary values), not strings. */
+  async run(client: Redis, keys: readonly string[], args: readonly ScriptArg[], buffers = false): Promise<unknown> {
+    const call = (command: 'EVALSHA' | 'EVAL', script: string): Promise<unknown> =>
+      buffers ? client.callBuffer(command, script, keys.length, ...keys, ...args) : client.call(command, script, keys.length, ...keys, ...args);
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      return await call('EVALSHA', this.sha);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.source, keys.length, ...keys, ...args);
+      return call('EVAL', this.source);
     }
   }
 }

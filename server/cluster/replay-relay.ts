@@ -12,7 +12,22 @@ import type { ReplayControl } from '../hub/hub.js';
 import type { ReplayOutlet } from '../replay/controller.js';
 import { REPLAY_CONTROLS_PER_FLUSH } from './config.js';
 import type { ClusterKeys } from './keys.js';
+import { LuaScript } from './lua-script.js';
 import { RecordError, decodeControl, encodeValue } from './records.js';
+
+/**
+ * Pops up to ARGV[1] control requests from the list KEYS[1]. A key of another type there (set by hand, say)
+ * would refuse every pop, and with it every publish: it is deleted instead (gateways queue into a new list),
+ * in the same call. Answer: the requests popped, and the keys replaced.
+ */
+const TAKE_CONTROLS = new LuaScript(`
+local held = redis.call('TYPE', KEYS[1])['ok']
+if held ~= 'list' and held ~= 'none' then
+  redis.call('DEL', KEYS[1])
+  return { {}, { KEYS[1] } }
+end
+return { redis.call('LPOP', KEYS[1], ARGV[1]) or {}, {} }
+`);
 
 /** What one record carries of the replay. */
 export interface ReplayNews {
@@ -56,9 +71,13 @@ export class ReplayRelay implements ReplayOutlet {
   async takeControls(): Promise<void> {
     const control = this.replay;
     if (control === undefined) return;
-    const popped: unknown = await this.client.callBuffer('LPOP', this.keys.controls, REPLAY_CONTROLS_PER_FLUSH);
-    if (!Array.isArray(popped)) return;
-    for (const bytes of popped) {
+    const answer = await TAKE_CONTROLS.run(this.client, [this.keys.controls], [REPLAY_CONTROLS_PER_FLUSH], true);
+    if (!Array.isArray(answer) || !Array.isArray(answer[0]) || !Array.isArray(answer[1])) throw new Error('unexpected replay controls script answer');
+    for (const key of answer[1] as unknown[]) {
+      const err = new RecordError('the key held another type of value than tickertape writes there');
+      this.log.warn({ err, key: String(key) }, 'replaced a key of another type in Redis: replay control requests are queued anew');
+    }
+    for (const bytes of answer[0] as unknown[]) {
       if (!Buffer.isBuffer(bytes)) continue;
       let forwarded;
       try {

@@ -156,6 +156,22 @@ test('an unreadable replay state: reported, the market is served, and the ingest
   expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
 }, 30_000);
 
+test('the replay controls list of another type under a replaying ingest: replaced at its next flush, said once, and controls work again', async () => {
+  const prefix = 'wrong-controls:';
+  const keys = clusterKeys(prefix);
+  const { ingest, logs } = await loggedIngest(prefix, await openReplay({ files: [SAMPLE], speed: 1, paused: true }), undefined, 'info');
+  const gateway = await cluster.gateway(prefix);
+  await untilReady(gateway);
+  await overwrite(keys.controls);
+
+  await until(async () => ((await raw.type(keys.controls)) !== 'string' ? true : undefined), 'the controls key replaced');
+  const client = await opened(gateway);
+  client.send({ type: 'replay', id: 'go', action: 'resume' });
+  expect(await client.next('replay', (message) => message.id === 'go')).toMatchObject({ paused: false });
+  expect(ingestOf(ingest).publishFailures).toBe(0);
+  expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.controls, msg: expect.stringMatching(/replaced a key of another type/) })]);
+}, 30_000);
+
 test('an unreadable meta: the gateway reports each problem once, is not ready and says why, and recovers once an ingest taking over rewrites it', async () => {
   const prefix = 'meta:';
   const keys = clusterKeys(prefix);
