@@ -14,4 +14,6 @@ async def main(url, symbols):
             for entry in message.get("updates", []):
                 print(entry["s"], entry.get("p", ""), entry.get("b", ""), entry.get("a", ""), flush=True)
 
+if len(sys.argv) < 3:
+    sys.exit("usage: python3 subscribe.py URL SYMBOL [SYMBOL ...]   e.g. ws://localhost:8080/ws AAPL BTC-USD")
 asyncio.run(main(sys.argv[1], sys.argv[2:]))

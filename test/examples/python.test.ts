@@ -72,4 +72,11 @@ describe('a Python client written only from docs/protocol.md', () => {
     child.kill('SIGTERM');
     await done;
   });
+
+  test('the dozen-line client without a URL and symbols says how to run it, no traceback', async () => {
+    const result = await finished(spawn(PYTHON, ['examples/python/subscribe.py'], { cwd: REPO_ROOT }));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/^usage: python3 subscribe\.py URL SYMBOL/);
+    expect(result.stderr).not.toContain('Traceback');
+  });
 });
