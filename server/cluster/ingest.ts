@@ -257,7 +257,7 @@ export class Ingest implements ClusterStatus {
     }
     const meta = await this.readOwnMeta();
     if (meta === undefined || meta.ingest !== this.id) {
-      this.log.warn('Redis no longer holds this market (restarted without its data?): publishing all of it');
+      this.log.warn('Redis no longer holds this market (restarted without its data, or its keys deleted?): publishing all of it');
       this.publisher.forget();
       await this.writeMeta(-1);
       this.announce();

@@ -485,3 +485,21 @@ test('meta is read as an ingest writes it, or refused naming the field', () => {
   expect(refused({ ...partial, feedKind: 'live' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'dataset' });
   expect(refused({ ...partial, dataset: 'd' })).toEqual({ code: 'CLUSTER_RECORD_INVALID', field: 'feedKind' });
 });
+
+// Its lease gone too, the ingest's next publish is refused and its check takes the lease, finds no meta and
+// publishes everything again (Ingest.check): the same path as a Redis restarted empty, without the reconnection.
+test('every key of the deployment deleted under a running ingest (FLUSHDB without a restart): meta, state and stream come back whole, and gateways serve again', async () => {
+  const prefix = 'flushed:';
+  const keys = clusterKeys(prefix);
+  const { gateway, client, symbols, logs } = await tradingMarket(prefix);
+  const seen = logs.length;
+  await raw.del(...(await raw.keys(`${prefix}*`)));
+
+  await untilEverySymbolStored(keys, symbols.length);
+  await until(async () => ((await raw.hget(keys.meta, 'ingest')) !== null ? true : undefined), 'meta written whole again');
+  await nextUpdateOf(client, symbols[0]!);
+  await untilReady(gateway);
+  const { gateway: later } = await loggedGateway(prefix);
+  await untilReady(later);
+  expect(logs.slice(seen).map((line) => line.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^Redis no longer holds this market/)]));
+}, 30_000);
