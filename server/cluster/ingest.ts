@@ -14,7 +14,7 @@ import { ProblemLog } from './problem-log.js';
 import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
 import { MetaReader } from './meta-reader.js';
-import { RecordError, metaFields, type ClusterMeta } from './records.js';
+import { logLostKey, metaFields, type ClusterMeta } from './records.js';
 import type { RedisLink } from './redis-link.js';
 import { clearUnreadable, restoreMarket, type Restored } from './restore.js';
 import type { ClusterReadiness, ClusterStatus } from './status.js';
@@ -95,11 +95,7 @@ export class Ingest implements ClusterStatus {
       ingestId: this.id,
       streamMaxEntries: options.streamMaxEntries,
       retention: options.retention,
-      replaced: (key, lost) => {
-        const missing = lost === 'missing';
-        const err = new RecordError(missing ? 'the key was missing though this ingest had written it (deleted?)' : 'the key held another type of value than tickertape writes there');
-        this.log.warn({ err, key }, `${missing ? 'found a key missing' : 'replaced a key of another type'} in Redis: what it held is published again whole`);
-      },
+      replaced: (key, lost) => logLostKey(this.log, key, lost, 'what it held is published again whole'),
     });
     this.restoreProblems = new ProblemLog(log, 'warn', 'restoring the market from Redis succeeded');
     this.publishProblems = new ProblemLog(log, 'warn', 'publishing to Redis again');

@@ -7,7 +7,7 @@ import { PUBLISH_MAX_BARS_PER_RECORD } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { publishRecord, type BarWrites, type SymbolWrite } from './publish-script.js';
 import type { FeedStatusMessage } from '../../client/protocol/messages.js';
-import { RECORD_VERSION, encodeRecord, encodeValue, type PublishedEntry } from './records.js';
+import { RECORD_VERSION, encodeRecord, encodeValue, type LostKey, type PublishedEntry } from './records.js';
 import type { ReplayNews } from './replay-relay.js';
 
 export interface PublisherOptions {
@@ -18,7 +18,7 @@ export interface PublisherOptions {
    * Told of each key whose content the publish script found lost, holding another type (replaced) or, for
    * `symbols` and `instruments`, missing (deleted): what it held is then published again whole.
    */
-  readonly replaced?: (key: string, lost: 'another type' | 'missing') => void;
+  readonly replaced?: (key: string, lost: LostKey) => void;
 }
 
 export interface PublisherCounters {

@@ -4,6 +4,7 @@
  * record applied twice is harmless and a record applied after a newer state is overtaken by the records
  * that follow it.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { decodeBinary, packPrepared } from '../../client/protocol/codec.js';
 import {
   REPLAY_ACTIONS,
@@ -74,6 +75,19 @@ export interface ForwardedControl {
 
 export class RecordError extends Error {
   readonly code = 'CLUSTER_RECORD_INVALID';
+}
+
+/** How a key's content was found lost by a script that writes it: held another type (replaced), or gone. */
+export type LostKey = 'another type' | 'missing';
+
+/**
+ * Logs, once per key found, that a script found `key`'s content lost and what is done about it
+ * (`remedy`): the ingest's publish (Publisher) and the replaying ingest's control pop (ReplayRelay).
+ */
+export function logLostKey(log: FastifyBaseLogger, key: string, lost: LostKey, remedy: string): void {
+  const missing = lost === 'missing';
+  const err = new RecordError(missing ? 'the key was missing though this ingest had written it (deleted?)' : 'the key held another type of value than tickertape writes there');
+  log.warn({ err, key }, `${missing ? 'found a key missing' : 'replaced a key of another type'} in Redis: ${remedy}`);
 }
 
 /** A stored value that could not be read, as a reader reports it before going on without it. */

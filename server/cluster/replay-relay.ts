@@ -13,7 +13,7 @@ import type { ReplayOutlet } from '../replay/controller.js';
 import { REPLAY_CONTROLS_PER_FLUSH } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
-import { RecordError, decodeControl, encodeValue } from './records.js';
+import { RecordError, decodeControl, encodeValue, logLostKey } from './records.js';
 
 /**
  * Pops up to ARGV[1] control requests from the list KEYS[1]. A key of another type there (set by hand, say)
@@ -73,10 +73,7 @@ export class ReplayRelay implements ReplayOutlet {
     if (control === undefined) return;
     const answer = await TAKE_CONTROLS.run(this.client, [this.keys.controls], [REPLAY_CONTROLS_PER_FLUSH], true);
     if (!Array.isArray(answer) || !Array.isArray(answer[0]) || !Array.isArray(answer[1])) throw new Error('unexpected replay controls script answer');
-    for (const key of answer[1] as unknown[]) {
-      const err = new RecordError('the key held another type of value than tickertape writes there');
-      this.log.warn({ err, key: String(key) }, 'replaced a key of another type in Redis: replay control requests are queued anew');
-    }
+    for (const key of answer[1] as unknown[]) logLostKey(this.log, String(key), 'another type', 'replay control requests are queued anew');
     for (const bytes of answer[0] as unknown[]) {
       if (!Buffer.isBuffer(bytes)) continue;
       let forwarded;
