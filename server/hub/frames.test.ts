@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { decode as referenceDecode } from '@msgpack/msgpack';
 import { packPrepared, toWireValue } from '../../client/protocol/codec.js';
@@ -82,6 +83,37 @@ describe('FrameArena', () => {
     expect(big.buffer).not.toBe(small.buffer);
     arena.release(big);
     expect(overlaps(arena.alloc(100), small)).toBe(false);
+  });
+
+  test("a frame is a Buffer to Node, as Buffer.alloc's are", async () => {
+    const arena = new FrameArena(1024);
+    for (const frame of [arena.alloc(4), arena.alloc(300)]) {
+      frame.fill(0x61);
+      expect(Buffer.isBuffer(frame)).toBe(true);
+      expect(frame).toBeInstanceOf(Buffer);
+      expect(frame.constructor).toBe(Buffer);
+      expect(frame.toString('latin1', 0, 4)).toBe('aaaa');
+      expect(Buffer.isBuffer(frame.subarray(1))).toBe(true);
+      expect(Buffer.concat([frame, Buffer.from('b')]).toString('latin1').endsWith('ab')).toBe(true);
+    }
+    // Through a stream's write(), which takes a Buffer as is and turns any other Uint8Array into one.
+    const frame = arena.alloc(3);
+    frame.write('xyz', 'latin1');
+    const written: Buffer[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (written.push(chunk), done()) });
+    await new Promise<void>((resolve) => sink.write(frame, () => resolve()));
+    expect(written[0]).toBe(frame);
+  });
+
+  test('a released frame is given back once', () => {
+    const arena = new FrameArena(1024);
+    const first = arena.alloc(100);
+    const second = arena.alloc(100);
+    arena.release(second);
+    arena.release(second);
+    const third = arena.alloc(100);
+    expect(third.byteOffset).toBe(second.byteOffset);
+    expect(overlaps(third, first)).toBe(false);
   });
 
   test('binaryFrame with an arena gives the same bytes as without', () => {
