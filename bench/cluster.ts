@@ -279,15 +279,19 @@ function spendTable(scaled: Measured, measureS: number): Table {
   };
 }
 
-export async function runCluster(options: ClusterOptions): Promise<ScenarioOutput> {
+/**
+ * Runs the scenario, or says why it cannot (`redisMissing`: whether redis-server is installed, asked of the
+ * machine unless a test answers) and is skipped: then it has no results, and bench/main.ts writes none.
+ */
+export async function runCluster(options: ClusterOptions, redisMissing: () => string | undefined = redisServerMissing): Promise<ScenarioOutput> {
   const summary =
     `${options.clients.toLocaleString('en-US')} clients x ${options.symbolsPerClient} of ${SYMBOLS.length} symbols, ` +
     `${options.ticksPerSecond.toLocaleString('en-US')} ticks/s, ${options.warmupS} s warm-up, ${options.measureS} s measured, ` +
     `${options.loadProcesses} load processes: one process against 1 ingest + 2 gateways on Redis, then healing`;
-  const missing = redisServerMissing();
+  const missing = redisMissing();
   if (missing !== undefined) {
     const skipped = `the cluster scenario was not run: ${missing}`;
-    return { summary, tables: [], data: { options, skipped }, notes: [skipped] };
+    return { summary, tables: [], data: { options, skipped }, notes: [skipped], skipped };
   }
   const runs: Record<'single' | 'cluster', Measured[]> = { single: [], cluster: [] };
   let lastCluster: Cluster | undefined;

@@ -5,7 +5,7 @@
  *   npm run bench                              the default scenario
  *   npm run bench -- --scenario wide,idle      others (see --help)
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -24,7 +24,8 @@ import {
   type Scenario,
 } from './scenarios.js';
 import { loadAverage, openFileLimit } from './proc.js';
-import { renderMarkdown, renderText, type ScenarioOutput } from './table.js';
+import { writeResult } from './results.js';
+import { renderText, type ScenarioOutput } from './table.js';
 
 const FLUSH_INTERVAL_MS = 50;
 const SEED = 42;
@@ -343,12 +344,8 @@ async function main(): Promise<void> {
     );
     for (const { title, table } of output.tables) console.log(`\n${title}\n${renderText(table)}`);
     for (const note of output.notes) console.log(`\nnote: ${note}`);
-    const file = join(options.resultsDir, `${name}.json`);
-    await writeFile(
-      file,
-      `${JSON.stringify({ ...context, tables: output.tables.map(({ title, table }) => ({ title, markdown: renderMarkdown(table) })), notes: output.notes, data: output.data }, null, 2)}\n`,
-    );
-    log(`wrote ${file}`);
+    const file = await writeResult(options.resultsDir, name, context, output);
+    log(file === undefined ? `${name} was not run: no results written (an earlier ${name}.json stays)` : `wrote ${file}`);
   }
 }
 

@@ -14,6 +14,8 @@ export interface ScenarioOutput {
   readonly notes: readonly string[];
   /** The heading's words after the scenario's name, where the scenario decides them at run time. */
   readonly summary?: string;
+  /** Why the scenario was not run, when it was not (its notes say so): no results file is written for it. */
+  readonly skipped?: string;
 }
 
 function text(cell: Cell): string {
