@@ -17,7 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import { TickerClient } from '../client/client.js';
 import type { Recovery } from '../client/recovery.js';
-import { createSimulator } from '../feeds/simulator/index.js';
+import { CLUSTER_SYMBOLS as SYMBOLS } from './cluster/market.js';
 import { LATENCY_BUCKETS_PER_MS, type FromLoad, type LoadReport, type LoadSpec, type ToLoad } from './cluster/load-protocol.js';
 import { RedisServer, forkLoad, killAndWait, killGroup, metric, ready, redisServerMissing, sleep, startRole, until, type Role } from './cluster/processes.js';
 import { cpuSeconds } from './proc.js';
@@ -40,7 +40,6 @@ export interface ClusterOptions {
 }
 
 const FAILOVER_CLIENTS = 20;
-const SYMBOLS = createSimulator().instruments.map((instrument) => instrument.symbol);
 const LIMIT_FLAGS = ['--max-connections-per-ip', '20000', '--max-connections', '20000'];
 
 /** Connection i subscribes to K consecutive symbols starting at i (wrapping): every symbol is watched. */

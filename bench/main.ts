@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
 import { prepareBaseline } from './baseline.js';
 import { loaderFor, programAt } from './children.js';
+import { CLUSTER_SYMBOLS } from './cluster/market.js';
 import { inRoundOrder, runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
 import {
   CAPACITY_MEASURE_S,
@@ -48,7 +49,7 @@ Options:
   --clients N         override the scenario's client count (C)
   --symbols N         override the market's symbol count (S)
   --rate N            override the ticks per second (R)
-  --per-client N      override the symbols per client (K)
+  --per-client N      override the symbols per client (K; at most ${CLUSTER_SYMBOLS.length} with the cluster scenario)
   --measure-s N       override the measured seconds
   --warmup-s N        override the seconds of traffic before measuring
   --load-processes N  load-generator processes (default ${DEFAULT_LOAD_PROCESSES})
@@ -155,6 +156,10 @@ function parseOptions(argv: readonly string[]): Options {
   set('symbols', wholeNumber(values.symbols, '--symbols', 1, 10_000));
   set('ticksPerSecond', wholeNumber(values.rate, '--rate', 1, 1_000_000));
   set('symbolsPerClient', wholeNumber(values['per-client'], '--per-client', 1, 1_000));
+  if (scenarios.includes('cluster') && (overrides['symbolsPerClient'] ?? 0) > CLUSTER_SYMBOLS.length) {
+    const limit = CLUSTER_SYMBOLS.length;
+    fail(`--per-client must be a whole number from 1 to ${limit} with the cluster scenario (its market has ${limit} symbols), got "${values['per-client']}"`);
+  }
   set('measureS', wholeNumber(values['measure-s'], '--measure-s', 1, 3_600));
   set('warmupS', wholeNumber(values['warmup-s'], '--warmup-s', 0, 3_600));
   return {

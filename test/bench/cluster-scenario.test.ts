@@ -2,13 +2,17 @@
  * The cluster scenario of the benchmark (bench/cluster.ts, run by bench/main.ts) where it is not run: skipped
  * without redis-server, and the flags it cannot honour. Nothing here starts Redis or a server.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCluster, type ClusterOptions } from '../../bench/cluster.js';
 import { writeResult } from '../../bench/results.js';
 
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPTIONS: ClusterOptions = { clients: 10, symbolsPerClient: 50, ticksPerSecond: 1_000, warmupS: 1, measureS: 1, loadProcesses: 1, runs: 1, rounds: 1 };
 
 const dirs: string[] = [];
@@ -20,6 +24,22 @@ async function resultsDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tickertape-bench-'));
   dirs.push(dir);
   return dir;
+}
+
+/**
+ * Runs bench/main.ts from source with `args` and a results folder that cannot be made (under a file): flags it
+ * accepts take it no further than making that folder (exit 1, ENOTDIR), so no scenario runs, whatever the flags.
+ */
+async function bench(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const file = join(await resultsDir(), 'a-file');
+  await writeFile(file, '');
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'main.ts'), ...args, '--results', join(file, 'results')], { cwd: REPO_ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
 }
 
 describe('the cluster scenario', () => {
@@ -36,5 +56,19 @@ describe('the cluster scenario', () => {
     const ran = { tables: [], data: { medians: [1] }, notes: ['ran'] };
     expect(await writeResult(dir, 'cluster', { started: 'now' }, ran)).toBe(join(dir, 'cluster.json'));
     expect(JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8'))).toEqual({ started: 'now', tables: [], notes: ['ran'], data: { medians: [1] } });
+  });
+
+  test('--per-client above its market of 60 symbols is refused up front, as other bad flags are', { timeout: 60_000 }, async () => {
+    for (const scenario of ['cluster', 'default,cluster', 'all']) {
+      const refused = await bench(['--scenario', scenario, '--per-client', '61']);
+      expect(refused.code, scenario).toBe(2);
+      expect(refused.stderr, scenario).toMatch(/^bench: --per-client must be a whole number from 1 to 60 with the cluster scenario \(its market has 60 symbols\), got "61"\n\nUsage:/);
+    }
+    // 60 passes, and so does 61 for the scenarios with a wider market (stopped where the results folder is made).
+    for (const args of [['--scenario', 'cluster', '--per-client', '60'], ['--scenario', 'default', '--per-client', '61']]) {
+      const accepted = await bench(args);
+      expect(accepted.code, args.join(' ')).toBe(1);
+      expect(accepted.stderr, args.join(' ')).toContain('ENOTDIR');
+    }
   });
 });
