@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
 import { prepareBaseline } from './baseline.js';
 import { loaderFor, programAt } from './children.js';
+import { ignoredFlagNotes } from './cluster/flags.js';
 import { CLUSTER_SYMBOLS } from './cluster/market.js';
 import { inRoundOrder, runTarget, TARGETS, type RunPlan, type RunResult, type Target } from './run-target.js';
 import {
@@ -76,6 +77,8 @@ interface Options {
   readonly traceFile: string | undefined;
   readonly rounds: number;
   readonly resultsDir: string;
+  /** Every flag given, as `--name`. */
+  readonly given: readonly string[];
 }
 
 function fail(message: string): never {
@@ -174,6 +177,7 @@ function parseOptions(argv: readonly string[]): Options {
     traceFile: values.trace,
     rounds: wholeNumber(values.rounds, '--rounds', 0, 100) ?? 3,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,
+    given: Object.entries(values).filter(([, value]) => value !== undefined).map(([name]) => `--${name}`),
   };
 }
 
@@ -296,7 +300,8 @@ async function runReplay(): Promise<ScenarioOutput> {
 
 /**
  * The cluster benchmark (bench/cluster.ts): the default scenario's rate and clients, with the overrides
- * that apply to it; its market is the simulator's 60 symbols, so --symbols does not.
+ * that apply to it; its market is the simulator's 60 symbols, so --symbols does not, and it runs its own
+ * roles, so --targets, --profile and --perf do not either (its notes say which were given).
  */
 async function runClusterScenario(options: Options): Promise<ScenarioOutput> {
   const scenario = { ...SCENARIOS['default']!, ...options.overrides };
@@ -311,8 +316,7 @@ async function runClusterScenario(options: Options): Promise<ScenarioOutput> {
     runs: options.runs,
     rounds: options.rounds,
   });
-  const ignored = options.overrides.symbols === undefined ? [] : ['--symbols does not apply: the cluster runs the simulator of the command line, 60 symbols'];
-  return { ...output, notes: [...output.notes, ...(note === undefined ? [] : [note]), ...ignored] };
+  return { ...output, notes: [...output.notes, ...(note === undefined ? [] : [note]), ...ignoredFlagNotes(options.given)] };
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCluster, type ClusterOptions } from '../../bench/cluster.js';
+import { ignoredFlagNotes } from '../../bench/cluster/flags.js';
 import { writeResult } from '../../bench/results.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -70,5 +71,21 @@ describe('the cluster scenario', () => {
       expect(accepted.code, args.join(' ')).toBe(1);
       expect(accepted.stderr, args.join(' ')).toContain('ENOTDIR');
     }
+  });
+
+  test('--targets, --profile and --perf, which it ignores (it runs its own roles), are named in one note; with all they are no error', { timeout: 60_000 }, async () => {
+    const why = "it runs its own roles (this checkout's tickertape as one process, then as an ingest and two gateways on Redis), not the targets, and neither profiles nor records them";
+    expect(ignoredFlagNotes(['--scenario', '--clients', '--rounds', '--per-client', '--runs'])).toEqual([]);
+    expect(ignoredFlagNotes(['--scenario', '--targets', '--runs'])).toEqual([`--targets does not apply to the cluster scenario: ${why}`]);
+    expect(ignoredFlagNotes(['--perf', '--scenario', '--profile'])).toEqual([`--profile and --perf do not apply to the cluster scenario: ${why}`]);
+    expect(ignoredFlagNotes(['--profile', '--perf', '--targets', '--symbols'])).toEqual([
+      '--symbols does not apply: the cluster runs the simulator of the command line, 60 symbols',
+      `--targets, --profile and --perf do not apply to the cluster scenario: ${why}`,
+    ]);
+    // The flags stay good for the other scenarios: accepted with all (stopped where the results folder is made).
+    const dir = await resultsDir();
+    const accepted = await bench(['--scenario', 'all', '--targets', 'tickertape', '--profile', join(dir, 'profiles'), '--perf', join(dir, 'perf')]);
+    expect(accepted.code).toBe(1);
+    expect(accepted.stderr).toContain('ENOTDIR');
   });
 });
