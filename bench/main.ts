@@ -60,7 +60,8 @@ Options:
                       little CPU, so take figures from runs without it
   --minutes N         browser scenario: minutes to watch the page, fractions allowed (default 5)
   --trace FILE        browser scenario: also record a 10 s Chrome performance trace into FILE
-  --rounds N          cluster scenario: Redis crashes and restarts timed for the healing table (default 3)
+  --rounds N          cluster scenario: Redis crashes and restarts timed for the healing table, 1 to 100
+                      (default 3)
   --results DIR       write the JSON results into DIR (default bench/results)
   -h, --help          show this help
 `;
@@ -175,7 +176,7 @@ function parseOptions(argv: readonly string[]): Options {
     perfDir: values.perf,
     minutes: positiveNumber(values.minutes, '--minutes', 120) ?? 5,
     traceFile: values.trace,
-    rounds: wholeNumber(values.rounds, '--rounds', 0, 100) ?? 3,
+    rounds: wholeNumber(values.rounds, '--rounds', 1, 100) ?? 3,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,
     given: Object.entries(values).filter(([, value]) => value !== undefined).map(([name]) => `--${name}`),
   };

@@ -88,4 +88,13 @@ describe('the cluster scenario', () => {
     expect(accepted.code).toBe(1);
     expect(accepted.stderr).toContain('ENOTDIR');
   });
+
+  test('--rounds 0, which left the healing table without figures, is refused up front; 1 is accepted', { timeout: 60_000 }, async () => {
+    const refused = await bench(['--scenario', 'cluster', '--rounds', '0']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^bench: --rounds must be a whole number from 1 to 100, got "0"\n\nUsage:/);
+    const accepted = await bench(['--scenario', 'cluster', '--rounds', '1']);
+    expect(accepted.code).toBe(1);
+    expect(accepted.stderr).toContain('ENOTDIR');
+  });
 });
