@@ -355,7 +355,7 @@ async function main(): Promise<void> {
     for (const { title, table } of output.tables) console.log(`\n${title}\n${renderText(table)}`);
     for (const note of output.notes) console.log(`\nnote: ${note}`);
     const file = await writeResult(options.resultsDir, name, context, output);
-    log(file === undefined ? `${name} was not run: no results written (an earlier ${name}.json stays)` : `wrote ${file}`);
+    log(file === undefined ? `${name} was not run: ${join(options.resultsDir, `${name}.json`)} not written` : `wrote ${file}`);
   }
 }
 
