@@ -3,7 +3,7 @@
 
     python3 subscribe.py ws://localhost:8080/ws AAPL BTC-USD
 """
-import asyncio, sys
+import asyncio, signal, sys
 import msgpack, websockets
 
 async def main(url, symbols):
@@ -14,6 +14,8 @@ async def main(url, symbols):
             for entry in message.get("updates", []):
                 print(entry["s"], entry.get("p", ""), entry.get("b", ""), entry.get("a", ""), flush=True)
 
+for sig in (signal.SIGINT, signal.SIGPIPE):  # Ctrl-C, or `| head` done reading: end quietly, as Unix tools do
+    signal.signal(sig, signal.SIG_DFL)
 if len(sys.argv) < 3:
     sys.exit("usage: python3 subscribe.py URL SYMBOL [SYMBOL ...]   e.g. ws://localhost:8080/ws AAPL BTC-USD")
 asyncio.run(main(sys.argv[1], sys.argv[2:]))

@@ -73,6 +73,20 @@ describe('a Python client written only from docs/protocol.md', () => {
     await done;
   });
 
+  test.each([
+    ['piped into a reader that stops reading (`| head -1`)', 'pipe'],
+    ['stopped by Ctrl-C', 'interrupt'],
+  ])('the dozen-line client %s ends without a traceback', async (_, how) => {
+    const child = spawn(PYTHON, ['examples/python/subscribe.py', server.url, 'AAPL', 'ETH-USD'], { cwd: REPO_ROOT });
+    const done = finished(child);
+    await lineMatching(child, /^(AAPL|ETH-USD) /m);
+    if (how === 'pipe') child.stdout.destroy();
+    else child.kill('SIGINT');
+    const result = await done;
+    expect(result.stderr).not.toContain('Traceback');
+    expect(result.code).not.toBe(0);
+  });
+
   test('the dozen-line client without a URL and symbols says how to run it, no traceback', async () => {
     const result = await finished(spawn(PYTHON, ['examples/python/subscribe.py'], { cwd: REPO_ROOT }));
     expect(result.code).not.toBe(0);
