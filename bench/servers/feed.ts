@@ -1,5 +1,5 @@
 import { createSimulator, UNIVERSE } from '../../feeds/simulator/index.js';
-import type { Feed, Tick } from '../../feeds/tick.js';
+import { hasDueTicks, type DueTicks, type Feed, type Tick } from '../../feeds/tick.js';
 import type { MarketSpec } from './ipc.js';
 
 export interface BenchFeed extends Feed {
@@ -29,10 +29,20 @@ export function benchFeed(market: MarketSpec): BenchFeed {
     info: simulator.info,
     instruments: simulator.instruments,
     go: () => go(),
-    [Symbol.asyncIterator](): AsyncIterator<Tick> {
+    [Symbol.asyncIterator](): AsyncIterator<Tick> & DueTicks {
       let inner: AsyncIterator<Tick> | undefined;
+      let due: DueTicks | undefined;
+      const begin = (): AsyncIterator<Tick> => {
+        inner = simulator[Symbol.asyncIterator]();
+        due = hasDueTicks(inner) ? inner : undefined;
+        return inner;
+      };
       return {
-        next: () => inner?.next() ?? started.then(() => (inner ??= simulator[Symbol.asyncIterator]()).next()),
+        next: () => inner?.next() ?? started.then(() => (inner ?? begin()).next()),
+        // As the simulator's own iterator does under `npm start`: the server's feed runner takes the ticks
+        // already due in a plain loop and awaits next() only for the next batch (feeds/tick.ts). Without it the
+        // benchmark measured tickertape with a promise per tick, which the product does not make.
+        takeDue: () => due?.takeDue(),
         return: async () => (await inner?.return?.()) ?? { done: true, value: undefined },
       };
     },
