@@ -6,14 +6,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCluster, type ClusterOptions } from '../../bench/cluster.js';
 import { ignoredFlagNotes } from '../../bench/cluster/flags.js';
 import { writeResult } from '../../bench/results.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPTIONS: ClusterOptions = { clients: 10, symbolsPerClient: 50, ticksPerSecond: 1_000, warmupS: 1, measureS: 1, loadProcesses: 1, runs: 1, rounds: 1 };
 
 const dirs: string[] = [];

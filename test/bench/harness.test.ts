@@ -10,13 +10,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { redisServerMissing } from '../helpers/redis-server.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Its own output folder, so a benchmark running from .tmp/bench-build meanwhile is not disturbed. */
 const OUT_DIR = join(REPO_ROOT, '.tmp', 'bench-smoke');
 const TARGETS = ['tickertape', 'ws-json', 'socketio'];
