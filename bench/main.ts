@@ -164,6 +164,19 @@ function parseOptions(argv: readonly string[]): Options {
     const limit = CLUSTER_SYMBOLS.length;
     fail(`--per-client must be a whole number from 1 to ${limit} with the cluster scenario (its market has ${limit} symbols), got "${values['per-client']}"`);
   }
+  for (const name of scenarios) {
+    const market = SCENARIOS[name === 'capacity' ? 'default' : name];
+    if (market === undefined) continue;
+    const symbols = overrides['symbols'] ?? market.symbols;
+    const perClient = overrides['symbolsPerClient'] ?? market.symbolsPerClient;
+    if (perClient > symbols) {
+      fail(`--per-client (${perClient}) is more than the ${symbols} symbols of the ${name} scenario's market: each client subscribes to that many different symbols; lower it or raise --symbols`);
+    }
+  }
+  // A flag of one scenario given without it would do nothing, silently.
+  for (const [flag, scenario] of [['minutes', 'browser'], ['trace', 'browser'], ['rounds', 'cluster']] as const) {
+    if (values[flag] !== undefined && !scenarios.includes(scenario)) fail(`--${flag} applies to the ${scenario} scenario only, which --scenario does not include`);
+  }
   set('measureS', wholeNumber(values['measure-s'], '--measure-s', 1, 3_600));
   set('warmupS', wholeNumber(values['warmup-s'], '--warmup-s', 0, 3_600));
   return {

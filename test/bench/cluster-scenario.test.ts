@@ -2,49 +2,21 @@
  * The cluster scenario of the benchmark (bench/cluster.ts, run by bench/main.ts) where it is not run: skipped
  * without redis-server, and the flags it cannot honour. Nothing here starts Redis or a server.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCluster, type ClusterOptions } from '../../bench/cluster.js';
 import { ignoredFlagNotes } from '../../bench/cluster/flags.js';
 import { writeResult } from '../../bench/results.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { benchDir, benchFlags, removeBenchDirs } from '../helpers/bench-cli.js';
 
 const OPTIONS: ClusterOptions = { clients: 10, symbolsPerClient: 50, ticksPerSecond: 1_000, warmupS: 1, measureS: 1, loadProcesses: 1, runs: 1, rounds: 1 };
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function resultsDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tickertape-bench-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/**
- * Runs bench/main.ts from source with `args` and a results folder that cannot be made (under a file): flags it
- * accepts take it no further than making that folder (exit 1, ENOTDIR), so no scenario runs, whatever the flags.
- */
-async function bench(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const file = join(await resultsDir(), 'a-file');
-  await writeFile(file, '');
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'main.ts'), ...args, '--results', join(file, 'results')], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-}
+afterAll(removeBenchDirs);
 
 describe('the cluster scenario', () => {
   test('skipped for want of redis-server, it says why and writes no results: an earlier cluster.json stays', async () => {
-    const dir = await resultsDir();
+    const dir = await benchDir();
     const earlier = `${JSON.stringify({ data: { medians: [] } })}\n`;
     await writeFile(join(dir, 'cluster.json'), earlier);
     const output = await runCluster(OPTIONS, () => '/usr/bin/redis-server is missing');
@@ -60,13 +32,13 @@ describe('the cluster scenario', () => {
 
   test('--per-client above its market of 60 symbols is refused up front, as other bad flags are', { timeout: 60_000 }, async () => {
     for (const scenario of ['cluster', 'default,cluster', 'all']) {
-      const refused = await bench(['--scenario', scenario, '--per-client', '61']);
+      const refused = await benchFlags(['--scenario', scenario, '--per-client', '61']);
       expect(refused.code, scenario).toBe(2);
       expect(refused.stderr, scenario).toMatch(/^bench: --per-client must be a whole number from 1 to 60 with the cluster scenario \(its market has 60 symbols\), got "61"\n\nUsage:/);
     }
     // 60 passes, and so does 61 for the scenarios with a wider market (stopped where the results folder is made).
     for (const args of [['--scenario', 'cluster', '--per-client', '60'], ['--scenario', 'default', '--per-client', '61']]) {
-      const accepted = await bench(args);
+      const accepted = await benchFlags(args);
       expect(accepted.code, args.join(' ')).toBe(1);
       expect(accepted.stderr, args.join(' ')).toContain('ENOTDIR');
     }
@@ -82,17 +54,17 @@ describe('the cluster scenario', () => {
       `--targets, --profile and --perf do not apply to the cluster scenario: ${why}`,
     ]);
     // The flags stay good for the other scenarios: accepted with all (stopped where the results folder is made).
-    const dir = await resultsDir();
-    const accepted = await bench(['--scenario', 'all', '--targets', 'tickertape', '--profile', join(dir, 'profiles'), '--perf', join(dir, 'perf')]);
+    const dir = await benchDir();
+    const accepted = await benchFlags(['--scenario', 'all', '--targets', 'tickertape', '--profile', join(dir, 'profiles'), '--perf', join(dir, 'perf')]);
     expect(accepted.code).toBe(1);
     expect(accepted.stderr).toContain('ENOTDIR');
   });
 
   test('--rounds 0, which left the healing table without figures, is refused up front; 1 is accepted', { timeout: 60_000 }, async () => {
-    const refused = await bench(['--scenario', 'cluster', '--rounds', '0']);
+    const refused = await benchFlags(['--scenario', 'cluster', '--rounds', '0']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^bench: --rounds must be a whole number from 1 to 100, got "0"\n\nUsage:/);
-    const accepted = await bench(['--scenario', 'cluster', '--rounds', '1']);
+    const accepted = await benchFlags(['--scenario', 'cluster', '--rounds', '1']);
     expect(accepted.code).toBe(1);
     expect(accepted.stderr).toContain('ENOTDIR');
   });
