@@ -3,15 +3,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { build } from 'vite';
 import type { Feed } from '../../feeds/tick.js';
 import { buildApp } from '../../server/app.js';
 import { defineConfig } from '../../server/config.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT };
+
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
