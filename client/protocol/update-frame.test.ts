@@ -101,10 +101,15 @@ describe('readUpdateFrame', () => {
   });
 
   test('names whose bytes hash alike, and more names than the cache holds, still read as themselves', () => {
-    // "Aa" and "BB" (and "AaBB", "BBAa") collide under the 31-multiplier hash the name cache uses.
-    const colliding = ['Aa', 'BB', 'AaAa', 'BBBB', 'AaBB', 'BBAa'];
+    // Names over 8 bytes are cached by a 31-multiplier hash, under which "Aa" and "BB" collide, and so do
+    // names made of them.
+    const colliding = ['AaAaAaAaAa', 'BBBBBBBBBB', 'AaAaAaAaBB', 'BBAaAaAaAa', 'AaBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'];
+    // Names of up to 8 bytes are cached by their bytes: the same bytes in other places or lengths, NULs
+    // included, and names either side of the 4-byte split and of the 8-byte limit.
+    const near = ['A', 'A\0', '\0A', '\0\0A', '', 'ABCD', 'ABCD\0', 'ABC\0D', '\0ABCD', 'ABCDEFGH', 'ABCDEFGHI', 'ABCDEFG', 'BCDEFGH', 'Aa', 'BB'];
     const many = Array.from({ length: 10_000 }, (_, i) => `N${i.toString(36)}`);
-    for (const names of [colliding, colliding.slice().reverse(), many, colliding]) {
+    const longMany = many.map((name) => `${name}.long-name`);
+    for (const names of [colliding, colliding.slice().reverse(), near, near.slice().reverse(), many, longMany, near, colliding]) {
       for (let i = 0; i < names.length; i += 10) {
         const updates = names.slice(i, i + 10).map((s) => ({ s, p: 1 }));
         expect(readUpdateFrame(encodeBinary({ type: 'update', seq: 1, time: 1, updates }))?.updates).toEqual(updates);

@@ -78,21 +78,66 @@ function numberAt(bytes: Uint8Array, view: DataView, at: number): number {
   }
 }
 
-/** Symbol names by a hash of their bytes, one per slot (a name whose slot is taken replaces the one there). */
+/**
+ * Symbol names already read, so that an entry's name is the same string object each time rather than a new
+ * one: by their bytes when they have at most 8 (nearly every ticker), else by a hash of their bytes. A name
+ * whose slot is taken replaces the one there.
+ */
 const NAME_SLOTS = 4_096;
-const names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
+/** Names of up to 8 bytes, with those bytes as two 32-bit words (the first four, the rest) and their length. */
+const shortNames: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
+const shortFirst = new Int32Array(NAME_SLOTS);
+const shortRest = new Int32Array(NAME_SLOTS);
+const shortLength = new Int8Array(NAME_SLOTS).fill(-1);
+/** Longer names, compared character by character. */
+const longNames: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
 
 /** The ASCII string of `length` (< 32) bytes at `at`: the same string object each time, while it keeps its slot. */
 function nameAt(bytes: Uint8Array, at: number, length: number): string {
+  if (length > 8) return longNameAt(bytes, at, length);
+  // The bytes themselves are the key: two words and the length tell any two names of 8 bytes or fewer apart,
+  // so a hit needs three comparisons instead of one per character.
+  const end = at + length;
+  const split = length < 4 ? end : at + 4;
+  let first = 0;
+  let rest = 0;
+  // The slot: the same 31-multiplier hash as longer names', which keeps names that differ in their last
+  // characters (SYN0001, SYN0002...) in different slots.
+  let hash = length;
+  for (let i = at; i < split; i++) {
+    first = (first << 8) | bytes[i]!;
+    hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  }
+  for (let i = split; i < end; i++) {
+    rest = (rest << 8) | bytes[i]!;
+    hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  }
+  const slot = hash & (NAME_SLOTS - 1);
+  if (shortFirst[slot] === first && shortRest[slot] === rest && shortLength[slot] === length) return shortNames[slot]!;
+  const name = asciiAt(bytes, at, length);
+  shortNames[slot] = name;
+  shortFirst[slot] = first;
+  shortRest[slot] = rest;
+  shortLength[slot] = length;
+  return name;
+}
+
+function longNameAt(bytes: Uint8Array, at: number, length: number): string {
   let hash = length;
   for (let i = at; i < at + length; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
   const slot = hash & (NAME_SLOTS - 1);
-  const known = names[slot];
+  const known = longNames[slot];
   if (known !== undefined && known.length === length) {
     let i = 0;
     while (i < length && known.charCodeAt(i) === bytes[at + i]) i++;
     if (i === length) return known;
   }
+  const name = asciiAt(bytes, at, length);
+  longNames[slot] = name;
+  return name;
+}
+
+function asciiAt(bytes: Uint8Array, at: number, length: number): string {
   let name = '';
   for (let i = at; i < at + length; i++) {
     const byte = bytes[i]!;
@@ -100,7 +145,6 @@ function nameAt(bytes: Uint8Array, at: number, length: number): string {
     if (byte >= 0x80) throw NOT_OURS;
     name += String.fromCharCode(byte);
   }
-  names[slot] = name;
   return name;
 }
 
