@@ -2,21 +2,24 @@
  * The cluster scenario of the benchmark (bench/cluster.ts, run by bench/main.ts) where it is not run: skipped
  * without redis-server, and the flags it cannot honour. Nothing here starts Redis or a server.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runCluster, type ClusterOptions } from '../../bench/cluster.js';
 import { ignoredFlagNotes } from '../../bench/cluster/flags.js';
 import { writeResult } from '../../bench/results.js';
-import { benchDir, benchFlags, removeBenchDirs } from '../helpers/bench-cli.js';
+import { benchFlagRunner } from '../helpers/bench-cli.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
 const OPTIONS: ClusterOptions = { clients: 10, symbolsPerClient: 50, ticksPerSecond: 1_000, warmupS: 1, measureS: 1, loadProcesses: 1, runs: 1, rounds: 1 };
 
-afterAll(removeBenchDirs);
+const scratch = scratchFolder('tickertape-bench-');
+const benchFlags = benchFlagRunner();
 
 describe('the cluster scenario', () => {
   test('skipped for want of redis-server, it says why and writes no results: an earlier cluster.json stays', async () => {
-    const dir = await benchDir();
+    const dir = scratch.path('results');
+    await mkdir(dir);
     const earlier = `${JSON.stringify({ data: { medians: [] } })}\n`;
     await writeFile(join(dir, 'cluster.json'), earlier);
     const output = await runCluster(OPTIONS, () => '/usr/bin/redis-server is missing');
@@ -54,8 +57,7 @@ describe('the cluster scenario', () => {
       `--targets, --profile and --perf do not apply to the cluster scenario: ${why}`,
     ]);
     // The flags stay good for the other scenarios: accepted with all (stopped where the results folder is made).
-    const dir = await benchDir();
-    const accepted = await benchFlags(['--scenario', 'all', '--targets', 'tickertape', '--profile', join(dir, 'profiles'), '--perf', join(dir, 'perf')]);
+    const accepted = await benchFlags(['--scenario', 'all', '--targets', 'tickertape', '--profile', scratch.path('profiles'), '--perf', scratch.path('perf')]);
     expect(accepted.code).toBe(1);
     expect(accepted.stderr).toContain('ENOTDIR');
   });

@@ -2,10 +2,10 @@
  * The benchmark's flags that would run a scenario that cannot work, or do nothing, are refused before anything
  * starts (bench/main.ts), with a message that says what to change. Nothing here runs a scenario.
  */
-import { afterAll, describe, expect, test } from 'vitest';
-import { benchFlags, removeBenchDirs } from '../helpers/bench-cli.js';
+import { describe, expect, test } from 'vitest';
+import { benchFlagRunner } from '../helpers/bench-cli.js';
 
-afterAll(removeBenchDirs);
+const benchFlags = benchFlagRunner();
 
 const USAGE_FOLLOWS = '\n\nUsage:';
 

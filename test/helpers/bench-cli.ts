@@ -4,11 +4,10 @@
  * that folder (exit 1, ENOTDIR), whatever the scenario; flags it refuses exit 2 before that.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './cli.js';
+import { scratchFolder } from './scratch.js';
 
 export interface BenchExit {
   code: number;
@@ -16,27 +15,16 @@ export interface BenchExit {
   stderr: string;
 }
 
-const dirs: string[] = [];
-
-/** A fresh folder under the system's temporary one, removed by removeBenchDirs(). */
-export async function benchDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tickertape-bench-'));
-  dirs.push(dir);
-  return dir;
-}
-
-export async function removeBenchDirs(): Promise<void> {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-}
-
-export async function benchFlags(args: readonly string[]): Promise<BenchExit> {
-  const file = join(await benchDir(), 'a-file');
-  await writeFile(file, '');
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'main.ts'), ...args, '--results', join(file, 'results')], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as BenchExit;
-    return { code, stdout, stderr };
-  }
+/** The runner; call it at a test file's top level (its scratch folder goes after the file's tests). */
+export function benchFlagRunner(): (args: readonly string[]) => Promise<BenchExit> {
+  const underFile = join(scratchFolder('tickertape-bench-').write('a-file', ''), 'results');
+  return async (args) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'main.ts'), ...args, '--results', underFile], { cwd: REPO_ROOT });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const { code, stdout, stderr } = error as BenchExit;
+      return { code, stdout, stderr };
+    }
+  };
 }
