@@ -9,7 +9,7 @@ import { INGEST_HEARTBEAT_MS, INGEST_LEASE_MS } from './config.js';
 import type { ClusterKeys } from './keys.js';
 import { IngestLease } from './lease.js';
 import type { FeedStatusRelay } from './feed-status-relay.js';
-import { isNotLeader, UnwritableKey } from './publish-script.js';
+import { isLeaseOfAnotherType, isNotLeader, UnwritableKey } from './publish-script.js';
 import { ProblemLog } from './problem-log.js';
 import { Publisher, type RecordNews } from './publisher.js';
 import { ReplayRelay } from './replay-relay.js';
@@ -89,7 +89,7 @@ export class Ingest implements ClusterStatus {
     private readonly options: IngestOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.lease = new IngestLease(link.client, keys, this.id, INGEST_LEASE_MS);
+    this.lease = new IngestLease(link.client, keys, this.id, INGEST_LEASE_MS, (key) => logLostKey(this.log, key, 'another type', 'this ingest took the publishing lease'));
     this.metaReader = new MetaReader(link.client, keys, log, { level: 'warn', message: 'unreadable meta in Redis: not restoring from it, publishing the whole market again' });
     this.publisher = new Publisher(link.client, keys, market, {
       ingestId: this.id,
@@ -338,7 +338,9 @@ export class Ingest implements ClusterStatus {
       if (news !== undefined) this.unpublished(news);
       this.publishFailures++;
       this.recheck = true;
-      if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
+      // A lease key of another type: the check at the next flush replaces it and says so (IngestLease).
+      if (isLeaseOfAnotherType(error)) this.log.debug({ key: this.keys.lease }, 'publish refused: the lease key holds another type; checking');
+      else if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
       else this.publishProblems.report(String(error), { err: error, key: error instanceof UnwritableKey ? error.key : undefined }, 'publishing to Redis failed; the next flush publishes everything since');
     }
   }

@@ -7,7 +7,8 @@ import { RecordError } from './records.js';
  * One ingest flush, written atomically in one round trip: each changed symbol's latest entry (and
  * instrument, the first time), its changed bars put in place by time in bounded sorted sets, the meta
  * hash's generation, and the flush record appended to the stream with the next sequence number. Readers
- * therefore never see a record without the state it describes. Only the lease holder may write.
+ * therefore never see a record without the state it describes. Only the lease holder may write (a lease
+ * key of another type: nobody holds it, refused as NOTLEADER WRONGTYPE, for the ingest's check to replace).
  *
  * Redis keeps what a script wrote before an error, so nothing may fail half-way: a key written here that
  * holds another type (set by hand, say) is replaced instead, deleted and written anew, and named in the
@@ -32,7 +33,12 @@ import { RecordError } from './records.js';
  * Answer: the record's seq, the keys replaced, and the keys found missing though `held`.
  */
 const PUBLISH = new LuaScript(`
-if redis.call('GET', KEYS[6]) ~= ARGV[1] then
+local holder = redis.pcall('GET', KEYS[6])
+if type(holder) == 'table' and holder['err'] ~= nil then
+  if string.sub(holder['err'], 1, 9) ~= 'WRONGTYPE' then return holder end
+  return redis.error_reply('NOTLEADER WRONGTYPE the lease key holds another type of value: no ingest holds the lease')
+end
+if holder ~= ARGV[1] then
   return redis.error_reply('NOTLEADER this ingest does not hold the publishing lease')
 end
 local meta = {}
@@ -193,7 +199,12 @@ export async function publishRecord(client: Redis, keys: ClusterKeys, call: Publ
   return { seq: Number(answer[0]), replaced: (answer[1] as unknown[]).map(String), missing: (answer[2] as unknown[]).map(String) };
 }
 
-/** Whether a publish failed because another ingest holds the lease. */
+/** Whether a publish failed because another ingest holds the lease (or none does). */
 export function isNotLeader(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOTLEADER');
+}
+
+/** Whether a publish failed because the lease key holds another type: the ingest's check replaces it (IngestLease.hold) and says so. */
+export function isLeaseOfAnotherType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOTLEADER WRONGTYPE');
 }

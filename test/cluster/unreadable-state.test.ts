@@ -14,6 +14,7 @@ import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import type { Feed } from '../../feeds/tick.js';
 import { clusterKeys, type ClusterKeys } from '../../server/cluster/keys.js';
+import { IngestLease } from '../../server/cluster/lease.js';
 import { RecordError, decodeBar, decodeEntry, decodeInstrument, decodeRecord, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
 import { SNAPSHOT_BARS } from '../../server/config.js';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -464,6 +465,43 @@ test('meta of another type under a running ingest: the publish is refused before
   expect(failed, JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.meta, err: expect.objectContaining({ code: 'CLUSTER_RECORD_INVALID' }) })]);
   expect(logs.filter((line) => line.msg === 'publishing to Redis again')).toEqual([expect.objectContaining({ level: 30 })]);
 }, 30_000);
+
+test('a lease key of another type under a running ingest: the ingest replaces it and takes the lease, said once naming the key; publishing resumes', async () => {
+  const prefix = 'wrong-lease:';
+  const keys = clusterKeys(prefix);
+  const { ingest, logs, gateway, client, symbols, stop } = await tradingMarket(prefix);
+  const seen = logs.length;
+  // In one transaction: the ingest renews the lease in between otherwise.
+  await raw.multi().del(keys.lease).hset(keys.lease, 'holder', 'nobody').exec();
+  expect(await raw.type(keys.lease)).toBe('hash');
+
+  await until(async () => ((await raw.type(keys.lease)) === 'string' ? true : undefined), 'the lease key replaced');
+  expect(await raw.get(keys.lease)).toBe(ingestOf(ingest).id);
+  expect(await raw.pttl(keys.lease)).toBeGreaterThan(0);
+  await nextUpdateOf(client, symbols[0]!);
+  await nextUpdateOf(client, symbols[1]!);
+  expect(ingestOf(ingest).state).toBe('active');
+  await expectWholeAndReadable(prefix, ingest, gateway, stop, symbols.slice(0, 1));
+  const warned = logs.slice(seen).filter((line) => line.level >= 40);
+  expect(warned, JSON.stringify(logs)).toEqual([
+    expect.objectContaining({ level: 40, key: keys.lease, msg: expect.stringMatching(/replaced a key of another type in Redis: this ingest took the publishing lease/), err: expect.objectContaining({ code: 'CLUSTER_RECORD_INVALID' }) }),
+  ]);
+}, 30_000);
+
+test('the lease scripts on a lease key of another type: releasing leaves it alone without an error, holding replaces it and says so once', async () => {
+  const keys = clusterKeys('lease-scripts:');
+  await raw.hset(keys.lease, 'holder', 'nobody');
+  const replaced: string[] = [];
+  const lease = new IngestLease(raw, keys, 'me', 5_000, (key) => replaced.push(key));
+  await lease.release();
+  expect(await raw.type(keys.lease)).toBe('hash');
+  expect(await lease.hold()).toBe(true);
+  expect(await lease.hold()).toBe(true);
+  expect(await raw.get(keys.lease)).toBe('me');
+  expect(replaced).toEqual([keys.lease]);
+  await lease.release();
+  expect(await raw.exists(keys.lease)).toBe(0);
+});
 
 test('meta is read as an ingest writes it, or refused naming the field', () => {
   const fields = metaFields({ ingest: 'i', gen: -1, dataset: 'd', feed: { kind: 'replay', description: '' }, flushMs: 50 });
