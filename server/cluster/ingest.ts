@@ -251,9 +251,10 @@ export class Ingest implements ClusterStatus {
       this.lose();
       return false;
     }
-    const meta = await this.readOwnMeta();
-    if (meta === undefined || meta.ingest !== this.id) {
-      this.log.warn('Redis no longer holds this market (restarted without its data, or its keys deleted?): publishing all of it');
+    const meta = await this.metaReader.read();
+    if (meta === null || meta === undefined || meta.ingest !== this.id) {
+      // An unreadable meta (null) was reported by the reader, with its key and what is done about it.
+      if (meta !== null) this.log.warn('Redis no longer holds this market (restarted without its data, or its keys deleted?): publishing all of it');
       this.publisher.forget();
       await this.writeMeta(-1);
       this.announce();
@@ -341,7 +342,10 @@ export class Ingest implements ClusterStatus {
       // A lease key of another type: the check at the next flush replaces it and says so (IngestLease).
       if (isLeaseOfAnotherType(error)) this.log.debug({ key: this.keys.lease }, 'publish refused: the lease key holds another type; checking');
       else if (isNotLeader(error)) this.log.warn('publish refused: the lease is not ours; checking');
-      else this.publishProblems.report(String(error), { err: error, key: error instanceof UnwritableKey ? error.key : undefined }, 'publishing to Redis failed; the next flush publishes everything since');
+      // A meta of another type (nothing written): the check at the next flush reads it, warns once naming the
+      // key and what is done (MetaReader), replaces it and publishes everything again.
+      else if (error instanceof UnwritableKey) this.log.debug({ err: error, key: error.key }, 'publish refused: meta holds another type; checking');
+      else this.publishProblems.report(String(error), { err: error }, 'publishing to Redis failed; the next flush publishes everything since');
     }
   }
 
