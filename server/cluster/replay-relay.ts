@@ -85,10 +85,13 @@ export class ReplayRelay implements ReplayOutlet {
         continue;
       }
       const { c, r } = forwarded;
-      control.handle(r, (answer) => {
+      const carriedOut = (answer: ReplayMessage): void => {
         this.state = { ...answer, id: undefined };
         this.answers.push(c);
-      });
+      };
+      // A refusal cannot travel in a record (answers are names): told with the state as it stands, as the
+      // gateway's timeout would. The replay's own controller never refuses.
+      control.handle(r, carriedOut, () => carriedOut(control.state()));
     }
   }
 

@@ -66,8 +66,11 @@ export interface HubOptions {
 export interface ReplayControl {
   /** The replay's state now, as a message (with `id` when answering a request). */
   state(id?: RequestId): ReplayMessage;
-  /** Carries out a request; `answer` is called once, when it is done. */
-  handle(request: ReplayRequest, answer: (message: ReplayMessage) => void): void;
+  /**
+   * Carries out a request; `answer` is called once, when it is done, or else `refuse` once, when it cannot
+   * be carried out (answered as an `error` with that code).
+   */
+  handle(request: ReplayRequest, answer: (message: ReplayMessage) => void, refuse: (code: ErrorCode, message: string) => void): void;
 }
 
 export interface HubCounters {
@@ -398,7 +401,11 @@ export class Hub {
           else this.fail(session, 'UNSUPPORTED', `the feed is ${kind}, not a replay: replay controls do not apply`, request.id);
           return;
         }
-        this.replay.handle(request, (answer) => this.reply(session, answer));
+        this.replay.handle(
+          request,
+          (answer) => this.reply(session, answer),
+          (code, message) => this.fail(session, code, message, request.id),
+        );
         return;
     }
   }

@@ -173,6 +173,33 @@ test('the replay controls list of another type under a replaying ingest: replace
   expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.controls, msg: expect.stringMatching(/replaced a key of another type/) })]);
 }, 30_000);
 
+test('the replay controls list of another type with no ingest to replace it: a gateway refuses requests at once (INTERNAL), leaves the key and its expiry alone, says so once, and queues again once the key is gone', async () => {
+  const prefix = 'wrong-controls-gateway:';
+  const keys = clusterKeys(prefix);
+  const ingest = await cluster.ingest(prefix, await openReplay({ files: [SAMPLE], speed: 1, paused: true }));
+  const { gateway, logs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  await ingest.close();
+  await overwrite(keys.controls);
+
+  const client = await opened(gateway);
+  for (const id of ['first', 'second']) {
+    client.send({ type: 'replay', id, action: 'resume' });
+    // At once, not after REPLAY_CONTROL_TIMEOUT_MS with the state as it stands.
+    expect(await client.next('error', (message) => message.id === id, 2_000)).toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/could not be forwarded.*retry shortly/) });
+  }
+  expect(await raw.get(keys.controls)).toBe('a string where tickertape keeps something else');
+  expect(await raw.pttl(keys.controls)).toBe(-1);
+  expect(coded(logs), JSON.stringify(logs)).toEqual([expect.objectContaining({ level: 40, key: keys.controls, msg: expect.stringMatching(/a key of another type in Redis: replay control requests are refused/) })]);
+
+  await raw.del(keys.controls);
+  client.send({ type: 'replay', id: 'queued', action: 'resume' });
+  await until(async () => ((await raw.llen(keys.controls)) === 1 ? true : undefined), 'the request queued');
+  expect(await raw.pttl(keys.controls)).toBeGreaterThan(0);
+  expect(client.of('error').map((message) => message.id)).toEqual(['first', 'second']);
+  expect(coded(logs)).toHaveLength(1);
+}, 30_000);
+
 test('an unreadable meta: the gateway reports each problem once, is not ready and says why, and recovers once an ingest taking over rewrites it', async () => {
   const prefix = 'meta:';
   const keys = clusterKeys(prefix);
