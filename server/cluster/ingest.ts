@@ -198,7 +198,8 @@ export class Ingest implements ClusterStatus {
     let restored: Restored | undefined;
     if (meta !== undefined) {
       this.dataset = meta.dataset;
-      restored = await restoreMarket(this.link.client, this.keys, this.market, this.log);
+      // The feed describes its symbols; Redis only those first seen in ticks.
+      restored = await restoreMarket(this.link.client, this.keys, this.market, this.log, { keepInstruments: true });
       this.restoredSymbols = restored.symbols;
       resumeFrom = restored.resumeFrom;
     }

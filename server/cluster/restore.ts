@@ -18,6 +18,14 @@ export interface Restored {
   readonly complete: ReadonlySet<string>;
 }
 
+export interface RestoreOptions {
+  /**
+   * The market's symbols keep their instruments (an ingest's, its feed's): only symbols it does not know
+   * yet are described by what Redis holds. Otherwise (a gateway) a stored instrument replaces the one held.
+   */
+  readonly keepInstruments?: boolean;
+}
+
 /**
  * Applies every symbol Redis holds (entry, instrument, 1 s and 1 min bars) to `market`, in the current
  * generation: an ingest taking over, or a gateway resyncing its replica. Values already held count as
@@ -27,7 +35,7 @@ export interface Restored {
  * and left out: the other symbols, and the rest of that symbol, are restored all the same. An ingest taking
  * over clears it (clearUnreadable) and publishes the symbols not `complete` again whole.
  */
-export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Market, log: FastifyBaseLogger): Promise<Restored> {
+export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Market, log: FastifyBaseLogger, { keepInstruments = false }: RestoreOptions = {}): Promise<Restored> {
   let symbols = 0;
   const unreadable: Unreadable[] = [];
   const named = new Set<string>();
@@ -41,7 +49,8 @@ export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Ma
   };
   for await (const chunk of readSymbols(client, keys, skip)) {
     for (const stored of chunk) {
-      market.applyEntry({ ...(stored.entry ?? { s: stored.symbol }), k: stored.seconds }, stored.minutes, stored.instrument);
+      const instrument = keepInstruments && market.get(stored.symbol) !== undefined ? undefined : stored.instrument;
+      market.applyEntry({ ...(stored.entry ?? { s: stored.symbol }), k: stored.seconds }, stored.minutes, instrument);
       symbols++;
       newestTime = Math.max(newestTime, stored.entry?.t ?? Number.NEGATIVE_INFINITY);
       if (stored.entry !== undefined && stored.instrument !== undefined && !named.has(stored.symbol)) complete.add(stored.symbol);

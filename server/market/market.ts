@@ -134,11 +134,13 @@ export class Market {
   /**
    * Applies a symbol entry published by an ingest, with its changed 1 min bars (SymbolState.applyEntry):
    * a gateway's replica follows the ingest's market this way (server/cluster/). A symbol not yet known is
-   * added, described by `instrument` when given.
+   * added, described by `instrument` when given; a known one takes `instrument` when it differs from the
+   * one held (SymbolState.describe: first described by default, its published instrument unreadable then).
    */
   applyEntry(entry: SymbolEntry, minuteBars?: readonly Bar[], instrument?: Instrument): void {
     const state = this.stateFor(entry.s, instrument);
     if (state === undefined) return;
+    if (instrument !== undefined) state.describe(instrument);
     const before = state.changedGen;
     state.applyEntry(entry, this.gen, minuteBars);
     if (before !== this.gen && state.changedGen === this.gen) this.changed.push(state);

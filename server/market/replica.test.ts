@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import { INTERVALS, type Bar, type SymbolEntry } from '../../client/protocol/messages.js';
+import type { Instrument } from '../../feeds/tick.js';
 import { ticksWithLateOnes } from '../../test/helpers/late-ticks.js';
-import { Market } from './market.js';
+import { Market, defaultInstrument } from './market.js';
 import type { SymbolState } from './symbol-state.js';
 
 /** A small retention, so rings wrap and evict during the test. */
@@ -109,5 +110,33 @@ describe('a market replica fed with published entries', () => {
     replica.applyEntry({ s: 'SOL-USD', p: 150, t: 1 });
     expect(replica.instruments().map((instrument) => instrument.name)).toEqual(['Ether']);
     expect(replica.counters.refused['symbol-limit']).toBe(1);
+  });
+
+  test('a known symbol takes the instrument published for it when it differs from the one held (first described by default)', () => {
+    const replica = new Market([], { retention: RETENTION, maxSymbols: 10 });
+    replica.applyEntry({ s: 'ETH-USD', p: 3000, t: 1 });
+    const state = replica.get('ETH-USD')!;
+    expect(state.instrument).toEqual(defaultInstrument('ETH-USD'));
+    const ether: Instrument = { symbol: 'ETH-USD', name: 'Ether', assetClass: 'crypto', currency: 'USD', tickSize: 0.01 };
+    replica.applyEntry({ s: 'ETH-USD' }, undefined, ether);
+    expect(replica.instruments()).toEqual([ether]);
+    expect(replica.get('ETH-USD')).toBe(state);
+    expect(state.snapshot(0)).toMatchObject({ s: 'ETH-USD', p: 3000, t: 1 });
+    // The same again, as a copy, or another symbol's: nothing changes.
+    expect(state.describe({ ...ether })).toBe(false);
+    expect(state.describe({ ...ether, symbol: 'SOL-USD', name: 'Solana' })).toBe(false);
+    expect(state.describe({ ...ether, tickSize: 0.1 })).toBe(true);
+    expect(replica.instruments()).toEqual([{ ...ether, tickSize: 0.1 }]);
+  });
+
+  test('a market rebuilt off to the side hands its instruments over with its states (adopt)', () => {
+    const replica = new Market([], { retention: RETENTION, maxSymbols: 10 });
+    replica.applyEntry({ s: 'ETH-USD', p: 3000, t: 1 });
+    const rebuilt = replica.emptyLike();
+    const ether: Instrument = { symbol: 'ETH-USD', name: 'Ether', assetClass: 'crypto', currency: 'USD', tickSize: 0.01 };
+    rebuilt.applyEntry({ s: 'ETH-USD', p: 3100, t: 2 }, undefined, ether);
+    replica.adopt(rebuilt);
+    expect(replica.instruments()).toEqual([ether]);
+    expect(replica.get('ETH-USD')!.snapshot(0)).toMatchObject({ p: 3100 });
   });
 });

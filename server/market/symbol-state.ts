@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Instrument, Tick } from '../../feeds/tick.js';
 import type { Bar, SymbolEntry } from '../../client/protocol/messages.js';
 import { BarSeries } from './bar-series.js';
@@ -58,28 +59,46 @@ export class SymbolState {
 
   readonly seconds: BarSeries;
   readonly minutes: BarSeries;
+  readonly symbol: string;
+  private described: Instrument;
 
   constructor(
-    readonly instrument: Instrument,
+    instrument: Instrument,
     retention: BarRetention,
     /** Position in the market, 0 for its first symbol: lets per-flush caches be arrays, not maps. */
     readonly index = 0,
   ) {
+    this.symbol = instrument.symbol;
+    this.described = instrument;
     this.seconds = new BarSeries(SECOND_MS, retention.secondBars);
     this.minutes = new BarSeries(MINUTE_MS, retention.minuteBars);
   }
 
-  get symbol(): string {
-    return this.instrument.symbol;
+  /** What the symbol is (name, asset class, currency, tick size): as added, or as describe() last replaced it. */
+  get instrument(): Instrument {
+    return this.described;
   }
 
   /**
-   * Becomes `other` (same retention; `other` must not be used again), or empty when there is none, with
-   * every field marked as changed in generation `gen`: how a replay seeking back swaps in the state it
-   * rebuilt off to the side while the hub's groups keep their references to this object.
+   * Takes `instrument` as this symbol's description when it differs from the one held (a gateway told the
+   * ingest's again: one it first described by default, its instrument unreadable then). One of another
+   * symbol is ignored. Answers whether the description changed.
+   */
+  describe(instrument: Instrument): boolean {
+    if (instrument.symbol !== this.symbol || isDeepStrictEqual(instrument, this.described)) return false;
+    this.described = instrument;
+    return true;
+  }
+
+  /**
+   * Becomes `other` (its instrument too; same retention; `other` must not be used again), or empty when
+   * there is none, with every field marked as changed in generation `gen`: how a replay seeking back (or a
+   * gateway whose market started over) swaps in the state it rebuilt off to the side while the hub's groups
+   * keep their references to this object.
    */
   adopt(other: SymbolState | undefined, gen: number): void {
     const source = other ?? new SymbolState(this.instrument, { secondBars: this.seconds.capacity, minuteBars: this.minutes.capacity });
+    this.describe(source.instrument);
     this.last = source.last;
     this.lastTime = source.lastTime;
     this.bid = source.bid;
@@ -229,7 +248,7 @@ export class SymbolState {
     // Keys are assigned in one fixed order so every entry object has the same shape; undefined keys are
     // left out by the codec.
     return {
-      s: this.instrument.symbol,
+      s: this.symbol,
       t: trade && !Number.isNaN(this.lastTime) ? Math.floor(this.lastTime) : undefined,
       p: this.priceGen > since && !Number.isNaN(this.last) ? this.last : undefined,
       b: this.bidGen > since && !Number.isNaN(this.bid) ? this.bid : undefined,
@@ -245,7 +264,7 @@ export class SymbolState {
 
   /** Every known field, with up to `barCount` of the most recent 1 s bars (none when 0). */
   snapshot(barCount: number): SymbolEntry {
-    const entry = this.entrySince(-1, false) ?? { s: this.instrument.symbol };
+    const entry = this.entrySince(-1, false) ?? { s: this.symbol };
     if (barCount === 0 || this.seconds.length === 0) return entry;
     return { ...entry, k: this.seconds.range(barCount) };
   }

@@ -12,11 +12,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ReplayMessage } from '../../client/protocol/messages.js';
 import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
-import type { Feed } from '../../feeds/tick.js';
+import type { Feed, Instrument } from '../../feeds/tick.js';
 import { clusterKeys, type ClusterKeys } from '../../server/cluster/keys.js';
 import { IngestLease } from '../../server/cluster/lease.js';
 import { RecordError, decodeBar, decodeEntry, decodeInstrument, decodeRecord, encodeValue, metaFields, parseMeta } from '../../server/cluster/records.js';
 import { SNAPSHOT_BARS } from '../../server/config.js';
+import { defaultInstrument } from '../../server/market/market.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { expectServesLikeIngest, gatewayOf, ingestOf, manualMarketFeed, readyz, until, untilReady, useCluster } from '../helpers/cluster.js';
 import { LATE_TICKS_START } from '../helpers/late-ticks.js';
@@ -72,15 +73,20 @@ async function publishedMarket(prefix: string): Promise<{ ingest: RunningServer;
  */
 async function damage(keys: ClusterKeys, [badEntry, badInstrument, badBar, wrongType]: readonly [string, string, string, string]): Promise<void> {
   await raw.hset(keys.symbols, badEntry, NOT_MESSAGEPACK);
-  const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
-  for (let i = 0; i < members.length; i += 2) {
-    if (decodeInstrument(members[i]!).symbol !== badInstrument) continue;
-    await raw.zrem(keys.instruments, members[i]!);
-    await raw.zadd(keys.instruments, members[i + 1]!.toString(), NOT_MESSAGEPACK);
-  }
+  await unreadableInstrument(keys, badInstrument);
   await raw.zadd(keys.secondBars(badBar), 1, Buffer.from(encodeValue({ s: 'not a bar' })));
   await raw.del(keys.minuteBars(wrongType));
   await raw.set(keys.minuteBars(wrongType), 'a string where a sorted set belongs');
+}
+
+/** `symbol`'s instrument replaced, at its place, by bytes that are not MessagePack. */
+async function unreadableInstrument(keys: ClusterKeys, symbol: string): Promise<void> {
+  const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
+  for (let i = 0; i < members.length; i += 2) {
+    if (decodeInstrument(members[i]!).symbol !== symbol) continue;
+    await raw.zrem(keys.instruments, members[i]!);
+    await raw.zadd(keys.instruments, members[i + 1]!.toString(), NOT_MESSAGEPACK);
+  }
 }
 
 test('unreadable entries, instruments and bars: each is reported and left out, every symbol is served', async () => {
@@ -350,6 +356,54 @@ test('an ingest taking over clears what it could not restore and publishes those
   expect(coded(gatewayLogs), JSON.stringify(gatewayLogs)).toEqual([]);
   await expectServesLikeIngest(gateway, ingest.app.market, damaged);
   expect(ingestOf(ingest).publishFailures).toBe(0);
+}, 30_000);
+
+test('an instrument unreadable when a gateway loaded, published again by an ingest taking over: the running gateway serves it instead of the default it started with', async () => {
+  const prefix = 'instrument-again:';
+  const keys = clusterKeys(prefix);
+  const { ingest: first, symbols } = await publishedMarket(prefix);
+  const symbol = symbols[0]!;
+  await unreadableInstrument(keys, symbol);
+  const { gateway, logs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  expect(coded(logs), JSON.stringify(logs)).toHaveLength(1);
+  const client = await opened(gateway);
+  const listed = async (id: string): Promise<Instrument | undefined> => {
+    client.send({ type: 'list', id });
+    return (await client.next('list', (message) => message.id === id)).symbols.find((instrument) => instrument.symbol === symbol);
+  };
+  expect(await listed('before')).toEqual(defaultInstrument(symbol));
+
+  // The ingest taking over publishes the symbol again whole, its instrument with it; the gateway follows the
+  // stream (no reload) and takes it.
+  await first.close();
+  const ingest = await cluster.ingest(prefix, manualMarketFeed());
+  await untilReady(ingest);
+  const published = ingest.app.market.get(symbol)!.instrument;
+  expect(published).not.toEqual(defaultInstrument(symbol));
+  let tries = 0;
+  expect(await until(async () => ((await listed(`after-${++tries}`))?.name === published.name ? true : undefined), 'the published instrument listed')).toBe(true);
+  expect(await listed('last')).toEqual(published);
+  const directory = (await (await fetch(`${gateway.http}/api/symbols?q=${encodeURIComponent(symbol)}`)).json()) as { symbols: Instrument[] };
+  expect(directory.symbols.find((instrument) => instrument.symbol === symbol)).toEqual(published);
+  expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
+}, 30_000);
+
+test('an ingest taking over keeps its feed\'s instruments: one Redis describes otherwise does not replace it', async () => {
+  const prefix = 'instrument-feed:';
+  const keys = clusterKeys(prefix);
+  const { ingest: first, symbols } = await publishedMarket(prefix);
+  await first.close();
+  const symbol = symbols[0]!;
+  const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
+  const at = members.findIndex((member, i) => i % 2 === 0 && decodeInstrument(member).symbol === symbol);
+  await raw.zrem(keys.instruments, members[at]!);
+  await raw.zadd(keys.instruments, members[at + 1]!.toString(), Buffer.from(encodeValue({ ...decodeInstrument(members[at]!), name: 'renamed in Redis' })));
+
+  const feed = manualMarketFeed();
+  const ingest = await cluster.ingest(prefix, feed);
+  await untilReady(ingest);
+  expect(ingest.app.market.get(symbol)!.instrument).toEqual(feed.instruments.find((instrument) => instrument.symbol === symbol));
 }, 30_000);
 
 /**
