@@ -556,8 +556,10 @@ test('a lease key of another type under a running ingest: the ingest replaces it
   const { ingest, logs, gateway, client, symbols, stop } = await tradingMarket(prefix);
   const seen = logs.length;
   // In one transaction: the ingest renews the lease in between otherwise.
-  await raw.multi().del(keys.lease).hset(keys.lease, 'holder', 'nobody').exec();
-  expect(await raw.type(keys.lease)).toBe('hash');
+  expect(await raw.multi().del(keys.lease).hset(keys.lease, 'holder', 'nobody').exec()).toEqual([
+    [null, 1],
+    [null, 1],
+  ]);
 
   await until(async () => ((await raw.type(keys.lease)) === 'string' ? true : undefined), 'the lease key replaced');
   expect(await raw.get(keys.lease)).toBe(ingestOf(ingest).id);
