@@ -19,6 +19,7 @@ import { binaryFrame, Body, textFrame } from '../server/hub/frames.js';
 import { Hub } from '../server/hub/hub.js';
 import { payloadOf } from '../server/hub/websocket-frame.js';
 import { PieceCache } from '../server/hub/piece-cache.js';
+import { SILENT_LOGGER } from '../server/logging/silent.js';
 import { hubOptions } from '../server/plugins/hub.js';
 import { Market, type FlushResult } from '../server/market/market.js';
 import { decodeInChromium } from './browser-decode/run.js';
@@ -66,12 +67,6 @@ function newMarket(): { market: Market; next: () => Tick } {
 function flushOnce(market: Market, next: () => Tick): FlushResult {
   for (let i = 0; i < TICKS_PER_FLUSH; i++) market.apply(next());
   return market.flush();
-}
-
-function silentLog(): ConstructorParameters<typeof Hub>[2] {
-  const noop = (): void => {};
-  const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, fatal: noop, silent: noop, level: 'silent', child: () => log };
-  return log as unknown as ConstructorParameters<typeof Hub>[2];
 }
 
 /** Rounds of the hub-flush program per target, interleaved so that each sees the same machine load. */
@@ -129,7 +124,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<Scenari
   const frameBytes = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 
   const config = defineConfig({ flushIntervalMs: 50 });
-  const hub = new Hub(market, hubOptions(config, () => ({ kind: 'simulated', description: 'micro' }), 1), silentLog());
+  const hub = new Hub(market, hubOptions(config, () => ({ kind: 'simulated', description: 'micro' }), 1), SILENT_LOGGER);
   for (const list of subscriptions) {
     const session = hub.accept(new NullSocket() as unknown as WebSocket, 'msgpack', 'bench');
     hub.receive(session, Buffer.from(encodeBinary({ type: 'subscribe', symbols: list, bars: false, snapshot: false })), true);

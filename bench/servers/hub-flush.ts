@@ -43,6 +43,8 @@ const apply = (count: number): void => {
 apply(20_000 * 60);
 market.flush();
 
+// Its own silent logger rather than server/logging/silent.ts: this file is compiled against past commits'
+// server code too, which may not have that module.
 const noop = (): void => {};
 const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, fatal: noop, level: 'silent', child: () => log };
 // One flush serves every connection (slices: 1): each flush timed is a whole round. Not a literal in the

@@ -1,20 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, test } from 'vitest';
 import { createSimulator } from '../../feeds/simulator/index.js';
 import type { Feed, Tick } from '../../feeds/tick.js';
+import { SILENT_LOGGER } from '../logging/silent.js';
 import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../config.js';
 import { FeedRunner } from './feed-runner.js';
 import { Market } from './market.js';
 
 const options = { retention: { secondBars: BAR_RETENTION_1S_BARS, minuteBars: BAR_RETENTION_1M_BARS }, maxSymbols: MAX_SYMBOLS };
-const noop = (): void => {};
-const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, fatal: noop, child: () => log } as unknown as FastifyBaseLogger;
 
 /** Runs `feed` into a new market for `ms`, then stops it: the market and how many ticks it was handed. */
 async function run(feed: Feed, ms: number): Promise<{ market: Market; handed: number }> {
   const market = new Market(feed.instruments, options);
-  const runner = new FeedRunner(feed, market, log);
+  const runner = new FeedRunner(feed, market, SILENT_LOGGER);
   runner.start();
   await sleep(ms);
   await runner.stop();
