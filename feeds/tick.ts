@@ -97,3 +97,55 @@ export function tickProblem(tick: Tick): TickProblem | undefined {
   if (price === undefined && bid === undefined && ask === undefined) return 'empty';
   return undefined;
 }
+
+/** What a feed made by throughStage() does with each tick on its way. */
+export interface TickStage {
+  /** A tick on its way: true passes it on, false drops it. */
+  admit(tick: Tick): boolean;
+  /**
+   * What to wait for before the next tick may be taken (a recording's disk catching up), or undefined when
+   * nothing. While there is something, takeDue() hands nothing over and next() waits for it first.
+   */
+  hold?(): Promise<void> | undefined;
+  /** After the feed has stopped (return()). */
+  close?(): Promise<void>;
+}
+
+/**
+ * `feed` with each tick handed to `stage` on its way (a filter, a recorder), keeping what the feed's
+ * iterator can do: takeDue() when it has it (DueTicks: without it, a wrapped simulator would cost the
+ * server a promise and a resumed async function per tick), and a return() that reaches the feed at once,
+ * even while a next() waits for its next tick (an async generator's return() would wait for that next()).
+ */
+export function throughStage(feed: Feed, stage: TickStage): Feed {
+  return {
+    info: feed.info,
+    instruments: feed.instruments,
+    [Symbol.asyncIterator](): AsyncIterator<Tick> {
+      const ticks = feed[Symbol.asyncIterator]();
+      const iterator: AsyncIterator<Tick> & Partial<DueTicks> = {
+        async next() {
+          for (;;) {
+            const held = stage.hold?.();
+            if (held !== undefined) await held;
+            const result = await ticks.next();
+            if (result.done === true || stage.admit(result.value)) return result;
+          }
+        },
+        async return() {
+          const result = (await ticks.return?.()) ?? { value: undefined, done: true };
+          await stage.close?.();
+          return result;
+        },
+      };
+      if (hasDueTicks(ticks)) {
+        iterator.takeDue = () => {
+          if (stage.hold?.() !== undefined) return undefined;
+          for (let tick = ticks.takeDue(); tick !== undefined; tick = ticks.takeDue()) if (stage.admit(tick)) return tick;
+          return undefined;
+        };
+      }
+      return iterator;
+    },
+  };
+}

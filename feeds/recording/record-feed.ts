@@ -3,27 +3,23 @@
  * way through (`serve --record`). When the disk falls behind, the feed waits for it rather than dropping
  * ticks or queueing without bound.
  */
-import type { Feed, Tick } from '../tick.js';
+import { throughStage, type Feed } from '../tick.js';
 import type { TickRecorder } from './recorder.js';
 
 export function recordingFeed(feed: Feed, recorder: TickRecorder): Feed {
-  return {
-    info: feed.info,
-    instruments: feed.instruments,
-    [Symbol.asyncIterator](): AsyncIterator<Tick> {
-      const ticks = feed[Symbol.asyncIterator]();
-      return {
-        async next() {
-          const result = await ticks.next();
-          if (result.done !== true && !recorder.write(result.value)) await recorder.drain();
-          return result;
-        },
-        async return() {
-          const result = (await ticks.return?.()) ?? { done: true, value: undefined };
-          await recorder.close();
-          return result;
-        },
-      };
+  /** The disk catching up, after a write said the file has more queued than written. */
+  let catchingUp: Promise<void> | undefined;
+  return throughStage(feed, {
+    admit(tick) {
+      if (!recorder.write(tick)) {
+        const drained = recorder.drain().finally(() => (catchingUp = undefined));
+        // next() awaits it; should the feed stop first, a failed disk still surfaces, at the recorder's close().
+        drained.catch(() => undefined);
+        catchingUp = drained;
+      }
+      return true;
     },
-  };
+    hold: () => catchingUp,
+    close: () => recorder.close(),
+  });
 }
