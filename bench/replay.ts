@@ -10,9 +10,9 @@
  * process's CPU time (user + system, all its threads: gzip inflates on libuv's), the best of ROUNDS, so
  * they say what one core does even on a machine whose other cores are busy; wall time would not.
  * "parse" is the reader (line reader + format + checks) alone; "feed max" the replay feed at --speed max
- * (reader, merge and player, consumed by an empty loop); "into Market" the server's path, every tick applied
- * to a Market. The end-of-file scan is let finish before the replay is timed: built code runs it on a
- * worker thread, off the thread measured here.
+ * (reader, merge and player, pulled as the server pulls it and counted); "into Market" the server's path, the
+ * server's FeedRunner applying every tick to a Market. The end-of-file scan is let finish before the
+ * replay is timed: built code runs it on a worker thread, off the thread measured here.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
@@ -27,6 +27,8 @@ import { openReplay, type FormatName } from '../feeds/replay/index.js';
 import type { ReplayHost } from '../feeds/replay/player.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import type { Tick } from '../feeds/tick.js';
+import { SILENT_LOGGER } from '../server/logging/silent.js';
+import { FeedRunner } from '../server/market/feed-runner.js';
 import { Market } from '../server/market/market.js';
 import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../server/config.js';
 import { loaderFor } from './children.js';
@@ -63,12 +65,20 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
     const market = new Market(feed.instruments, MARKET_OPTIONS);
     const started = performance.now();
     cpu = process.cpuUsage();
-    if (mode === 'feed') for await (const _ of feed) ticks++;
-    else {
-      for await (const tick of feed) {
-        market.apply(tick);
+    if (mode === 'feed') {
+      // Pulled as the server's FeedRunner pulls a feed: what is due without a promise, then next().
+      const player = feed[Symbol.asyncIterator]();
+      for (;;) {
+        for (let tick = player.takeDue(); tick !== undefined; tick = player.takeDue()) ticks++;
+        if ((await player.next()).done === true) break;
         ticks++;
       }
+    } else {
+      const runner = new FeedRunner(feed, market, SILENT_LOGGER);
+      runner.start();
+      await runner.finished;
+      if (runner.state !== 'ended') throw runner.error ?? new Error(`the replay stopped: ${runner.state}`);
+      ticks = market.counters.ticks + Object.values(market.counters.refused).reduce((sum, count) => sum + count, 0);
     }
     ms = performance.now() - started;
   } else {

@@ -80,6 +80,39 @@ describe('ReplayPlayer', () => {
     expect(got.map((tick) => tick.price)).toEqual([1, 2, 3]);
   });
 
+  test('takeDue() hands over without a promise what next() would: at max every tick in hand, paced only the due ones, paused none', async () => {
+    const clock = new ManualClock();
+    const offsets = Array.from({ length: 50 }, (_, i) => i * 100);
+    const feed = await openReplay({ files: [tape('due.csv', offsets)], speed: 10, clock });
+    const player = feed[Symbol.asyncIterator]();
+    const prices: number[] = [];
+    const takeDue = (): void => {
+      for (let tick = player.takeDue(); tick !== undefined; tick = player.takeDue()) prices.push(tick.price!);
+    };
+    takeDue();
+    // Paced at 10x: at the start only the tick at 0 is due; 100 ms of wall time later, those up to 1 s.
+    expect(prices).toEqual([1]);
+    await clock.advance(100);
+    takeDue();
+    expect(prices).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    player.pause();
+    await clock.advance(1_000);
+    takeDue();
+    expect(prices).toHaveLength(11);
+    await player.resume();
+    player.setSpeed('max');
+    // At max: everything in hand, but next() comes in between now and then (the clock check, reading more).
+    while (prices.length < offsets.length) {
+      takeDue();
+      const next = await player.next();
+      if (next.done === true) break;
+      prices.push(next.value.price!);
+    }
+    expect(prices).toEqual(offsets.map((_, i) => i + 1));
+    expect(player.takeDue()).toBeUndefined();
+    await player.return();
+  });
+
   test('a forward seek hands over the ticks up to the target at once, then plays on from it', async () => {
     const clock = new ManualClock();
     const feed = await openReplay({ files: [tape('forward.csv', [0, 1_000, 2_000, 10_000])], speed: 1, clock });

@@ -213,23 +213,36 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
   }
 
   next(): Promise<IteratorResult<Tick, undefined>> {
-    // The common case, a tick in hand that is due (always, at max), without the async machinery.
+    // The common case, a tick in hand that is due, without the async machinery.
+    const tick = this.takeDue();
+    return tick === undefined ? this.nextSlowly() : Promise.resolve({ done: false, value: tick });
+  }
+
+  /**
+   * The next tick when it is in hand and due now (DueTicks, feeds/tick.ts), taken without a promise: the
+   * server's FeedRunner takes these in a plain loop and calls next() only for the rest (waiting, pausing,
+   * seeking, reading more, the end, and every TICKS_PER_CLOCK_CHECK-th tick, where next() may yield to the
+   * event loop). Undefined otherwise, with nothing changed but the count towards that check.
+   */
+  takeDue(): Tick | undefined {
     const cursor = this.cursor;
     if (
-      cursor !== undefined &&
-      !this.closed &&
-      !this.paused &&
-      !this.ended &&
-      !this.rewinding &&
-      this.error === undefined &&
-      this.forwardTarget === undefined &&
-      this.speed === 'max' &&
-      ++this.sliceTicks < TICKS_PER_CLOCK_CHECK
+      cursor === undefined ||
+      this.closed ||
+      this.paused ||
+      this.ended ||
+      this.rewinding ||
+      this.error !== undefined ||
+      this.forwardTarget !== undefined ||
+      ++this.sliceTicks >= TICKS_PER_CLOCK_CHECK
     ) {
-      const head = cursor.headTime();
-      if (Number.isFinite(head)) return Promise.resolve({ done: false, value: this.hand(cursor.take(), undefined) });
+      return undefined;
     }
-    return this.nextSlowly();
+    const head = cursor.headTime();
+    if (!Number.isFinite(head)) return undefined;
+    // Paced: due once the replay clock, anchored at (anchorWall, position) and running at `speed`, reaches it.
+    if (this.speed !== 'max' && this.anchorWall + (head - this.position) / this.speed > this.clock.now()) return undefined;
+    return this.hand(cursor.take(), undefined);
   }
 
   private hand(tick: Tick, forward: number | undefined): Tick {

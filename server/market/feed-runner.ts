@@ -60,6 +60,11 @@ export class FeedRunner implements FeedSource {
     }
   }
 
+  /** Settles once the feed has ended, failed or been stopped (at once when it never started). */
+  get finished(): Promise<void> {
+    return this.done ?? Promise.resolve();
+  }
+
   /** Stops pulling ticks and lets the feed release its resources. */
   async stop(): Promise<void> {
     if (this.state === 'running') this.state = 'stopped';
