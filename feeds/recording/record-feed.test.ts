@@ -1,8 +1,9 @@
 import { expect, test } from 'vitest';
+import { pullAsTheServer } from '../../test/helpers/due-ticks.js';
 import { scratchFolder } from '../../test/helpers/scratch.js';
 import { FileTicks } from '../replay/file-ticks.js';
 import { createSimulator } from '../simulator/index.js';
-import { hasDueTicks, type Tick } from '../tick.js';
+import type { Tick } from '../tick.js';
 import { TickRecorder } from './recorder.js';
 import { recordingFeed } from './record-feed.js';
 
@@ -12,22 +13,7 @@ test('recording a simulator: its due ticks still come without a promise (takeDue
   const file = files.path('simulated.ttr');
   const recorder = await TickRecorder.open({ file });
   const simulator = createSimulator({ seed: 9, ticksPerSecond: 20_000, warmupMs: 10_000 });
-  const iterator = recordingFeed(simulator, recorder)[Symbol.asyncIterator]();
-  expect(hasDueTicks(iterator)).toBe(true);
-  if (!hasDueTicks(iterator)) return;
-  const handed: Tick[] = [];
-  let taken = 0;
-  while (handed.length < 200_000) {
-    for (let tick = iterator.takeDue(); tick !== undefined; tick = iterator.takeDue()) {
-      handed.push(tick);
-      taken++;
-    }
-    const next = await iterator.next();
-    if (next.done === true) break;
-    handed.push(next.value);
-  }
-  await iterator.return?.();
-  expect(taken).toBeGreaterThan(handed.length / 2);
+  const handed = await pullAsTheServer(recordingFeed(simulator, recorder), 200_000);
 
   const source = new FileTicks(file, { skipBad: false, from: -Infinity, to: Infinity, maxOutOfOrderMs: 300_000 });
   await source.open();
