@@ -29,7 +29,7 @@ import { createSimulator } from '../feeds/simulator/index.js';
 import type { Tick } from '../feeds/tick.js';
 import { SILENT_LOGGER } from '../server/logging/silent.js';
 import { FeedRunner } from '../server/market/feed-runner.js';
-import { Market } from '../server/market/market.js';
+import { Market, ticksHanded } from '../server/market/market.js';
 import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../server/config.js';
 import { loaderFor } from './children.js';
 
@@ -78,7 +78,7 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
       runner.start();
       await runner.finished;
       if (runner.state !== 'ended') throw runner.error ?? new Error(`the replay stopped: ${runner.state}`);
-      ticks = market.counters.ticks + Object.values(market.counters.refused).reduce((sum, count) => sum + count, 0);
+      ticks = ticksHanded(market.counters);
     }
     ms = performance.now() - started;
   } else {

@@ -7,7 +7,7 @@ import type { Feed, Tick } from '../../feeds/tick.js';
 import { SILENT_LOGGER } from '../logging/silent.js';
 import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../config.js';
 import { FeedRunner } from './feed-runner.js';
-import { Market } from './market.js';
+import { Market, ticksHanded } from './market.js';
 
 const files = scratchFolder('tickertape-feed-runner-');
 const options = { retention: { secondBars: BAR_RETENTION_1S_BARS, minuteBars: BAR_RETENTION_1M_BARS }, maxSymbols: MAX_SYMBOLS };
@@ -19,7 +19,7 @@ async function run(feed: Feed, ms: number): Promise<{ market: Market; handed: nu
   runner.start();
   await sleep(ms);
   await runner.stop();
-  const handed = market.counters.ticks + Object.values(market.counters.refused).reduce((sum, count) => sum + count, 0);
+  const handed = ticksHanded(market.counters);
   return { market, handed };
 }
 

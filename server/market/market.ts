@@ -22,6 +22,13 @@ export interface MarketCounters {
   refused: Record<RefusedReason, number>;
 }
 
+/** Every tick the market was handed: applied or refused. */
+export function ticksHanded(counters: MarketCounters): number {
+  let handed = counters.ticks;
+  for (const count of Object.values(counters.refused)) handed += count;
+  return handed;
+}
+
 /**
  * All symbols' state. Ticks are applied as they arrive; flush() closes the current generation and returns
  * the symbols it changed, which is all the hub needs to build a round of updates.
