@@ -73,19 +73,19 @@ async function publishedMarket(prefix: string): Promise<{ ingest: RunningServer;
  */
 async function damage(keys: ClusterKeys, [badEntry, badInstrument, badBar, wrongType]: readonly [string, string, string, string]): Promise<void> {
   await raw.hset(keys.symbols, badEntry, NOT_MESSAGEPACK);
-  await unreadableInstrument(keys, badInstrument);
+  await replaceInstrument(keys, badInstrument, () => NOT_MESSAGEPACK);
   await raw.zadd(keys.secondBars(badBar), 1, Buffer.from(encodeValue({ s: 'not a bar' })));
   await raw.del(keys.minuteBars(wrongType));
   await raw.set(keys.minuteBars(wrongType), 'a string where a sorted set belongs');
 }
 
-/** `symbol`'s instrument replaced, at its place, by bytes that are not MessagePack. */
-async function unreadableInstrument(keys: ClusterKeys, symbol: string): Promise<void> {
+/** `symbol`'s instrument replaced, at its place, by what `replacement` makes of its stored bytes. */
+async function replaceInstrument(keys: ClusterKeys, symbol: string, replacement: (stored: Buffer) => Buffer): Promise<void> {
   const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
   for (let i = 0; i < members.length; i += 2) {
     if (decodeInstrument(members[i]!).symbol !== symbol) continue;
     await raw.zrem(keys.instruments, members[i]!);
-    await raw.zadd(keys.instruments, members[i + 1]!.toString(), NOT_MESSAGEPACK);
+    await raw.zadd(keys.instruments, members[i + 1]!.toString(), replacement(members[i]!));
   }
 }
 
@@ -363,7 +363,7 @@ test('an instrument unreadable when a gateway loaded, published again by an inge
   const keys = clusterKeys(prefix);
   const { ingest: first, symbols } = await publishedMarket(prefix);
   const symbol = symbols[0]!;
-  await unreadableInstrument(keys, symbol);
+  await replaceInstrument(keys, symbol, () => NOT_MESSAGEPACK);
   const { gateway, logs } = await loggedGateway(prefix);
   await untilReady(gateway);
   expect(coded(logs), JSON.stringify(logs)).toHaveLength(1);
@@ -395,10 +395,7 @@ test('an ingest taking over keeps its feed\'s instruments: one Redis describes o
   const { ingest: first, symbols } = await publishedMarket(prefix);
   await first.close();
   const symbol = symbols[0]!;
-  const members = await raw.zrangeBuffer(keys.instruments, '0', '-1', 'WITHSCORES');
-  const at = members.findIndex((member, i) => i % 2 === 0 && decodeInstrument(member).symbol === symbol);
-  await raw.zrem(keys.instruments, members[at]!);
-  await raw.zadd(keys.instruments, members[at + 1]!.toString(), Buffer.from(encodeValue({ ...decodeInstrument(members[at]!), name: 'renamed in Redis' })));
+  await replaceInstrument(keys, symbol, (stored) => Buffer.from(encodeValue({ ...decodeInstrument(stored), name: 'renamed in Redis' })));
 
   const feed = manualMarketFeed();
   const ingest = await cluster.ingest(prefix, feed);
