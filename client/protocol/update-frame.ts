@@ -83,8 +83,9 @@ function numberAt(bytes: Uint8Array, view: DataView, at: number): number {
  * one: by their bytes when they have at most 8 (nearly every ticker), else by a hash of their bytes. A name
  * whose slot is taken replaces the one there.
  */
-const NAME_SLOTS = 4_096;
-/** Names of up to 8 bytes, with those bytes as two 32-bit words (the first four, the rest) and their length. */
+const NAME_SLOT_BITS = 12;
+const NAME_SLOTS = 1 << NAME_SLOT_BITS;
+/** Names of up to 8 bytes, with those bytes as two 32-bit words (see nameAt) and their length. */
 const shortNames: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
 const shortFirst = new Int32Array(NAME_SLOTS);
 const shortRest = new Int32Array(NAME_SLOTS);
@@ -93,26 +94,22 @@ const shortLength = new Int8Array(NAME_SLOTS).fill(-1);
 const longNames: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
 
 /** The ASCII string of `length` (< 32) bytes at `at`: the same string object each time, while it keeps its slot. */
-function nameAt(bytes: Uint8Array, at: number, length: number): string {
+function nameAt(bytes: Uint8Array, view: DataView, at: number, length: number): string {
   if (length > 8) return longNameAt(bytes, at, length);
   // The bytes themselves are the key: two words and the length tell any two names of 8 bytes or fewer apart,
-  // so a hit needs three comparisons instead of one per character.
-  const end = at + length;
-  const split = length < 4 ? end : at + 4;
+  // so a hit needs three comparisons instead of one per character. From 4 bytes on, the words are the first
+  // four bytes and the last four (overlapping below 8): two reads instead of a loop over the bytes.
   let first = 0;
   let rest = 0;
-  // The slot: the same 31-multiplier hash as longer names', which keeps names that differ in their last
-  // characters (SYN0001, SYN0002...) in different slots.
-  let hash = length;
-  for (let i = at; i < split; i++) {
-    first = (first << 8) | bytes[i]!;
-    hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  if (length >= 4) {
+    first = view.getInt32(at);
+    rest = view.getInt32(at + length - 4);
+  } else {
+    for (let i = at; i < at + length; i++) first = (first << 8) | bytes[i]!;
   }
-  for (let i = split; i < end; i++) {
-    rest = (rest << 8) | bytes[i]!;
-    hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
-  }
-  const slot = hash & (NAME_SLOTS - 1);
+  // The slot: the top bits of a multiplicative hash of both words and the length, which keeps names that
+  // differ only in their last characters (SYN0001, SYN0002...) in different slots.
+  const slot = Math.imul(first ^ Math.imul(rest ^ length, 0x9e37_79b1), 0x85eb_ca6b) >>> (32 - NAME_SLOT_BITS);
   if (shortFirst[slot] === first && shortRest[slot] === rest && shortLength[slot] === length) return shortNames[slot]!;
   const name = asciiAt(bytes, at, length);
   shortNames[slot] = name;
@@ -209,7 +206,7 @@ function read(bytes: Uint8Array): UpdateMessage {
         // s: a fixstr
         const header = bytes[at++]!;
         if ((header & 0xe0) !== 0xa0) throw NOT_OURS;
-        entry.s = nameAt(bytes, at, header & 0x1f);
+        entry.s = nameAt(bytes, view, at, header & 0x1f);
         at += header & 0x1f;
         continue;
       }
@@ -218,8 +215,12 @@ function read(bytes: Uint8Array): UpdateMessage {
         at = barsEnd;
         continue;
       }
-      const value = numberAt(bytes, view, at);
-      at += NUMBER_BYTES[bytes[at]!]!;
+      // Prices and sizes are float 64, times uint 64: read those in place before the general case.
+      const type = bytes[at]!;
+      let value: number;
+      if (type === 0xcb) (value = view.getFloat64(at + 1)), (at += 9);
+      else if (type === 0xcf) (value = view.getUint32(at + 1) * TWO_32 + view.getUint32(at + 5)), (at += 9);
+      else (value = numberAt(bytes, view, at)), (at += NUMBER_BYTES[type]!);
       switch (key) {
         case 0x74:
           entry.t = value;
