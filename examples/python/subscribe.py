@@ -7,12 +7,15 @@ import asyncio, signal, sys
 import msgpack, websockets
 
 async def main(url, symbols):
+    quotes = {}  # each symbol's latest fields: a snapshot has them all, an update only those that changed
     async with websockets.connect(url, subprotocols=["msgpack"]) as ws:
         await ws.send(msgpack.packb({"type": "subscribe", "id": 1, "symbols": symbols, "bars": False}))
         async for frame in ws:
             message = msgpack.unpackb(frame)
-            for entry in message.get("updates", []):
-                print(entry["s"], entry.get("p", ""), entry.get("b", ""), entry.get("a", ""), flush=True)
+            for entry in [message["data"]] if message["type"] == "snapshot" else message.get("updates", []):
+                quote = quotes.setdefault(entry["s"], {})
+                quote.update(entry)
+                print(entry["s"], quote.get("p", "-"), quote.get("b", "-"), quote.get("a", "-"), flush=True)
 
 for sig in (signal.SIGINT, signal.SIGPIPE):  # Ctrl-C, or `| head` done reading: end quietly, as Unix tools do
     signal.signal(sig, signal.SIG_DFL)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openReplay } from '../../feeds/replay/index.js';
 import { createSimulator } from '../../feeds/simulator/index.js';
@@ -64,11 +64,13 @@ describe('a Python client written only from docs/protocol.md', () => {
     }
   });
 
-  test('the dozen-line client in the docs prints live prices', async () => {
+  test('the dozen-line client in the docs prints live prices: last, bid and ask on every line', async () => {
     const child = spawn(PYTHON, ['examples/python/subscribe.py', server.url, 'AAPL', 'ETH-USD'], { cwd: REPO_ROOT });
     const done = finished(child);
-    const [line] = await lineMatching(child, /^(AAPL|ETH-USD) [\d.]*/m);
-    expect(line).toMatch(/^(AAPL|ETH-USD)/);
+    // Updates carry only the fields that changed (a trade at an unchanged price: its time and volume), so a
+    // client that printed each update as it came printed blanks; this one keeps each symbol's latest fields.
+    const [lines] = await lineMatching(child, /^(?:.*\n){40}/);
+    for (const line of lines.trimEnd().split('\n')) expect(line).toMatch(/^(AAPL|ETH-USD)( \d+(\.\d+)?){3}$/);
     child.kill('SIGTERM');
     await done;
   });
@@ -92,5 +94,22 @@ describe('a Python client written only from docs/protocol.md', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/^usage: python3 subscribe\.py URL SYMBOL/);
     expect(result.stderr).not.toContain('Traceback');
+  });
+});
+
+describe('docs/protocol.md shows the dozen-line client as the file has it', () => {
+  test('its Python block, from `async def main` on, is the lines of examples/python/subscribe.py, in order', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'protocol.md'), 'utf8');
+    const block = /```python\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('## A client in a dozen lines')))?.[1] ?? '';
+    const shown = block.slice(block.indexOf('async def main')).split('\n').filter((line) => line.trim() !== '');
+    expect(shown.length).toBeGreaterThan(5);
+    // The file adds its usage message and the quiet ends around these lines, and its imports for them.
+    const file = readFileSync(join(REPO_ROOT, 'examples', 'python', 'subscribe.py'), 'utf8').split('\n');
+    let at = 0;
+    for (const line of shown) {
+      const found = file.indexOf(line, at);
+      expect(found, `shown in docs/protocol.md but not in subscribe.py (after its line ${at}): ${line}`).toBeGreaterThanOrEqual(0);
+      at = found + 1;
+    }
   });
 });
