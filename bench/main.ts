@@ -46,7 +46,8 @@ Options:
   --targets LIST      comma-separated: ${TARGETS.map((target) => target.name).join(', ')} (default: all three), and
                       tickertape@REF for tickertape as of a git commit, measured beside today's code
   --runs N            measure each target N times, interleaved (the order reversed every other
-                      round); tables show medians (default 1)
+                      round); tables show medians, and the ratios each round's CPU ratio
+                      (default 1)
   --clients N         override the scenario's client count (C)
   --symbols N         override the market's symbol count (S)
   --rate N            override the ticks per second (R)
@@ -261,7 +262,7 @@ async function runScenario(base: Scenario, options: Options): Promise<ScenarioOu
       ? [{ title: 'memory per idle connection', table: idleTable(medians) }]
       : [
           { title: 'per target', table: trafficTable(medians) },
-          ...[ratioTable(medians)].filter((table) => table !== undefined).map((table) => ({ title: 'ratios', table })),
+          ...[ratioTable(medians, runs)].filter((table) => table !== undefined).map((table) => ({ title: 'ratios', table })),
         ];
   return { tables, data: { scenario, runs: Object.fromEntries(runs), medians }, notes: note === undefined ? [] : [note] };
 }

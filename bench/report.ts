@@ -99,14 +99,26 @@ function notes(run: RunResult): string {
 }
 
 /** tickertape's figures over each peer's: below 1 is better for tickertape in every column. */
-export function ratioTable(results: readonly RunResult[]): Table | undefined {
+/**
+ * tickertape's figures over each peer's, from the targets' medians. With more than one run, the CPU ratio
+ * of each round too: targets run side by side in every round (run-target.ts: inRoundOrder), and on a
+ * machine whose speed moves from one minute to the next, rounds whose ratios fall either side of 1 (or of
+ * a goal) say the medians' difference is within that noise.
+ */
+export function ratioTable(results: readonly RunResult[], runs?: ReadonlyMap<string, readonly RunResult[]>): Table | undefined {
   const ours = results.find((run) => run.target === 'tickertape');
   const peers = results.filter((run) => run !== ours);
   if (ours === undefined || peers.length === 0) return undefined;
   const ratio = (x: number, y: number): string => (Number.isFinite(x / y) && y !== 0 ? formatNumber(x / y, 3) : '-');
   const times = (x: number, y: number): string => (Number.isFinite(y / x) && x !== 0 ? `${formatNumber(y / x, 1)}x less` : '-');
+  const ourRuns = runs?.get(ours.target) ?? [];
+  const byRound = ourRuns.length > 1;
+  const rounds = (peer: RunResult): string => {
+    const theirs = runs?.get(peer.target) ?? [];
+    return ourRuns.map((run, round) => ratio(run.cpuUsPerUpdate, theirs[round]?.cpuUsPerUpdate ?? Number.NaN)).join(' ');
+  };
   return {
-    header: ['tickertape / peer', 'CPU per update', '', 'bytes per update', 'p50 latency', 'p99 latency'],
+    header: ['tickertape / peer', 'CPU per update', '', 'bytes per update', 'p50 latency', 'p99 latency', ...(byRound ? ['CPU per update, round by round'] : [])],
     rows: peers.map((peer) => [
       `/ ${peer.target}`,
       ratio(ours.cpuUsPerUpdate, peer.cpuUsPerUpdate),
@@ -114,6 +126,7 @@ export function ratioTable(results: readonly RunResult[]): Table | undefined {
       ratio(ours.wireBytesPerUpdate, peer.wireBytesPerUpdate),
       ratio(ours.latency.p50Ms, peer.latency.p50Ms),
       ratio(ours.latency.p99Ms, peer.latency.p99Ms),
+      ...(byRound ? [rounds(peer)] : []),
     ]),
   };
 }

@@ -1,6 +1,6 @@
 /** The benchmark's tables: counts print whole, however small; a partly connected run says how many connected. */
 import { describe, expect, test } from 'vitest';
-import { trafficTable } from '../../bench/report.js';
+import { medianRun, ratioTable, trafficTable } from '../../bench/report.js';
 import type { RunResult } from '../../bench/run-target.js';
 
 function run(clients: number, connected: number, askedPerS: number): RunResult {
@@ -41,5 +41,26 @@ describe('benchmark tables', () => {
       ['2,500', '1,152,049', '1,152,049'],
       ['48/50', '76', '76'],
     ]);
+  });
+});
+
+describe('ratios', () => {
+  const at = (target: string, cpuUsPerUpdate: number): RunResult => ({ ...run(1_000, 1_000, 600_000), target, protocol: 'ws-json', cpuUsPerUpdate });
+
+  test('with one run, the medians only', () => {
+    const ours = at('tickertape', 0.5);
+    const peer = at('socketio', 10);
+    const table = ratioTable([ours, peer], new Map([['tickertape', [ours]], ['socketio', [peer]]]))!;
+    expect(table.header).not.toContain('CPU per update, round by round');
+    expect(table.rows).toEqual([['/ socketio', '0.050', '20.0x less', '1.000', '1.000', '1.000']]);
+  });
+
+  test('with several runs, the CPU ratio of each round, so that a difference within the noise shows as one', () => {
+    const ours = [at('tickertape', 0.6), at('tickertape', 0.5), at('tickertape', 0.7)];
+    const before = [at('tickertape@abc1234', 0.5), at('tickertape@abc1234', 0.6), at('tickertape@abc1234', 0.55)];
+    const table = ratioTable([medianRun(ours), medianRun(before)], new Map([['tickertape', ours], ['tickertape@abc1234', before]]))!;
+    expect(table.header.at(-1)).toBe('CPU per update, round by round');
+    expect(table.rows[0]![1]).toBe('1.091');
+    expect(table.rows[0]!.at(-1)).toBe('1.200 0.833 1.273');
   });
 });
