@@ -98,12 +98,11 @@ function notes(run: RunResult): string {
   return notes.join('; ');
 }
 
-/** tickertape's figures over each peer's: below 1 is better for tickertape in every column. */
 /**
- * tickertape's figures over each peer's, from the targets' medians. With more than one run, the CPU ratio
- * of each round too: targets run side by side in every round (run-target.ts: inRoundOrder), and on a
- * machine whose speed moves from one minute to the next, rounds whose ratios fall either side of 1 (or of
- * a goal) say the medians' difference is within that noise.
+ * tickertape's figures over each peer's, from the targets' medians: below 1 is better for tickertape in
+ * every column. With more than one run, the CPU ratio of each round too: targets run side by side in every
+ * round (run-target.ts: inRoundOrder), and on a machine whose speed moves from one minute to the next,
+ * rounds whose ratios fall either side of 1 (or of a goal) say the medians' difference is within that noise.
  */
 export function ratioTable(results: readonly RunResult[], runs?: ReadonlyMap<string, readonly RunResult[]>): Table | undefined {
   const ours = results.find((run) => run.target === 'tickertape');
