@@ -20,11 +20,28 @@ function keyOrder(value: unknown): string {
   return '';
 }
 
-/** `actual` is what msgpackr gives for the same bytes: equal values (NaN and -0 told apart), keys in the same order. */
-function expectSameAsMsgpackr(actual: unknown, bytes: Uint8Array): void {
-  const expected: unknown = msgpackr.unpack(bytes);
+/** `actual` is `expected`: equal values (NaN and -0 told apart), keys in the same order. */
+function expectSame(actual: unknown, expected: unknown): void {
   expect(isDeepStrictEqual(actual, expected), `${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`).toBe(true);
   expect(keyOrder(actual)).toBe(keyOrder(expected));
+}
+
+/** `actual` is what msgpackr gives for the same bytes. */
+function expectSameAsMsgpackr(actual: unknown, bytes: Uint8Array): void {
+  expectSame(actual, msgpackr.unpack(bytes));
+}
+
+/** The protocol's entry keys, in the order the server writes them and the reader lays out every entry. */
+const ENTRY_KEYS = ['s', 't', 'p', 'b', 'a', 'o', 'h', 'l', 'v', 'd', 'k'] as const;
+
+/**
+ * `actual` is what msgpackr gives for the same update frame, but for each entry's shape: every key of the
+ * protocol, in ENTRY_KEYS' order, undefined where the frame has none (one shape for every entry).
+ */
+function expectReadAsMsgpackr(actual: unknown, bytes: Uint8Array): void {
+  const message = msgpackr.unpack(bytes) as UpdateMessage;
+  const updates = message.updates.map((entry) => Object.fromEntries(ENTRY_KEYS.map((key) => [key, entry[key]])));
+  expectSame(actual, { ...message, updates });
 }
 
 /** Whether the server would write this entry in the layout readUpdateFrame takes (ASCII names under 32 bytes, ≤ 15 bars). */
@@ -40,14 +57,17 @@ const updateMessage: fc.Arbitrary<UpdateMessage> = fc.record({
 });
 
 describe('readUpdateFrame', () => {
-  test('reads any update frame in the server layout exactly as msgpackr does; decodeBinary equals msgpackr on every frame', () => {
+  test('reads any update frame in the server layout as msgpackr does, each entry with every key; decodeBinary reads every other frame as msgpackr', () => {
     fc.assert(
       fc.property(updateMessage, (message) => {
         const bytes = encodeBinary(message);
         const read = readUpdateFrame(bytes);
         if (message.updates.every(inServerLayout)) expect(read).toBeDefined();
-        if (read !== undefined) expectSameAsMsgpackr(read, bytes);
-        expectSameAsMsgpackr(decodeBinary(bytes), bytes);
+        if (read === undefined) expectSameAsMsgpackr(decodeBinary(bytes), bytes);
+        else {
+          expectReadAsMsgpackr(read, bytes);
+          expectReadAsMsgpackr(decodeBinary(bytes), bytes);
+        }
       }),
       { numRuns: 3_000 },
     );
@@ -65,8 +85,20 @@ describe('readUpdateFrame', () => {
       const bytes = payloadOf(binaryFrame(9, 1_722_470_400_999, Body.of(entries.map((entry) => ({ entry, binary: packEntry(entry) })))));
       const read = readUpdateFrame(bytes);
       expect(read).toEqual({ type: 'update', seq: 9, time: 1_722_470_400_999, updates: entries });
-      expectSameAsMsgpackr(read, bytes);
+      expectReadAsMsgpackr(read, bytes);
     }
+  });
+
+  test('every entry read has one shape: the eleven keys in the server order, undefined where the frame has none', () => {
+    const updates: SymbolEntry[] = [
+      { s: 'AAPL', t: 1_722_470_400_998, p: 190.01, v: 1_200 },
+      { s: 'MSFT', b: 410.5, a: 410.52 },
+      { s: 'BTC-USD', o: 64_000, h: 64_100, l: 63_900, d: 1_722_470_400_000, k: [[1_722_470_400_000, 1, 2, 0.5, 1.5, 7]] },
+      { s: 'ETH-USD' },
+    ];
+    const read = readUpdateFrame(encodeBinary({ type: 'update', seq: 1, time: 1, updates }));
+    expect(read?.updates.map((entry) => Object.keys(entry))).toEqual(updates.map(() => ENTRY_KEYS));
+    expect(read?.updates[1]).toStrictEqual({ ...Object.fromEntries(ENTRY_KEYS.map((key) => [key, undefined])), s: 'MSFT', b: 410.5, a: 410.52 });
   });
 
   test('a frame cut short anywhere, or followed by a byte more, is left to msgpackr', () => {

@@ -7,12 +7,17 @@
  * shape of entry and so runs megamorphic: `perf` of the benchmark's clients put half their CPU in msgpackr's
  * decode and a fifth in those stores. Here the entry's keys are the protocol's eleven one-letter keys, each
  * stored by name, numbers are read in place, and symbol names come from a small cache instead of being built
- * again for every entry. The dashboard, the Node client and the benchmark's load generators all decode with
- * it (bench/micro.ts times it in Node and in Chromium).
+ * again for every entry. Every entry starts as one literal holding all eleven keys, undefined until the frame
+ * sets them: entries then have one shape (V8's hidden class) whichever keys they carry, so each store here
+ * and each read of an entry after it (SymbolView.apply, the dashboard's rows) sees one shape, where entries
+ * built key by key took a shape per set of keys and ran those sites polymorphic or megamorphic: half the
+ * reader's time on frames from a running server. The dashboard, the Node client and the benchmark's load
+ * generators all decode with it (bench/micro.ts times it in Node and in Chromium).
  *
  * The result equals msgpackr's (`useRecords: false`, `mapsAsObjects`, `int64AsType: 'number'`) for every
- * frame it accepts, keys in the wire's order; the test (update-frame.test.ts) checks that on generated
- * frames. It accepts only what the server writes: a map `type`, `seq`, `time`, `updates` in that order; each
+ * frame it accepts, but for each entry's keys: all eleven, in the server's order (that of SymbolEntry), those
+ * the frame does not carry undefined; the test (update-frame.test.ts) checks that on generated frames. It
+ * accepts only what the server writes: a map `type`, `seq`, `time`, `updates` in that order; each
  * entry a map (≤ 15 keys) of known keys; `s` an ASCII string under 32 bytes; numbers in any integer form or
  * float64; bars as arrays (≤ 15) of arrays (≤ 15) of numbers. Anything else, or a frame that is not whole,
  * returns undefined, and msgpackr decodes (or rejects) it as before.
@@ -196,7 +201,20 @@ function read(bytes: Uint8Array): UpdateMessage {
   for (let i = 0; i < count; i++) {
     const mapHeader = bytes[at++]!;
     if ((mapHeader & 0xf0) !== 0x80) throw NOT_OURS;
-    const entry: Mutable<Partial<SymbolEntry>> = {};
+    // Every key in one literal, in the server's order, so that every entry has one shape (see the top).
+    const entry: Mutable<Partial<SymbolEntry>> = {
+      s: undefined,
+      t: undefined,
+      p: undefined,
+      b: undefined,
+      a: undefined,
+      o: undefined,
+      h: undefined,
+      l: undefined,
+      v: undefined,
+      d: undefined,
+      k: undefined,
+    };
     for (let keys = mapHeader & 0x0f; keys > 0; keys--) {
       // Every key is a one-letter fixstr.
       if (bytes[at] !== 0xa1) throw NOT_OURS;
