@@ -10,8 +10,9 @@
  * again for every entry. Every entry starts as one literal holding all eleven keys, undefined until the frame
  * sets them: entries then have one shape (V8's hidden class) whichever keys they carry, so each store here
  * and each read of an entry after it (SymbolView.apply, the dashboard's rows) sees one shape, where entries
- * built key by key took a shape per set of keys and ran those sites polymorphic or megamorphic: half the
- * reader's time on frames from a running server. The dashboard, the Node client and the benchmark's load
+ * built key by key took a shape per set of keys and ran those sites polymorphic or megamorphic: on frames
+ * from a running server, a third of the reader's time, and nearly half with a loop reading three keys of
+ * each entry (docs/benchmarks-log.md). The dashboard, the Node client and the benchmark's load
  * generators all decode with it (bench/micro.ts times it in Node and in Chromium).
  *
  * The result equals msgpackr's (`useRecords: false`, `mapsAsObjects`, `int64AsType: 'number'`) for every
