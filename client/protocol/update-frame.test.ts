@@ -3,7 +3,7 @@ import { Unpackr } from 'msgpackr';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { binaryFrame, Body } from '../../server/hub/frames.js';
-import { packEntry } from '../../server/hub/entry-pack.js';
+import { ENTRY_KEYS, packEntry } from '../../server/hub/entry-pack.js';
 import { payloadOf } from '../../server/hub/websocket-frame.js';
 import { wireEntry } from '../../test/helpers/entry-arbitraries.js';
 import { decodeBinary, encodeBinary } from './codec.js';
@@ -31,17 +31,15 @@ function expectSameAsMsgpackr(actual: unknown, bytes: Uint8Array): void {
   expectSame(actual, msgpackr.unpack(bytes));
 }
 
-/** The protocol's entry keys, in the order the server writes them and the reader lays out every entry. */
-const ENTRY_KEYS = ['s', 't', 'p', 'b', 'a', 'o', 'h', 'l', 'v', 'd', 'k'] as const;
+/** `entry` in the reader's shape: every key of the protocol, in the server's order, undefined where it has none. */
+function inReaderShape(entry: Partial<SymbolEntry>): Record<string, unknown> {
+  return Object.fromEntries(ENTRY_KEYS.map((key) => [key, entry[key]]));
+}
 
-/**
- * `actual` is what msgpackr gives for the same update frame, but for each entry's shape: every key of the
- * protocol, in ENTRY_KEYS' order, undefined where the frame has none (one shape for every entry).
- */
+/** `actual` is what msgpackr gives for the same update frame, but for each entry's shape (inReaderShape). */
 function expectReadAsMsgpackr(actual: unknown, bytes: Uint8Array): void {
   const message = msgpackr.unpack(bytes) as UpdateMessage;
-  const updates = message.updates.map((entry) => Object.fromEntries(ENTRY_KEYS.map((key) => [key, entry[key]])));
-  expectSame(actual, { ...message, updates });
+  expectSame(actual, { ...message, updates: message.updates.map(inReaderShape) });
 }
 
 /** Whether the server would write this entry in the layout readUpdateFrame takes (ASCII names under 32 bytes, ≤ 15 bars). */
@@ -98,7 +96,7 @@ describe('readUpdateFrame', () => {
     ];
     const read = readUpdateFrame(encodeBinary({ type: 'update', seq: 1, time: 1, updates }));
     expect(read?.updates.map((entry) => Object.keys(entry))).toEqual(updates.map(() => ENTRY_KEYS));
-    expect(read?.updates[1]).toStrictEqual({ ...Object.fromEntries(ENTRY_KEYS.map((key) => [key, undefined])), s: 'MSFT', b: 410.5, a: 410.52 });
+    expect(read?.updates[1]).toStrictEqual(inReaderShape({ s: 'MSFT', b: 410.5, a: 410.52 }));
   });
 
   test('a frame cut short anywhere, or followed by a byte more, is left to msgpackr', () => {

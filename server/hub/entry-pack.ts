@@ -18,8 +18,11 @@ import { writeArrayHeader, writeNumber } from './msgpack-write.js';
 
 /** Bytes one number takes at most: a type byte and 8. */
 const MAX_NUMBER_BYTES = 9;
-/** The keys an entry may have, in the order entries are made (SymbolState.entrySince). */
-const KEYS = ['s', 't', 'p', 'b', 'a', 'o', 'h', 'l', 'v', 'd', 'k'] as const;
+/**
+ * The keys an entry may have, in the order entries are made (SymbolState.entrySince), packed here, and laid
+ * out by the client's update-frame reader.
+ */
+export const ENTRY_KEYS = ['s', 't', 'p', 'b', 'a', 'o', 'h', 'l', 'v', 'd', 'k'] as const;
 
 /** A symbol's name as a MessagePack string, made once per symbol (a market holds at most 10,000). */
 const symbolBytes = new Map<string, Uint8Array>();
@@ -75,7 +78,7 @@ function writeField(offset: number, key: number, value: number): number {
 }
 
 /**
- * The entry as the codec packs it, for entries as SymbolState.entrySince makes them (keys in KEYS' order):
+ * The entry as the codec packs it, for entries as SymbolState.entrySince makes them (keys in ENTRY_KEYS' order):
  * a Uint8Array of exactly its bytes, a view of a slab shared with other entries (never written again).
  */
 export function packEntry(entry: SymbolEntry): Uint8Array {
@@ -84,7 +87,7 @@ export function packEntry(entry: SymbolEntry): Uint8Array {
   let barBytes = 0;
   if (bars !== undefined) for (const bar of bars) barBytes += 5 + bar.length * MAX_NUMBER_BYTES;
   // The most an entry can take: map header, "s" and the name, nine numeric keys, "k" and its bars.
-  reserve(1 + 2 + symbol.length + KEYS.length * (2 + MAX_NUMBER_BYTES) + 5 + barBytes);
+  reserve(1 + 2 + symbol.length + ENTRY_KEYS.length * (2 + MAX_NUMBER_BYTES) + 5 + barBytes);
 
   // The map header goes in front once the number of present keys is known: 11 at most, a fixmap.
   const first = start;
