@@ -202,8 +202,8 @@ export interface UnsubscribedMessage {
  * traffic (the exchanges' habit: Binance streams use `s`, `p`, `E`). In an `update`, a key is present only
  * when its value changed since this connection's previous update of the symbol, and every value is
  * absolute (never a difference), so applying an entry twice is harmless. In a `snapshot`, every known key is
- * present. Entries the client decodes from update frames have every key, undefined where the frame has none
- * (update-frame.ts): test a key with `!== undefined`.
+ * present. An entry the client decodes may hold every key, undefined where the wire has none (binary update
+ * frames, update-frame.ts; JSON and other frames hold only the keys sent): test a key with `!== undefined`.
  */
 export interface SymbolEntry {
   /** Symbol. */
