@@ -45,9 +45,10 @@ const LATE_LOG_SIZE = 64;
  *
  * Nearly every trade lands in the newest bar, so the newest bar has a copy of its own (`newest`) that such a
  * trade updates alone; its slot in the ring catches up (settle()) before anything reads the ring. Why: the
- * ring is off the V8 heap, its newest bar at a different place for every symbol, and the first touch of it
- * in a tick was most of what applying a trade cost (a cache and TLB miss; `perf` of the benchmark's `hot`
- * scenario). The copy is 64 bytes, which V8 keeps inside its heap beside the typed array object.
+ * ring is off the V8 heap, its newest bar at a different place for every symbol, and the first reads of the
+ * ring and of that bar in a trade missed the caches: a third of what applying a tick cost (`perf` of the
+ * benchmark's `hot` scenario). The copy is 64 bytes, which V8 keeps inside its heap beside the typed array
+ * object.
  */
 export class BarSeries {
   private data: Float64Array;
