@@ -5,12 +5,15 @@
  * commit that has the simulator's syntheticSymbols option.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SERVER_ENTRY_FILES = ['tickertape.ts', 'ipc.ts', 'process.ts', 'feed.ts', 'hub-flush.ts'];
 
-/** Compiles tickertape at `ref` (once per commit); returns the path of its benchmark server program. */
+/**
+ * Compiles tickertape at `ref` (once per commit, and again when today's benchmark entry files differ from
+ * the ones it was compiled with); returns the path of its benchmark server program.
+ */
 export function prepareBaseline(ref: string): string {
   const root = process.cwd();
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -22,9 +25,12 @@ export function prepareBaseline(ref: string): string {
   }
   const dir = join(root, '.tmp', 'bench-baseline', commit);
   const program = join(dir, 'out', 'bench', 'servers', 'tickertape.js');
-  // The micro scenario also runs the commit's hub-flush.js, beside it: a cache without it is built again.
-  if (existsSync(program) && existsSync(join(dir, 'out', 'bench', 'servers', 'hub-flush.js'))) return program;
   const src = join(dir, 'src');
+  // The micro scenario also runs the commit's hub-flush.js, beside it: a cache without it is built again.
+  const compiled = existsSync(program) && existsSync(join(dir, 'out', 'bench', 'servers', 'hub-flush.js'));
+  if (compiled && SERVER_ENTRY_FILES.every((file) => sameFile(join(src, 'bench', 'servers', file), join(root, 'bench', 'servers', file)))) {
+    return program;
+  }
   mkdirSync(join(src, 'bench', 'servers'), { recursive: true });
   execFileSync('sh', ['-c', `git archive ${commit} server client feeds ':!*.test.ts' | tar -x -C "${src}"`], { cwd: root });
   for (const file of SERVER_ENTRY_FILES) copyFileSync(join(root, 'bench', 'servers', file), join(src, 'bench', 'servers', file));
@@ -38,4 +44,8 @@ export function prepareBaseline(ref: string): string {
   );
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(dir, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
   return program;
+}
+
+function sameFile(copy: string, original: string): boolean {
+  return existsSync(copy) && readFileSync(copy, 'utf8') === readFileSync(original, 'utf8');
 }
