@@ -73,27 +73,33 @@ function flushOnce(market: Market, next: () => Tick): FlushResult {
 const HUB_FLUSH_ROUNDS = 4;
 
 /**
- * The hub's JavaScript cost per connection per flush for each tickertape target (today's code and any
- * tickertape@REF), each in its own process (bench/servers/hub-flush.ts), in interleaved rounds.
+ * The hub's JavaScript cost per connection per flush, and the market's per tick applied between flushes,
+ * for each tickertape target (today's code and any tickertape@REF), each in its own process
+ * (bench/servers/hub-flush.ts), in interleaved rounds.
  */
 function hubFlushByTarget(targets: readonly Target[]): Table | undefined {
   const ours = targets.filter((target) => target.protocol === 'tickertape');
   if (ours.length < 2) return undefined;
   const here = fileURLToPath(new URL('.', import.meta.url));
   const perClient = new Map<string, number[]>(ours.map((target) => [target.name, []]));
+  const perTick = new Map<string, number[]>(ours.map((target) => [target.name, []]));
   for (let round = 0; round < HUB_FLUSH_ROUNDS; round++) {
     for (const target of inRoundOrder(ours, round)) {
       const program = resolve(here, target.program).replace(/tickertape\.js$/, 'hub-flush.js');
       const line = execFileSync(process.execPath, [program], { encoding: 'utf8' });
-      perClient.get(target.name)!.push((JSON.parse(line) as { medianPerClientUs: number }).medianPerClientUs);
+      const result = JSON.parse(line) as { medianPerClientUs: number; medianPerTickUs: number };
+      perClient.get(target.name)!.push(result.medianPerClientUs);
+      perTick.get(target.name)!.push(result.medianPerTickUs);
     }
   }
-  const first = median(perClient.get(ours[0]!.name)!);
+  const first = ours[0]!.name;
+  const share = (us: number, of: number): string => `${((us / of) * 100).toFixed(0)} %`;
   return {
-    header: ['target', 'µs per connection per flush', `vs ${ours[0]!.name}`],
+    header: ['target', 'µs per connection per flush', `vs ${first}`, 'µs per tick applied', `vs ${first}`],
     rows: ours.map((target) => {
-      const us = median(perClient.get(target.name)!);
-      return [target.name, us, `${((us / first) * 100).toFixed(0)} %`];
+      const flush = median(perClient.get(target.name)!);
+      const tick = median(perTick.get(target.name)!);
+      return [target.name, flush, share(flush, median(perClient.get(first)!)), tick, share(tick, median(perTick.get(first)!))];
     }),
   };
 }
@@ -190,7 +196,7 @@ export async function runMicro(targets: readonly Target[] = []): Promise<Scenari
   }
   const tables = [{ title: 'micro-benchmarks', table: { header: ['case', 'median µs', 'mean µs', 'unit', 'µs per unit (median)', 'samples'], rows } as Table }];
   const byTarget = hubFlushByTarget(targets);
-  if (byTarget !== undefined) tables.push({ title: `hub flush, ${CLIENTS} connections, JavaScript only, by commit (median of ${HUB_FLUSH_ROUNDS} interleaved rounds, the order reversed every other round)`, table: byTarget });
+  if (byTarget !== undefined) tables.push({ title: `hub flush (${CLIENTS} connections, JavaScript only) and ticks applied between flushes, by commit (median of ${HUB_FLUSH_ROUNDS} interleaved rounds, the order reversed every other round)`, table: byTarget });
   return {
     tables,
     data: { rows, entriesPerFrame, frameBytes, changedPerFlush: sample.changed.length },
