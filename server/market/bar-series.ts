@@ -2,8 +2,8 @@ import type { Bar } from '../../client/protocol/messages.js';
 import { addVolume, foldBars } from '../../client/bars.js';
 
 /**
- * Slots per bar in the backing array: time, open, high, low, close, volume, gen, and the event times of the
- * trades that set open and close.
+ * Slots per bar in the backing array: time, open, high, low, close, volume, the event times of the trades
+ * that set open and close, and gen.
  */
 const STRIDE = 9;
 const T = 0;
@@ -12,20 +12,11 @@ const H = 2;
 const L = 3;
 const C = 4;
 const V = 5;
-const G = 6;
-const OPEN_TS = 7;
-const CLOSE_TS = 8;
-
-/** Slots of the newest bar's copy (`newest`): its time, open, high, low, close, volume and open and close event times. */
-const NEWEST_SLOTS = 8;
-const N_T = 0;
-const N_O = 1;
-const N_H = 2;
-const N_L = 3;
-const N_C = 4;
-const N_V = 5;
-const N_OPEN_TS = 6;
-const N_CLOSE_TS = 7;
+const OPEN_TS = 6;
+const CLOSE_TS = 7;
+const G = 8;
+/** The newest bar's copy (`newest`) holds the slots before G, laid out as in the ring. */
+const NEWEST_SLOTS = G;
 
 const INITIAL_CAPACITY_BARS = 64;
 /** Late writes remembered for changedSince(); a reader further behind than this gets a full scan. */
@@ -52,7 +43,7 @@ const LATE_LOG_SIZE = 64;
  */
 export class BarSeries {
   private data: Float64Array;
-  /** The newest bar's values while `held` (NEWEST_SLOTS); its gen is `newestGen`. */
+  /** The newest bar's values while `held` (the ring's slots before G); its gen is `newestGen`. */
   private readonly newest = new Float64Array(NEWEST_SLOTS);
   private newestGen = 0;
   /** `newest` holds the bar at index count - 1. */
@@ -130,20 +121,9 @@ export class BarSeries {
    */
   addTrade(ts: number, price: number, size: number, gen: number): boolean {
     const time = this.bucket(ts);
-    const n = this.newest;
-    if (this.held && n[N_T] === time) {
+    if (this.held && this.newest[T] === time) {
       // The newest bar: its copy alone (the ring's slot catches up in settle()).
-      if (ts < n[N_OPEN_TS]!) {
-        n[N_O] = price;
-        n[N_OPEN_TS] = ts;
-      }
-      if (price > n[N_H]!) n[N_H] = price;
-      if (price < n[N_L]!) n[N_L] = price;
-      if (ts >= n[N_CLOSE_TS]!) {
-        n[N_C] = price;
-        n[N_CLOSE_TS] = ts;
-      }
-      n[N_V] = addVolume(n[N_V]!, size);
+      addToBar(this.newest, 0, ts, price, size);
       this.newestGen = gen;
       this.dirty = true;
       return true;
@@ -154,20 +134,9 @@ export class BarSeries {
       i = this.insertAt(-i - 1, time, price, ts, gen);
       if (i < 0) return false;
     }
-    const d = this.data;
     const o = this.at(i);
-    if (ts < d[o + OPEN_TS]!) {
-      d[o + O] = price;
-      d[o + OPEN_TS] = ts;
-    }
-    if (price > d[o + H]!) d[o + H] = price;
-    if (price < d[o + L]!) d[o + L] = price;
-    if (ts >= d[o + CLOSE_TS]!) {
-      d[o + C] = price;
-      d[o + CLOSE_TS] = ts;
-    }
-    d[o + V] = addVolume(d[o + V]!, size);
-    d[o + G] = gen;
+    addToBar(this.data, o, ts, price, size);
+    this.data[o + G] = gen;
     this.noteLate(i, gen);
     // A new newest bar, or one before it that changed (the copy is still right then, but this is rare).
     this.hold();
@@ -180,14 +149,8 @@ export class BarSeries {
     const d = this.data;
     const n = this.newest;
     const o = this.at(this.count - 1);
-    d[o + O] = n[N_O]!;
-    d[o + H] = n[N_H]!;
-    d[o + L] = n[N_L]!;
-    d[o + C] = n[N_C]!;
-    d[o + V] = n[N_V]!;
+    for (let slot = 0; slot < NEWEST_SLOTS; slot++) d[o + slot] = n[slot]!;
     d[o + G] = this.newestGen;
-    d[o + OPEN_TS] = n[N_OPEN_TS]!;
-    d[o + CLOSE_TS] = n[N_CLOSE_TS]!;
     this.dirty = false;
   }
 
@@ -200,14 +163,7 @@ export class BarSeries {
     const d = this.data;
     const n = this.newest;
     const o = this.at(this.count - 1);
-    n[N_T] = d[o + T]!;
-    n[N_O] = d[o + O]!;
-    n[N_H] = d[o + H]!;
-    n[N_L] = d[o + L]!;
-    n[N_C] = d[o + C]!;
-    n[N_V] = d[o + V]!;
-    n[N_OPEN_TS] = d[o + OPEN_TS]!;
-    n[N_CLOSE_TS] = d[o + CLOSE_TS]!;
+    for (let slot = 0; slot < NEWEST_SLOTS; slot++) n[slot] = d[o + slot]!;
     this.newestGen = d[o + G]!;
     this.held = true;
   }
@@ -371,4 +327,22 @@ export class BarSeries {
     if (first !== undefined && !Number.isNaN(this.evictedThrough) && this.evictedThrough >= first[0]) bars.shift();
     return bars;
   }
+}
+
+/**
+ * A trade into the bar at `o` of `bar` (the ring, or the newest bar's copy: the same layout): open and close
+ * by the trades' event times, whatever order they arrive in.
+ */
+function addToBar(bar: Float64Array, o: number, ts: number, price: number, size: number): void {
+  if (ts < bar[o + OPEN_TS]!) {
+    bar[o + O] = price;
+    bar[o + OPEN_TS] = ts;
+  }
+  if (price > bar[o + H]!) bar[o + H] = price;
+  if (price < bar[o + L]!) bar[o + L] = price;
+  if (ts >= bar[o + CLOSE_TS]!) {
+    bar[o + C] = price;
+    bar[o + CLOSE_TS] = ts;
+  }
+  bar[o + V] = addVolume(bar[o + V]!, size);
 }
