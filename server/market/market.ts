@@ -40,7 +40,6 @@ export class Market {
   /** The same states by index (SymbolState.index): the order they were added in. */
   private readonly byIndex: SymbolState[] = [];
   private changed: SymbolState[] = [];
-  private readonly addedListeners = new Set<(state: SymbolState) => void>();
   readonly counters: MarketCounters = {
     ticks: 0,
     refused: { symbol: 0, time: 0, price: 0, size: 0, quote: 0, empty: 0, 'too-late': 0, 'symbol-limit': 0 },
@@ -74,12 +73,6 @@ export class Market {
     return Array.from(this.states.values(), (state) => state.instrument);
   }
 
-  /** Calls `listener` for each symbol added after start-up (first seen in a tick). Returns an unsubscriber. */
-  onSymbolAdded(listener: (state: SymbolState) => void): () => void {
-    this.addedListeners.add(listener);
-    return () => this.addedListeners.delete(listener);
-  }
-
   private add(instrument: Instrument): SymbolState {
     const state = new SymbolState(instrument, this.options.retention, this.states.size);
     this.states.set(instrument.symbol, state);
@@ -96,7 +89,6 @@ export class Market {
         return undefined;
       }
       state = this.add(instrument ?? defaultInstrument(symbol));
-      for (const listener of this.addedListeners) listener(state);
     }
     return state;
   }
@@ -133,7 +125,6 @@ export class Market {
       if (this.states.size >= this.options.maxSymbols) break;
       const state = this.add(source.instrument);
       state.adopt(source, this.gen);
-      for (const listener of this.addedListeners) listener(state);
     }
     this.changed = [...this.states.values()];
   }
