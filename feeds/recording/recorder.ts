@@ -9,7 +9,8 @@ import { basename, dirname, extname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, constants as zlib, type Gzip } from 'node:zlib';
 import { tickProblem, type Tick } from '../tick.js';
-import { RECORDING_HEADER, formatTickLine, recordableSymbol } from '../replay/formats/tickertape.js';
+import { RECORDING_HEADER } from '../replay/formats/tickertape.js';
+import { TickLineWriter } from './tick-lines.js';
 
 /** Bytes of lines gathered before they are handed to the file (or the compressor). */
 export const RECORDER_BLOCK_BYTES = 64 * 1024;
@@ -17,6 +18,8 @@ export const RECORDER_BLOCK_BYTES = 64 * 1024;
 export const RECORDER_FLUSH_INTERVAL_MS = 1_000;
 /** Smallest rotation size: below this a series would be mostly headers. */
 export const MIN_ROTATE_BYTES = 64 * 1024;
+/** Room past a block's size for the line that fills it, so a block is one buffer, never grown. */
+const LINE_MARGIN_BYTES = 1024;
 
 export interface RecorderOptions {
   /** The file, e.g. `ticks.tape` or `ticks.tape.gz`; with rotation, the pattern `ticks-0001.tape.gz` follows it. */
@@ -55,8 +58,8 @@ export class TickRecorder {
   private readonly rotateBytes: number;
   private out: WriteStream | undefined;
   private compressor: Gzip | undefined;
-  private lines: string[] = [];
-  private pendingBytes = 0;
+  /** Lines not yet handed to the file, as bytes. */
+  private readonly lines = new TickLineWriter(RECORDER_BLOCK_BYTES + LINE_MARGIN_BYTES);
   /** Bytes handed to the current file (before compression). */
   private writtenBytes = 0;
   private index = 0;
@@ -86,15 +89,12 @@ export class TickRecorder {
   write(tick: Tick): boolean {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new RecorderError('the recorder is closed');
-    if (tickProblem(tick) !== undefined || !recordableSymbol(tick.symbol)) {
+    if (tickProblem(tick) !== undefined || !this.lines.append(tick)) {
       this.stats.refused++;
       return true;
     }
-    const line = formatTickLine(tick);
-    this.lines.push(line);
-    this.pendingBytes += line.length + 1;
     this.stats.ticks++;
-    if (this.pendingBytes >= RECORDER_BLOCK_BYTES) return this.writeBlock();
+    if (this.lines.length >= RECORDER_BLOCK_BYTES) return this.writeBlock();
     return true;
   }
 
@@ -123,12 +123,10 @@ export class TickRecorder {
   }
 
   private writeBlock(): boolean {
-    const text = `${this.lines.join('\n')}\n`;
-    this.lines = [];
-    this.pendingBytes = 0;
-    this.writtenBytes += text.length;
+    const block = this.lines.take();
+    this.writtenBytes += block.length;
     const target = this.compressor ?? this.out!;
-    const ready = target.write(text);
+    const ready = target.write(block);
     if (this.writtenOnDisk() >= this.rotateBytes) return false;
     return ready;
   }
