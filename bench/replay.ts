@@ -12,10 +12,11 @@
  * "parse" is the reader (line reader + format + checks) alone; "feed max" the replay feed at --speed max
  * (reader, merge and player, pulled as the server pulls it and counted); "into Market" the server's path, the
  * server's FeedRunner applying every tick to a Market. The end-of-file scan is let finish before the
- * replay is timed: built code runs it on a worker thread, off the thread measured here.
+ * replay is timed: built code runs it on a worker thread, off the thread measured here. "Recording" is the
+ * recorder of `serve --record` writing a file's ticks, read into memory beforehand, plain and gzip.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import { createGzip } from 'node:zlib';
 import { FileTicks } from '../feeds/replay/file-ticks.js';
 import { RECORDING_HEADER, formatTickLine } from '../feeds/replay/formats/tickertape.js';
 import { openReplay, type FormatName } from '../feeds/replay/index.js';
+import { TickRecorder } from '../feeds/recording/recorder.js';
 import type { ReplayHost } from '../feeds/replay/player.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import type { Tick } from '../feeds/tick.js';
@@ -34,6 +36,8 @@ import { BAR_RETENTION_1M_BARS, BAR_RETENTION_1S_BARS, MAX_SYMBOLS } from '../se
 import { loaderFor } from './children.js';
 
 const ROUNDS = 3;
+/** Ticks the recording measurement writes at least. */
+const RECORDED_AT_LEAST = 500_000;
 const SELF = fileURLToPath(import.meta.url);
 const MARKET_OPTIONS = { retention: { secondBars: BAR_RETENTION_1S_BARS, minuteBars: BAR_RETENTION_1M_BARS }, maxSymbols: MAX_SYMBOLS };
 
@@ -81,6 +85,28 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
       ticks = ticksHanded(market.counters);
     }
     ms = performance.now() - started;
+  } else if (mode === 'record' || mode === 'record-gzip') {
+    // The file's ticks read into memory first (not timed), then written by the recorder as `serve --record`
+    // writes a feed's, into a file beside it.
+    const all: Tick[] = [];
+    const source = new FileTicks(file, { symbol, skipBad: false, from: -Infinity, to: Infinity, maxOutOfOrderMs: 300_000 });
+    await source.open();
+    for (let batch = await source.next(); batch !== undefined; batch = await source.next()) all.push(...batch);
+    const out = join(tmpdir(), `tickertape-bench-record-${process.pid}.tape${mode === 'record-gzip' ? '.gz' : ''}`);
+    try {
+      const recorder = await TickRecorder.open({ file: out });
+      const started = performance.now();
+      cpu = process.cpuUsage();
+      // A short file is written over until RECORDED_AT_LEAST ticks, so the rate is not the start-up's.
+      for (let written = 0; written < RECORDED_AT_LEAST; written += all.length) {
+        for (const tick of all) if (!recorder.write(tick)) await recorder.drain();
+      }
+      await recorder.close();
+      ms = performance.now() - started;
+      ticks = recorder.stats.ticks;
+    } finally {
+      rmSync(out, { force: true });
+    }
   } else {
     // Baseline: what the runtime and these modules take before any file is read.
     ms = 0;
@@ -265,6 +291,26 @@ async function main(): Promise<void> {
 
     // From the checkout's root (npm run bench runs this file compiled, elsewhere than the sources).
     const data = join(process.cwd(), '..', 'shared', 'data');
+
+    // Recording: what `serve --record` and `tickertape record` spend writing a feed's ticks.
+    const recordings: [string, string, string | undefined][] = [
+      ['simulator (event times with fractions of a ms)', files.find((f) => f.format === 'tickertape')!.file, undefined],
+      ['binance-spot-ethusdt-20240808.capture.gz (whole ms)', join(data, 'binance-spot-ethusdt-20240808.capture.gz'), undefined],
+    ];
+    const recorded: string[][] = [];
+    for (const [name, file, symbol] of recordings) {
+      if (!existsSync(file)) {
+        recorded.push([name, `skipped: ${file} is absent (../shared/data)`]);
+        continue;
+      }
+      const plain = best('record', file, symbol);
+      const gzip = best('record-gzip', file, symbol);
+      const perTick = (m: Measurement): string => ((m.cpuMs * 1e6) / m.ticks).toFixed(0);
+      recorded.push([name, plain.ticks.toLocaleString('en-US'), rate(plain), perTick(plain), rate(gzip), perTick(gzip)]);
+    }
+    console.log('Recording, ticks per CPU second and ns of CPU per tick (every thread: gzip compresses on libuv\'s)');
+    table(['ticks from', 'ticks', 'plain', 'ns/tick', 'gzip', 'ns/tick'], recorded);
+
     const samples: [string, string | undefined][] = [
       [join(process.cwd(), 'feeds', 'samples', 'simulator-seed42.tape.gz'), undefined],
       [join(data, 'us-equities-20131007-trades.csv'), undefined],
