@@ -3,11 +3,13 @@
  * `formatTickLine(tick)` and a line end (feeds/replay/formats/tickertape.ts), which stays the reference and
  * which the test (tick-lines.test.ts) compares them with on generated ticks.
  *
- * Why: a line made as a string costs about 0.9 µs (five numbers turned into strings, the template's parts
- * joined and then flattened again into the block's text) and leaves that garbage to collect; `perf` of
- * `tickertape record` at 200,000 ticks a second put a third of the process there. Here a symbol's bytes are
- * made once, an integer (every event time in milliseconds) is written digit by digit, and a decimal with up
- * to 8 digits after the point (prices and sizes) as an integer and a point, both without a string between.
+ * Why: `perf` of `tickertape record` at 200,000 ticks a second put about a third of the process in a line
+ * made as a string: five numbers turned into strings, the template's parts joined, flattened again into the
+ * block's text, and collected. Here a symbol's bytes are made once, an integer (an event time in whole
+ * milliseconds) is written digit by digit, and a decimal with up to 8 digits after the point (prices, sizes)
+ * as an integer and a point, with no string between. A recorded tick costs 10 to 15 % less CPU for it
+ * (docs/feeds.md#performance); what is left is mostly the file's own writes and, for event times with
+ * fractions of a millisecond (the simulator's), String().
  */
 import type { Tick } from '../tick.js';
 import { recordableSymbol } from '../replay/formats/tickertape.js';
