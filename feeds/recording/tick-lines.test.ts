@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { formatTickLine } from '../replay/formats/tickertape.js';
 import type { Side, Tick } from '../tick.js';
-import { TickLineWriter, writeNumber } from './tick-lines.js';
+import { SYMBOL_CACHE_LIMIT, TickLineWriter, writeNumber } from './tick-lines.js';
 
 function written(value: number): string {
   const out = Buffer.alloc(64);
@@ -76,6 +76,19 @@ describe('TickLineWriter', () => {
     expect(writer.length).toBe(0);
     expect(writer.append({ symbol: 'AB', ts: 1, price: 1, size: 1 })).toBe(true);
     expect(writer.take().toString()).toBe('1,AB,1,1,,,\n');
+  });
+
+  test('more symbols than the cache keeps: the cache stays bounded, and every line names its own', () => {
+    const writer = new TickLineWriter(1024);
+    const names = Array.from({ length: SYMBOL_CACHE_LIMIT + 100 }, (_, i) => `S${i}`);
+    let text = '';
+    for (const symbol of [...names, ...names.slice(0, 200)]) {
+      writer.append({ symbol, ts: 1, price: 2, size: 3 });
+      if (writer.length > 900) text += writer.take().toString();
+      expect(writer.cachedSymbols).toBeLessThanOrEqual(SYMBOL_CACHE_LIMIT);
+    }
+    text += writer.take().toString();
+    expect(text).toBe([...names, ...names.slice(0, 200)].map((symbol) => `1,${symbol},2,3,,,\n`).join(''));
   });
 
   test('take() hands over bytes that later lines do not touch', () => {

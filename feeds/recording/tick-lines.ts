@@ -34,6 +34,12 @@ const POINT = 0x2e;
 const BUY = 0x62;
 const SELL = 0x73;
 
+/**
+ * Symbols whose bytes are kept. A market holds at most 10,000; a feed passing more (a file of made-up names)
+ * empties the cache when it is full rather than growing it without bound.
+ */
+export const SYMBOL_CACHE_LIMIT = 16_384;
+
 /** Bytes a line takes at most besides its symbol: six commas, a side, a line end, five numbers. */
 const MAX_LINE_BYTES_BESIDES_SYMBOL = 8 + 5 * 32;
 
@@ -44,11 +50,16 @@ const MAX_LINE_BYTES_BESIDES_SYMBOL = 8 + 5 * 32;
 export class TickLineWriter {
   private block: Buffer;
   private used = 0;
-  /** Each symbol's bytes, or null when a line cannot hold it. */
+  /** Each symbol's bytes, or null when a line cannot hold it; at most SYMBOL_CACHE_LIMIT of them. */
   private readonly symbols = new Map<string, Buffer | null>();
 
   constructor(private readonly blockBytes: number) {
     this.block = Buffer.allocUnsafe(blockBytes);
+  }
+
+  /** Symbols whose bytes are cached (SYMBOL_CACHE_LIMIT at most). */
+  get cachedSymbols(): number {
+    return this.symbols.size;
   }
 
   /** Bytes gathered since the last take(). */
@@ -64,6 +75,7 @@ export class TickLineWriter {
     let symbol = this.symbols.get(tick.symbol);
     if (symbol === undefined) {
       symbol = recordableSymbol(tick.symbol) ? Buffer.from(tick.symbol) : null;
+      if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
       this.symbols.set(tick.symbol, symbol);
     }
     if (symbol === null) return false;
