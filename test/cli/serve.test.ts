@@ -1,26 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import { finished, lineMatching, tickertape } from '../helpers/cli.js';
-import { RawWebSocket } from '../helpers/raw-socket.js';
+import { closeFrameCode, RawWebSocket } from '../helpers/raw-socket.js';
 import { WsClient } from '../helpers/ws-client.js';
-
-/**
- * The code in the first close frame among raw server-to-client bytes, found by walking the frames (server
- * frames are unmasked): a byte search would also find 0x88 inside a payload, e.g. a MessagePack map of 8.
- */
-function closeFrameCode(bytes: Buffer): number | undefined {
-  let at = 0;
-  while (at + 2 <= bytes.length) {
-    const opcode = bytes[at]! & 0x0f;
-    let length = bytes[at + 1]! & 0x7f;
-    let header = 2;
-    if (length === 126) [length, header] = [bytes.readUInt16BE(at + 2), 4];
-    else if (length === 127) [length, header] = [Number(bytes.readBigUInt64BE(at + 2)), 10];
-    if (opcode === 0x8) return length >= 2 ? bytes.readUInt16BE(at + header) : undefined;
-    at += header + length;
-  }
-  return undefined;
-}
 
 describe('tickertape serve', () => {
   test('starts on the simulated feed, serves /ws, and exits 0 on SIGTERM', async () => {

@@ -76,6 +76,25 @@ export function clientFrame(opcode: number, payload: Buffer, fin = true): Buffer
   return Buffer.concat([header, mask, masked]);
 }
 
+/**
+ * The code in the first close frame among raw server-to-client bytes, found by walking the frames (server
+ * frames are unmasked): a byte search would also find 0x88 inside a payload, e.g. a MessagePack map of 8 or
+ * a time's bytes in the hello.
+ */
+export function closeFrameCode(bytes: Buffer): number | undefined {
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const opcode = bytes[at]! & 0x0f;
+    let length = bytes[at + 1]! & 0x7f;
+    let header = 2;
+    if (length === 126) [length, header] = [bytes.readUInt16BE(at + 2), 4];
+    else if (length === 127) [length, header] = [Number(bytes.readBigUInt64BE(at + 2)), 10];
+    if (opcode === OPCODE.close) return length >= 2 ? bytes.readUInt16BE(at + header) : undefined;
+    at += header + length;
+  }
+  return undefined;
+}
+
 /** A WebSocket connection made by hand: it answers nothing (no pongs, no close) unless told to. */
 export class RawWebSocket {
   /** Bytes received after the handshake. */

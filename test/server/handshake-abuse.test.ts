@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
-import { clientFrame, OPCODE, rawExchange, RawWebSocket, upgradeRequest } from '../helpers/raw-socket.js';
+import { clientFrame, closeFrameCode, OPCODE, rawExchange, RawWebSocket, upgradeRequest } from '../helpers/raw-socket.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws-client.js';
 
@@ -19,12 +19,6 @@ afterAll(async () => {
   bystander.close();
   await server.close();
 });
-
-/** Reads the close code from a server close frame in raw bytes (unmasked: server to client). */
-function closeCodeIn(bytes: Buffer): number | undefined {
-  for (let i = 0; i + 3 < bytes.length; i++) if (bytes[i] === 0x88 && bytes[i + 1]! >= 2 && bytes[i + 1]! < 126) return bytes.readUInt16BE(i + 2);
-  return undefined;
-}
 
 describe('handshakes that are not ours are refused over plain HTTP', () => {
   test('a flood of headers: 431, and the connection is closed', async () => {
@@ -79,7 +73,7 @@ describe('abusive frames after the handshake close that connection only', () => 
     raw.send(clientFrame(OPCODE.binary, Buffer.alloc(1_024, 0x90), false));
     for (let i = 0; i < 40; i++) raw.send(clientFrame(OPCODE.continuation, Buffer.alloc(1_024, 0x90), false));
     await raw.closedByServer();
-    expect(closeCodeIn(raw.received)).toBe(CLOSE_CODES.messageTooBig);
+    expect(closeFrameCode(raw.received)).toBe(CLOSE_CODES.messageTooBig);
   });
 
   test('a flood of empty fragments, which cost ws no memory, is cut off at the fragment limit: 1008', async () => {
@@ -87,28 +81,28 @@ describe('abusive frames after the handshake close that connection only', () => 
     raw.send(clientFrame(OPCODE.binary, Buffer.alloc(0), false));
     for (let i = 0; i < 50_000; i++) raw.send(clientFrame(OPCODE.continuation, Buffer.alloc(0), false));
     await raw.closedByServer();
-    expect(closeCodeIn(raw.received)).toBe(CLOSE_CODES.policyViolation);
+    expect(closeFrameCode(raw.received)).toBe(CLOSE_CODES.policyViolation);
   });
 
   test('an unmasked frame (servers must refuse them): 1002', async () => {
     const raw = await RawWebSocket.open(server.port);
     raw.send(Buffer.from([0x82, 0x01, 0x90]));
     await raw.closedByServer();
-    expect(closeCodeIn(raw.received)).toBe(CLOSE_CODES.protocolError);
+    expect(closeFrameCode(raw.received)).toBe(CLOSE_CODES.protocolError);
   });
 
   test('a text frame that is not UTF-8: 1007', async () => {
     const raw = await RawWebSocket.open(server.port);
     raw.send(clientFrame(OPCODE.text, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])));
     await raw.closedByServer();
-    expect(closeCodeIn(raw.received)).toBe(1007);
+    expect(closeFrameCode(raw.received)).toBe(1007);
   });
 
   test('a frame header claiming 2^63 bytes: 1009 without allocating it', async () => {
     const raw = await RawWebSocket.open(server.port);
     raw.send(Buffer.from([0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
     await raw.closedByServer();
-    expect([CLOSE_CODES.messageTooBig, CLOSE_CODES.protocolError]).toContain(closeCodeIn(raw.received));
+    expect([CLOSE_CODES.messageTooBig, CLOSE_CODES.protocolError]).toContain(closeFrameCode(raw.received));
   });
 });
 
