@@ -24,7 +24,7 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { FileTicks } from '../feeds/replay/file-ticks.js';
 import { RECORDING_HEADER, formatTickLine } from '../feeds/replay/formats/tickertape.js';
-import { openReplay, type FormatName } from '../feeds/replay/index.js';
+import { MAX_OUT_OF_ORDER_MS, openReplay, type FormatName } from '../feeds/replay/index.js';
 import { TickRecorder } from '../feeds/recording/recorder.js';
 import type { ReplayHost } from '../feeds/replay/player.js';
 import { createSimulator } from '../feeds/simulator/index.js';
@@ -53,14 +53,20 @@ interface Measurement {
   readonly peakRssMb: number;
 }
 
+/** The file's reader, every line kept (a bad one throws), opened: what "parse" times and "record" reads. */
+async function openTicks(file: string, symbol: string | undefined): Promise<FileTicks> {
+  const source = new FileTicks(file, { symbol, skipBad: false, from: -Infinity, to: Infinity, maxOutOfOrderMs: MAX_OUT_OF_ORDER_MS });
+  await source.open();
+  return source;
+}
+
 async function measure(mode: string, file: string, symbol: string | undefined): Promise<Measurement> {
   let ticks = 0;
   let ms: number;
   let cpu = process.cpuUsage();
   if (mode === 'parse') {
     const started = performance.now();
-    const source = new FileTicks(file, { symbol, skipBad: false, from: -Infinity, to: Infinity, maxOutOfOrderMs: 300_000 });
-    await source.open();
+    const source = await openTicks(file, symbol);
     for (let batch = await source.next(); batch !== undefined; batch = await source.next()) ticks += batch.length;
     ms = performance.now() - started;
   } else if (mode === 'feed' || mode === 'replay') {
@@ -87,10 +93,9 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
     ms = performance.now() - started;
   } else if (mode === 'record' || mode === 'record-gzip') {
     // The file's ticks read into memory first (not timed), then written by the recorder as `serve --record`
-    // writes a feed's, into a file beside it.
+    // writes a feed's, into a temporary file.
     const all: Tick[] = [];
-    const source = new FileTicks(file, { symbol, skipBad: false, from: -Infinity, to: Infinity, maxOutOfOrderMs: 300_000 });
-    await source.open();
+    const source = await openTicks(file, symbol);
     for (let batch = await source.next(); batch !== undefined; batch = await source.next()) all.push(...batch);
     const out = join(tmpdir(), `tickertape-bench-record-${process.pid}.tape${mode === 'record-gzip' ? '.gz' : ''}`);
     try {
