@@ -167,8 +167,9 @@ export class BinanceConnector implements Connector {
         this.switchOver();
         return;
       }
-      this.stream.status.setLink('binance', 'waiting');
+      // The reason first: setLink tells the listeners (the log's line says why).
       this.stream.status.venue('binance').error = why;
+      this.stream.status.setLink('binance', 'waiting');
     } else if (session === this.replacement) {
       // The replacement failed: forget it and try again later; the current connection carries on.
       this.end(session);

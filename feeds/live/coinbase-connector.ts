@@ -104,7 +104,8 @@ export class CoinbaseConnector implements Connector {
     clearTimeout(this.ackTimer);
     const { status } = this.stream;
     if (status.venue('coinbase').state === 'stopped') return;
-    status.setLink('coinbase', 'waiting');
+    // The reason first: setLink tells the listeners (the log's line says why).
     status.venue('coinbase').error = why;
+    status.setLink('coinbase', 'waiting');
   }
 }

@@ -11,7 +11,7 @@ import { WsClient } from '../helpers/ws-client.js';
 import { openLiveFeed } from '../../feeds/live/feed.js';
 import { FakeBinance } from './fake-binance.js';
 import { FakeCoinbase } from './fake-coinbase.js';
-import { countingTrades, liveOptions } from './live-harness.js';
+import { countingTrades, drain, liveOptions } from './live-harness.js';
 import { BINANCE_CAPTURE, COINBASE_CAPTURE, capturesPresent } from './shared-captures.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -72,6 +72,26 @@ describe.skipIf(!capturesPresent)('a dropped exchange connection', () => {
     expect(metric(metrics, 'tickertape_feed_gaps_total', 'symbol="ETH-USDT"')).toBe(health.gaps);
     expect(metric(metrics, 'tickertape_feed_connected', 'venue="binance"')).toBe(1);
     console.log(`reconnect: stale → live again with the gap reported in ${Math.round(reconnectMs)} ms (300 ms refused + backoff)`);
+  });
+});
+
+describe.skipIf(!capturesPresent)('why a connection was lost', () => {
+  test('each venue says why when its state turns to waiting: the logs (server/live/feed-log.ts) read it then', async () => {
+    const binance = await FakeBinance.start(BINANCE_CAPTURE);
+    const coinbase = await FakeCoinbase.start(COINBASE_CAPTURE, { heartbeatEveryMs: 100 });
+    cleanup.push(() => binance.close(), () => coinbase.close());
+    const live = drain(liveOptions(['binance:ETHUSDT', 'coinbase:SKL-USD'], { binance: binance.url, coinbase: coinbase.url }));
+    cleanup.push(() => live.stop());
+    const seen: string[] = [];
+    live.feed.live.onChange(() => {
+      for (const venue of live.feed.live.venues.values()) if (venue.state === 'waiting') seen.push(`${venue.venue}: ${venue.error ?? 'no reason'}`);
+    });
+    const allLive = (): boolean => [...live.feed.live.venues.values()].every((venue) => venue.state === 'live');
+    await waitFor(allLive, 'both venues live');
+    binance.dropAll();
+    coinbase.dropAll();
+    await waitFor(() => seen.length >= 2, 'both connections lost');
+    expect(new Set(seen)).toEqual(new Set(['binance: closed 1006', 'coinbase: closed 1006']));
   });
 });
 
