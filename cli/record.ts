@@ -1,18 +1,24 @@
 /**
- * `tickertape record --out FILE [options]`: runs the feed `serve` would run (the simulator today) without
- * serving it, and writes every tick to FILE in tickertape's recording format, until a tick count, a
- * duration, or Ctrl-C.
+ * `tickertape record --out FILE [options]`: runs the feed `serve` would run (the simulator, or live exchange
+ * feeds with `--feed`) without serving it, and writes every tick to FILE in tickertape's recording format,
+ * until a tick count, a duration, or Ctrl-C. A live feed's connection losses and missed trades are logged as
+ * they happen and summed up at the end, so an unattended recording says where it has holes.
  */
 import { createFeed } from '../feeds/index.js';
+import { isLiveFeed } from '../feeds/live/feed.js';
+import type { LiveStatus } from '../feeds/live/status.js';
 import { parseTimeOption } from '../feeds/replay/options.js';
 import { MIN_ROTATE_BYTES, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
 import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, parseServeArgs } from '../server/config.js';
+import { logLiveFeed } from '../server/live/feed-log.js';
+import { LIVE_FLAGS, LIVE_USAGE } from '../server/live-flags.js';
 import { parseCommandArgs, wholeNumberFlag } from './args.js';
+import { lineLog } from './line-log.js';
 
 export const RECORD_USAGE = `Usage: tickertape record --out FILE [options]
 
-Writes every tick of the simulated feed to FILE in tickertape's recording format (docs/feeds.md), one
-tick per line, lossless. Replay it with "tickertape replay FILE".
+Writes every tick of the feed to FILE in tickertape's recording format (docs/feeds.md), one tick per line,
+lossless: the simulated market, or live exchange data with --feed. Replay it with "tickertape replay FILE".
 
 Options:
   --out FILE        where to write; FILE.gz is gzip-compressed. An existing file is never overwritten.
@@ -20,13 +26,19 @@ Options:
   --rotate-mb N     start a new numbered file (name-0001.tape, name-0002.tape, ...) every N MiB
   --ticks N         stop after N ticks
   --duration-s N    stop after N seconds (wall time)
+  --log-level L     info (default) logs each exchange connection change and missed trades on stderr;
+                    warn only the losses (LOG_LEVEL)
+  -h, --help        show this help
+
+The simulator (the default feed):
   --rate N          simulated ticks per second (TICK_RATE, default ${DEFAULT_TICKS_PER_S})
   --seed N          simulator seed (SEED, default ${DEFAULT_SEED})
   --start TIME      simulated event time of the first tick (ISO-8601); with a seed, the same file each run
   --warmup-s N      seconds of simulated history recorded first, as fast as they can be written
                     (WARMUP_S, default 0)
-  -h, --help        show this help
 
+Live exchange data instead:
+${LIVE_USAGE}
 Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly.
 `;
 
@@ -63,6 +75,8 @@ export async function record(args: string[]): Promise<number> {
     return 2;
   }
   const feed = await createFeed(plan.feed);
+  const live = isLiveFeed(feed) ? feed.live : undefined;
+  const unlisten = live === undefined ? undefined : logLiveFeed(live, lineLog(plan.logLevel));
   const ticks = feed[Symbol.asyncIterator]();
   let stopped = false;
   const stop = (): void => {
@@ -87,6 +101,7 @@ export async function record(args: string[]): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await ticks.return?.();
+    unlisten?.();
   }
   try {
     await recorder.close();
@@ -98,9 +113,35 @@ export async function record(args: string[]): Promise<number> {
   process.stderr.write(
     `recorded ${stats.ticks.toLocaleString('en-US')} ticks` +
       (stats.refused > 0 ? ` (${stats.refused} refused)` : '') +
-      ` to ${stats.files.join(', ')}\n`,
+      ` to ${stats.files.join(', ')}\n` +
+      (live === undefined ? '' : liveSummary(live)),
   );
   return code;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+/**
+ * Per venue: connections lost and replaced, and the trades known missed, by symbol: where the recording has
+ * holes. One line per venue.
+ */
+function liveSummary(status: LiveStatus): string {
+  let text = '';
+  for (const venue of status.venues.values()) {
+    const missed = [...status.symbols.values()].filter((symbol) => symbol.venue === venue.venue && symbol.missed > 0);
+    text +=
+      `${venue.venue}: ${plural(venue.reconnects, 'reconnect')}` +
+      (venue.replacements > 0 ? `, ${plural(venue.replacements, 'planned replacement')}` : '') +
+      '; ' +
+      (missed.length === 0
+        ? 'no trade known missed'
+        : `trades missed: ${missed.map((symbol) => `${symbol.symbol} ${symbol.missed.toLocaleString('en-US')} in ${plural(symbol.gaps, 'gap')}`).join(', ')}`) +
+      (venue.error === undefined ? '' : `; last error: ${venue.error}`) +
+      '\n';
+  }
+  return text;
 }
 
 interface RecordPlan {
@@ -110,19 +151,18 @@ interface RecordPlan {
   readonly maxTicks: number;
   readonly durationMs: number | undefined;
   readonly feed: ReturnType<typeof parseServeArgs>['config']['feed'];
+  readonly logLevel: string;
 }
 
 function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
-  const { values, serveArgs } = parseCommandArgs(args, OWN_OPTIONS, [...SIMULATOR_FLAGS, 'log-level'], RECORD_USAGE, false);
+  const { values, serveArgs } = parseCommandArgs(args, OWN_OPTIONS, [...SIMULATOR_FLAGS, ...LIVE_FLAGS, 'log-level'], RECORD_USAGE, false);
   if (values['help'] === true) return 'help';
   const out = values['out'];
   if (typeof out !== 'string' || out === '') throw new ConfigError(`--out FILE is required\n\n${RECORD_USAGE}`);
   const rotateMb = values['rotate-mb'] as string | undefined;
   const mb = rotateMb === undefined ? undefined : Number(rotateMb);
   if (mb !== undefined && !(mb * 1_048_576 >= MIN_ROTATE_BYTES)) throw new ConfigError(`--rotate-mb must be a number ≥ ${MIN_ROTATE_BYTES / 1_048_576}, got "${rotateMb}"`);
-  // Recording starts now unless asked for history: serve's warm start is for charts, not for files.
-  const warm = values['warmup-s'] !== undefined || process.env['WARMUP_S'] !== undefined ? [] : ['--warmup-s', '0'];
-  const { config } = parseServeArgs([...serveArgs, ...warm], process.env, undefined);
+  const { config } = parseServeArgs(serveArgs, process.env, undefined);
   const start = values['start'] as string | undefined;
   let startTime: number | undefined;
   try {
@@ -130,6 +170,9 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  if (config.feed.kind !== 'simulated' && start !== undefined) throw new ConfigError('--start sets the simulator, which does not run with --feed');
+  // Recording starts now unless asked for history: serve's warm start is for charts, not for files.
+  const warm = values['warmup-s'] !== undefined || process.env['WARMUP_S'] !== undefined;
   const durationS = wholeNumberFlag('--duration-s', values['duration-s'] as string | undefined, 1);
   return {
     out,
@@ -137,6 +180,7 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
     rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576),
     maxTicks: wholeNumberFlag('--ticks', values['ticks'] as string | undefined, 1) ?? Number.POSITIVE_INFINITY,
     durationMs: durationS === undefined ? undefined : durationS * 1000,
-    feed: config.feed.kind === 'simulated' ? { ...config.feed, startTime } : config.feed,
+    feed: config.feed.kind === 'simulated' ? { ...config.feed, startTime, warmupMs: warm ? config.feed.warmupMs : 0 } : config.feed,
+    logLevel: config.logLevel,
   };
 }

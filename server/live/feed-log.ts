@@ -1,13 +1,18 @@
 /**
  * A live feed's rare events in the server's log: one line per connection state change and per gap, what an
- * operator wants to see. Written wherever the feed runs: a single process (plugins/live.ts) or a cluster
- * ingest (cluster/ingest-plugin.ts).
+ * operator wants to see. Written wherever the feed runs: a single process (plugins/live.ts), a cluster
+ * ingest (cluster/ingest-plugin.ts), or `tickertape record` (cli/record.ts).
  */
-import type { FastifyBaseLogger } from 'fastify';
 import type { LiveStatus } from '../../feeds/live/status.js';
 
+/** Where the lines go: the server's logger (pino), or `tickertape record`'s lines on stderr (cli/line-log.ts). */
+export interface FeedLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 /** Logs `status`'s connection losses, connection states and missed trades as they happen; returns the unsubscribe. */
-export function logLiveFeed(status: LiveStatus, log: FastifyBaseLogger): () => void {
+export function logLiveFeed(status: LiveStatus, log: FeedLog): () => void {
   const seen = new Map<string, string>();
   const missed = new Map<string, number>();
   return status.onChange(() => {
