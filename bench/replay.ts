@@ -25,7 +25,7 @@ import { createGzip } from 'node:zlib';
 import { FileTicks } from '../feeds/replay/file-ticks.js';
 import { RECORDING_HEADER, formatTickLine } from '../feeds/replay/formats/tickertape.js';
 import { MAX_OUT_OF_ORDER_MS, openReplay, type FormatName } from '../feeds/replay/index.js';
-import { TickRecorder } from '../feeds/recording/recorder.js';
+import { DEFAULT_GZIP_LEVEL, TickRecorder } from '../feeds/recording/recorder.js';
 import type { ReplayHost } from '../feeds/replay/player.js';
 import { createSimulator } from '../feeds/simulator/index.js';
 import type { Tick } from '../feeds/tick.js';
@@ -51,7 +51,16 @@ interface Measurement {
   /** CPU time (user + system, every thread of the process) of the timed part. */
   readonly cpuMs: number;
   readonly peakRssMb: number;
+  /** Bytes of the file written, for the recording modes. */
+  readonly fileBytes?: number;
 }
+
+/** The recording modes: the file's name ending, and gzip's level (undefined: plain). */
+const RECORD_MODES: Readonly<Record<string, { readonly ending: string; readonly gzipLevel?: number }>> = {
+  record: { ending: '.tape' },
+  'record-gzip': { ending: '.tape.gz', gzipLevel: DEFAULT_GZIP_LEVEL },
+  'record-gzip-1': { ending: '.tape.gz', gzipLevel: 1 },
+};
 
 /** The file's reader, every line kept (a bad one throws), opened: what "parse" times and "record" reads. */
 async function openTicks(file: string, symbol: string | undefined): Promise<FileTicks> {
@@ -64,6 +73,7 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
   let ticks = 0;
   let ms: number;
   let cpu = process.cpuUsage();
+  let fileBytes: number | undefined;
   if (mode === 'parse') {
     const started = performance.now();
     const source = await openTicks(file, symbol);
@@ -91,15 +101,16 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
       ticks = ticksHanded(market.counters);
     }
     ms = performance.now() - started;
-  } else if (mode === 'record' || mode === 'record-gzip') {
+  } else if (RECORD_MODES[mode] !== undefined) {
     // The file's ticks read into memory first (not timed), then written by the recorder as `serve --record`
     // writes a feed's, into a temporary file.
     const all: Tick[] = [];
     const source = await openTicks(file, symbol);
     for (let batch = await source.next(); batch !== undefined; batch = await source.next()) all.push(...batch);
-    const out = join(tmpdir(), `tickertape-bench-record-${process.pid}.tape${mode === 'record-gzip' ? '.gz' : ''}`);
+    const { ending, gzipLevel } = RECORD_MODES[mode]!;
+    const out = join(tmpdir(), `tickertape-bench-record-${process.pid}${ending}`);
     try {
-      const recorder = await TickRecorder.open({ file: out });
+      const recorder = await TickRecorder.open({ file: out, gzipLevel });
       const started = performance.now();
       cpu = process.cpuUsage();
       // A short file is written over until RECORDED_AT_LEAST ticks, so the rate is not the start-up's.
@@ -109,6 +120,7 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
       await recorder.close();
       ms = performance.now() - started;
       ticks = recorder.stats.ticks;
+      fileBytes = statSync(out).size;
     } finally {
       rmSync(out, { force: true });
     }
@@ -117,7 +129,7 @@ async function measure(mode: string, file: string, symbol: string | undefined): 
     ms = 0;
   }
   const used = process.cpuUsage(cpu);
-  return { ticks, ms, cpuMs: (used.user + used.system) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { ticks, ms, cpuMs: (used.user + used.system) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, ...(fileBytes === undefined ? {} : { fileBytes }) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -308,13 +320,17 @@ async function main(): Promise<void> {
         recorded.push([name, `skipped: ${file} is absent (../shared/data)`]);
         continue;
       }
-      const plain = best('record', file, symbol);
-      const gzip = best('record-gzip', file, symbol);
       const perTick = (m: Measurement): string => ((m.cpuMs * 1e6) / m.ticks).toFixed(0);
-      recorded.push([name, plain.ticks.toLocaleString('en-US'), rate(plain), perTick(plain), rate(gzip), perTick(gzip)]);
+      const bytesPerTick = (m: Measurement): string => ((m.fileBytes ?? Number.NaN) / m.ticks).toFixed(1);
+      const runs = Object.keys(RECORD_MODES).map((mode) => best(mode, file, symbol));
+      recorded.push([name, runs[0]!.ticks.toLocaleString('en-US'), ...runs.flatMap((run) => [rate(run), perTick(run), bytesPerTick(run)])]);
     }
-    console.log('Recording, ticks per CPU second and ns of CPU per tick (every thread: gzip compresses on libuv\'s)');
-    table(['ticks from', 'ticks', 'plain', 'ns/tick', 'gzip', 'ns/tick'], recorded);
+    console.log(
+      `Recording: ticks per CPU second, ns of CPU and file bytes per tick, plain and gzip at levels ${DEFAULT_GZIP_LEVEL} (the default) and 1 ` +
+        "(CPU of every thread: gzip compresses on libuv's)",
+    );
+    const columns = (title: string): string[] => [title, 'ns/tick', 'B/tick'];
+    table(['ticks from', 'ticks', ...columns('plain'), ...columns(`gzip ${DEFAULT_GZIP_LEVEL}`), ...columns('gzip 1')], recorded);
 
     const samples: [string, string | undefined][] = [
       [join(process.cwd(), 'feeds', 'samples', 'simulator-seed42.tape.gz'), undefined],

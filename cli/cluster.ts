@@ -36,7 +36,7 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
     const given = feedFlags.find((flag) => args.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
     if (given !== undefined) throw new ConfigError(`--${given} is the ingest's option: a gateway serves the feed its ingest runs`);
   }
-  const excluded: string[] = ['record', 'record-rotate-mb', ...(role === 'gateway' ? feedFlags : [])];
+  const excluded: string[] = ['record', 'record-rotate-mb', 'record-gzip-level', ...(role === 'gateway' ? feedFlags : [])];
   const own = role === 'ingest' ? { ...CLUSTER_OPTIONS, ...REPLAY_OPTIONS } : CLUSTER_OPTIONS;
   const parsed = parseCommandArgs(args, own, serveFlagsExcept(excluded), usage, role === 'ingest');
   // The ingest replays files when it is given some (with `tickertape replay`'s flags), else simulates.

@@ -8,8 +8,8 @@ import { createFeed } from '../feeds/index.js';
 import { isLiveFeed } from '../feeds/live/feed.js';
 import type { LiveStatus } from '../feeds/live/status.js';
 import { parseTimeOption } from '../feeds/replay/options.js';
-import { MIN_ROTATE_BYTES, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
-import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, parseServeArgs } from '../server/config.js';
+import { DEFAULT_GZIP_LEVEL, MIN_ROTATE_BYTES, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
+import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, gzipLevelFrom, parseServeArgs } from '../server/config.js';
 import { logLiveFeed } from '../server/live/feed-log.js';
 import { LIVE_FLAGS, LIVE_USAGE } from '../server/live-flags.js';
 import { parseCommandArgs, wholeNumberFlag } from './args.js';
@@ -23,6 +23,7 @@ lossless: the simulated market, or live exchange data with --feed. Replay it wit
 Options:
   --out FILE        where to write; FILE.gz is gzip-compressed. An existing file is never overwritten.
   --gzip            compress even when FILE does not end in .gz
+  --gzip-level N    gzip's level: 1 compresses fastest, 9 smallest (default ${DEFAULT_GZIP_LEVEL}); implies --gzip
   --rotate-mb N     start a new numbered file (name-0001.tape, name-0002.tape, ...) every N MiB
   --ticks N         stop after N ticks
   --duration-s N    stop after N seconds (wall time)
@@ -45,6 +46,7 @@ Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly.
 const OWN_OPTIONS = {
   out: { type: 'string' },
   gzip: { type: 'boolean' },
+  'gzip-level': { type: 'string' },
   'rotate-mb': { type: 'string' },
   ticks: { type: 'string' },
   'duration-s': { type: 'string' },
@@ -68,7 +70,7 @@ export async function record(args: string[]): Promise<number> {
   }
   let recorder: TickRecorder;
   try {
-    recorder = await TickRecorder.open({ file: plan.out, gzip: plan.gzip || undefined, rotateBytes: plan.rotateBytes });
+    recorder = await TickRecorder.open({ file: plan.out, gzip: plan.gzip || undefined, gzipLevel: plan.gzipLevel, rotateBytes: plan.rotateBytes });
   } catch (error) {
     if (!(error instanceof RecorderError)) throw error;
     process.stderr.write(`tickertape: ${error.message}\n`);
@@ -147,6 +149,7 @@ function liveSummary(status: LiveStatus): string {
 interface RecordPlan {
   readonly out: string;
   readonly gzip: boolean;
+  readonly gzipLevel: number | undefined;
   readonly rotateBytes: number | undefined;
   readonly maxTicks: number;
   readonly durationMs: number | undefined;
@@ -177,6 +180,7 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
   return {
     out,
     gzip: values['gzip'] === true,
+    gzipLevel: gzipLevelFrom('--gzip-level', values['gzip-level'] as string | undefined),
     rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576),
     maxTicks: wholeNumberFlag('--ticks', values['ticks'] as string | undefined, 1) ?? Number.POSITIVE_INFINITY,
     durationMs: durationS === undefined ? undefined : durationS * 1000,

@@ -101,7 +101,7 @@ export async function replay(args: string[], defaultWebRoot: string): Promise<nu
   let parsed;
   let options: ReplayOptions;
   try {
-    parsed = parseCommandArgs(args, OWN_OPTIONS, serveFlagsExcept([...SIMULATOR_FLAGS, ...LIVE_FLAGS, 'record', 'record-rotate-mb']), REPLAY_USAGE, true);
+    parsed = parseCommandArgs(args, OWN_OPTIONS, serveFlagsExcept([...SIMULATOR_FLAGS, ...LIVE_FLAGS, 'record', 'record-rotate-mb', 'record-gzip-level']), REPLAY_USAGE, true);
     if (parsed.values['help'] === true) {
       process.stdout.write(REPLAY_USAGE);
       return 0;

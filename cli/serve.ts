@@ -30,7 +30,7 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
   let recorder: TickRecorder | undefined;
   if (record !== undefined) {
     try {
-      recorder = await TickRecorder.open({ file: record.file, rotateBytes: record.rotateBytes });
+      recorder = await TickRecorder.open({ file: record.file, rotateBytes: record.rotateBytes, gzipLevel: record.gzipLevel });
     } catch (error) {
       if (!(error instanceof RecorderError)) throw error;
       process.stderr.write(`tickertape: ${error.message}\n`);

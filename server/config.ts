@@ -8,6 +8,7 @@ import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
 import { limitFlagOptions, limitsFromFlags, limitUsage } from './limit-flags.js';
 import { LIVE_FLAG_OPTIONS, LIVE_USAGE, liveFeedFromFlags } from './live-flags.js';
 import { FeedSpecError } from '../feeds/live/options.js';
+import { MAX_GZIP_LEVEL, MIN_GZIP_LEVEL } from '../feeds/recording/recorder.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
 
 export const DEFAULT_PORT = 8080;
@@ -245,6 +246,8 @@ Options (each also read from the environment variable shown):
   --record FILE     also write every tick of the feed to FILE, tickertape's recording format
                     (gzip when FILE ends in .gz; never overwrites a file)
   --record-rotate-mb N  start a new numbered file (FILE-0001, FILE-0002, ...) every N MiB
+  --record-gzip-level N  gzip's level for the recording: 1 compresses fastest, 9 smallest (default 6);
+                    implies gzip
   -h, --help        show this help
 
 Live feeds (docs/feeds.md#live-exchange-feeds):
@@ -253,6 +256,14 @@ Who gets in (docs/operations.md):
 ${ACCESS_USAGE}
 Limits (docs/operations.md lists each with its error or close code):
 ${limitUsage(DEFAULT_LIMITS)}`;
+
+/** A gzip level from flag text (whole, MIN_GZIP_LEVEL..MAX_GZIP_LEVEL), or a ConfigError naming `flag`. */
+export function gzipLevelFrom(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const level = Number(text);
+  check(text.trim() !== '' && isWhole(level, MIN_GZIP_LEVEL, MAX_GZIP_LEVEL), `${flag} must be a whole number from ${MIN_GZIP_LEVEL} (fastest) to ${MAX_GZIP_LEVEL} (smallest), got "${text}"`);
+  return level;
+}
 
 export function numberFrom(flag: string | undefined, env: string | undefined, name: string): number | undefined {
   const raw = flag ?? env;
@@ -274,6 +285,7 @@ export const SERVE_OPTIONS = {
   'log-level': { type: 'string' },
   record: { type: 'string' },
   'record-rotate-mb': { type: 'string' },
+  'record-gzip-level': { type: 'string' },
   ...LIVE_FLAG_OPTIONS,
   ...limitFlagOptions(),
   ...accessFlagOptions(),
@@ -288,6 +300,8 @@ export interface RecordTarget {
   readonly file: string;
   /** Start a new numbered file once one holds this many bytes; undefined: one file. */
   readonly rotateBytes: number | undefined;
+  /** gzip's level (it means gzip); undefined: gzip at the default level when FILE ends in .gz. */
+  readonly gzipLevel: number | undefined;
 }
 
 export interface ParsedServe {
@@ -345,17 +359,18 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
   return {
     help: values.help === true,
     config: live === undefined ? config : { ...config, feed: live },
-    record: recordTarget(values.record, values['record-rotate-mb']),
+    record: recordTarget(values.record, values['record-rotate-mb'], values['record-gzip-level']),
   };
 }
 
-function recordTarget(file: string | undefined, rotateMb: string | undefined): RecordTarget | undefined {
+function recordTarget(file: string | undefined, rotateMb: string | undefined, gzipLevel: string | undefined): RecordTarget | undefined {
   if (file === undefined) {
     check(rotateMb === undefined, '--record-rotate-mb needs --record FILE');
+    check(gzipLevel === undefined, '--record-gzip-level needs --record FILE');
     return undefined;
   }
   check(file.length > 0, '--record needs a file name');
   const mb = numberFrom(rotateMb, undefined, 'rotation size (--record-rotate-mb)');
   check(mb === undefined || mb >= 1, `rotation size (--record-rotate-mb) must be at least 1 MiB, got ${mb}`);
-  return { file, rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576) };
+  return { file, rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576), gzipLevel: gzipLevelFrom('--record-gzip-level', gzipLevel) };
 }

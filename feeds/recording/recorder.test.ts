@@ -64,6 +64,28 @@ describe('TickRecorder', () => {
     expect(read).toEqual(ticks);
   });
 
+  test('a gzip level trades bytes for CPU; every level replays to the same ticks; a level means gzip', async () => {
+    // Ticks like a feed's: few symbols, prices that repeat, so the levels differ as they do on real files.
+    const ticks = Array.from({ length: 30_000 }, (_, i) => ({ symbol: ['AAPL', 'MSFT', 'BTC-USD'][i % 3]!, ts: 1.7e12 + i * 7, price: 100 + (i % 50) / 100, size: 1 + (i % 7) }));
+    const sizes: Record<number, number> = {};
+    for (const level of [1, 6, 9]) {
+      // No .gz ending: the level alone asks for gzip.
+      const path = files.path(`level-${level}.tape`);
+      const recorder = await TickRecorder.open({ file: path, gzipLevel: level });
+      for (const tick of ticks) if (!recorder.write(tick)) await recorder.drain();
+      await recorder.close();
+      const bytes = readFileSync(path);
+      expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      sizes[level] = bytes.length;
+      expect((await readBack(path)).ticks).toEqual(ticks);
+    }
+    expect(sizes[1]).toBeGreaterThan(sizes[6]!);
+    expect(sizes[6]).toBeGreaterThanOrEqual(sizes[9]!);
+    for (const level of [0, 10, 2.5, Number.NaN]) {
+      await expect(TickRecorder.open({ file: files.path(`bad-${level}.tape.gz`), gzipLevel: level })).rejects.toThrow(`the gzip level must be a whole number from 1 to 9, got ${level}`);
+    }
+  });
+
   test('a recording cut off mid-way (a crash) replays up to its last flush', async () => {
     const path = files.path('crash.tape.gz');
     const recorder = await TickRecorder.open({ file: path });

@@ -103,6 +103,26 @@ describe('tickertape record', () => {
     expect(refused.stderr).toContain(`${out} already exists`);
   });
 
+  test('--gzip-level picks the level and means gzip; a bad level, or one without a recording, is refused', async () => {
+    const out = files.path('fast.tape');
+    const run = await finished(tickertape(['record', '--out', out, '--gzip-level', '1', '--rate', '1000', '--warmup-s', '60', '--ticks', '2000']));
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(gunzipSync(readFileSync(out)).toString().trim().split('\n')).toHaveLength(2001);
+    const refused = await Promise.all([
+      finished(tickertape(['record', '--out', files.path('never.tape'), '--gzip-level', '0'])),
+      finished(tickertape(['record', '--out', files.path('never.tape'), '--gzip-level', 'max'])),
+      finished(tickertape(['serve', '--record-gzip-level', '3'])),
+      finished(tickertape(['serve', '--record', files.path('never.tape'), '--record-gzip-level', '10'])),
+    ]);
+    expect(refused.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(refused[0]!.stderr).toContain('--gzip-level must be a whole number from 1 (fastest) to 9 (smallest), got "0"');
+    expect(refused[1]!.stderr).toContain('--gzip-level must be a whole number from 1 (fastest) to 9 (smallest), got "max"');
+    expect(refused[2]!.stderr).toContain('--record-gzip-level needs --record FILE');
+    expect(refused[3]!.stderr).toContain('--record-gzip-level must be a whole number from 1 (fastest) to 9 (smallest), got "10"');
+    expect(existsSync(files.path('never.tape'))).toBe(false);
+  });
+
   test('rotates by size into numbered files, each replayable on its own', async () => {
     const out = files.path('rot.tape');
     const run = await finished(tickertape(['record', '--out', out, '--rotate-mb', '0.25', '--rate', '1000', '--warmup-s', '60', '--ticks', '20000']));
