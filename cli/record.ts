@@ -40,7 +40,8 @@ The simulator (the default feed):
 
 Live exchange data instead:
 ${LIVE_USAGE}
-Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly.
+Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly. Exit status 1 when the file could not
+be written, or when a --feed venue was never reached.
 `;
 
 const OWN_OPTIONS = {
@@ -118,6 +119,8 @@ export async function record(args: string[]): Promise<number> {
       ` to ${stats.files.join(', ')}\n` +
       (live === undefined ? '' : liveSummary(live)),
   );
+  // A venue never reached is a recording without it: say so in the exit status too, for scripts.
+  if (live !== undefined && [...live.venues.values()].some((venue) => venue.connects === 0)) code = 1;
   return code;
 }
 
@@ -132,6 +135,10 @@ function plural(count: number, one: string, many = `${one}s`): string {
 function liveSummary(status: LiveStatus): string {
   let text = '';
   for (const venue of status.venues.values()) {
+    if (venue.connects === 0) {
+      text += `${venue.venue}: never connected${venue.error === undefined ? '' : `; last error: ${venue.error}`}\n`;
+      continue;
+    }
     const missed = [...status.symbols.values()].filter((symbol) => symbol.venue === venue.venue && symbol.missed > 0);
     text +=
       `${venue.venue}: ${plural(venue.reconnects, 'reconnect')}` +

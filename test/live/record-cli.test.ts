@@ -119,4 +119,14 @@ describe('tickertape record --feed: flags', () => {
     expect(runs[1]!.stderr).toContain('--rate sets the simulator, which does not run with --feed');
     expect(runs[2]!.stderr).toContain('--feed "kraken:BTCUSD": the venue must be one of binance, coinbase');
   });
+
+  test('an exchange never reached: said in the summary, with why, and in the exit status', async () => {
+    // Nothing listens on port 1: every attempt is refused, and the feed backs off and tries again until the end.
+    const out = files.path('unreached.tape');
+    const run = await finished(tickertapeOwned(['record', '--out', out, '--feed', 'binance:ETHUSDT', '--binance-url', 'ws://127.0.0.1:1', '--duration-s', '1']));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/warn exchange connection lost: reconnecting venue=binance reason="connect ECONNREFUSED 127\.0\.0\.1:1" reconnects=0\n/);
+    expect(run.stderr).toContain(`recorded 0 ticks to ${out}\nbinance: never connected; last error: connect ECONNREFUSED 127.0.0.1:1\n`);
+    expect(readFileSync(out, 'utf8')).toBe('# tickertape recording v1: ts,symbol,price,size,side,bid,ask\n');
+  });
 });
