@@ -211,11 +211,14 @@ export class Ingest implements ClusterStatus {
       const complete = restored.complete;
       const missing = new Set([...this.market.all()].map((state) => state.symbol).filter((symbol) => !complete.has(symbol)));
       this.publisher.markPublished(gen, missing);
-      if (missing.size > 0) this.log.info({ symbols: missing.size, unreadable: restored.unreadable.length }, 'publishing again whole the symbols Redis holds unreadably or not at all');
+      if (missing.size > 0) {
+        const { unreadable, redescribed } = restored;
+        this.log.info({ symbols: missing.size, unreadable: unreadable.length, redescribed: redescribed.length }, 'publishing again whole the symbols Redis holds unreadably, not at all, or described otherwise than the feed does');
+      }
     }
     await this.writeMeta(this.publisher.through);
     // Last, so that a takeover failing before reads the same values again.
-    if (restored !== undefined) await clearUnreadable(this.link.client, this.keys, restored.unreadable);
+    if (restored !== undefined) await clearUnreadable(this.link.client, this.keys, restored.unreadable, restored.redescribed);
     return resumeFrom;
   }
 

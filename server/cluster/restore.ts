@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Market } from '../market/market.js';
@@ -14,8 +15,14 @@ export interface Restored {
   readonly resumeFrom: number;
   /** Stored values that could not be read, each logged and left out (docs/deploy.md#what-redis-holds). */
   readonly unreadable: readonly Unreadable[];
-  /** The symbols whose entry, instrument and bars were all read. */
+  /** The symbols whose entry, instrument and bars were all read (and whose instrument is the market's, with keepInstruments). */
   readonly complete: ReadonlySet<string>;
+  /**
+   * With keepInstruments: the stored instruments (their sorted-set members) that describe a symbol otherwise
+   * than the market does, as after a feed's instrument changed between two ingests. Their symbols are not
+   * complete, so the ingest publishes them again whole with its own, and clearUnreadable removes these.
+   */
+  readonly redescribed: readonly Buffer[];
 }
 
 export interface RestoreOptions {
@@ -40,6 +47,7 @@ export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Ma
   const unreadable: Unreadable[] = [];
   const named = new Set<string>();
   const complete = new Set<string>();
+  const redescribed: Buffer[] = [];
   let newestTime = Number.NEGATIVE_INFINITY;
   const skip = (value: Unreadable): void => {
     const { key, symbol, error } = value;
@@ -49,25 +57,29 @@ export async function restoreMarket(client: Redis, keys: ClusterKeys, market: Ma
   };
   for await (const chunk of readSymbols(client, keys, skip)) {
     for (const stored of chunk) {
-      const instrument = keepInstruments && market.get(stored.symbol) !== undefined ? undefined : stored.instrument;
-      market.applyEntry({ ...(stored.entry ?? { s: stored.symbol }), k: stored.seconds }, stored.minutes, instrument);
+      const held = keepInstruments ? market.get(stored.symbol) : undefined;
+      const stale = held !== undefined && stored.instrumentBytes !== undefined && !isDeepStrictEqual(stored.instrument, held.instrument);
+      if (stale) redescribed.push(stored.instrumentBytes);
+      market.applyEntry({ ...(stored.entry ?? { s: stored.symbol }), k: stored.seconds }, stored.minutes, held === undefined ? stored.instrument : undefined);
       symbols++;
       newestTime = Math.max(newestTime, stored.entry?.t ?? Number.NEGATIVE_INFINITY);
-      if (stored.entry !== undefined && stored.instrument !== undefined && !named.has(stored.symbol)) complete.add(stored.symbol);
+      if (stored.entry !== undefined && stored.instrument !== undefined && !stale && !named.has(stored.symbol)) complete.add(stored.symbol);
     }
   }
-  return { symbols, resumeFrom: newestTime + 1, unreadable, complete };
+  return { symbols, resumeFrom: newestTime + 1, unreadable, complete, redescribed };
 }
 
 /**
  * Removes from Redis, in one transaction, what `restoreMarket` left out as unreadable, so that publishing
  * the symbols it concerned again whole leaves every stored value readable: a key of another type and a
  * symbol's bar key are deleted (the symbol's every bar is published again), an unreadable instrument is
- * removed; an unreadable `symbols` field needs nothing (publishing the symbol overwrites it).
+ * removed; an unreadable `symbols` field needs nothing (publishing the symbol overwrites it). `redescribed`
+ * instruments (Restored) are removed too: publishing their symbols writes the market's own.
  */
-export async function clearUnreadable(client: Redis, keys: ClusterKeys, unreadable: readonly Unreadable[]): Promise<void> {
-  if (unreadable.length === 0) return;
+export async function clearUnreadable(client: Redis, keys: ClusterKeys, unreadable: readonly Unreadable[], redescribed: readonly Buffer[] = []): Promise<void> {
+  if (unreadable.length === 0 && redescribed.length === 0) return;
   const transaction = client.multi();
+  if (redescribed.length > 0) transaction.zrem(keys.instruments, ...redescribed);
   for (const { key, symbol, values } of unreadable) {
     if (key === keys.instruments && values !== undefined) transaction.zrem(key, ...values);
     else if (key !== keys.symbols || symbol === undefined) transaction.del(key);

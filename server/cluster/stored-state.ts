@@ -26,6 +26,8 @@ export interface StoredSymbol {
   /** Undefined when Redis holds none, or none readable. */
   readonly entry: SymbolEntry | undefined;
   readonly instrument: Instrument | undefined;
+  /** The instrument's bytes as stored (its member of the `instruments` sorted set), for removing it when replaced. */
+  readonly instrumentBytes: Buffer | undefined;
   readonly seconds: readonly Bar[];
   readonly minutes: readonly Bar[];
 }
@@ -167,7 +169,8 @@ export async function* readSymbols(client: Redis, keys: ClusterKeys, skip: (unre
   ]);
   if (!Array.isArray(instruments)) throw new RecordError('unexpected ZRANGE answer');
   // In the ingest's order, so a gateway's wildcard frames list symbols as every other gateway's do.
-  const described = new Map(decodeEach(instruments.filter(isBuffer), decodeInstrument, skip, keys.instruments).map((instrument) => [instrument.symbol, instrument]));
+  const decoded = decodeEach(instruments.filter(isBuffer), (bytes) => ({ instrument: decodeInstrument(bytes), bytes }), skip, keys.instruments);
+  const described = new Map(decoded.map((stored) => [stored.instrument.symbol, stored]));
   const fields = pairs(entries);
   const latest = new Map<string, SymbolEntry>();
   for (const [symbol, bytes] of fields) {
@@ -187,7 +190,8 @@ export async function* readSymbols(client: Redis, keys: ClusterKeys, skip: (unre
     yield chunk.map((symbol, i) => ({
       symbol,
       entry: latest.get(symbol),
-      instrument: described.get(symbol),
+      instrument: described.get(symbol)?.instrument,
+      instrumentBytes: described.get(symbol)?.bytes,
       seconds: bars(results[2 * i], skip, keys.secondBars(symbol), symbol),
       minutes: bars(results[2 * i + 1], skip, keys.minuteBars(symbol), symbol),
     }));

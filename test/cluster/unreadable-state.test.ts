@@ -389,18 +389,41 @@ test('an instrument unreadable when a gateway loaded, published again by an inge
   expect(gatewayOf(gateway).counters.resyncs).toEqual({ start: 1, redis: 0, gap: 0, invalid: 0 });
 }, 30_000);
 
-test('an ingest taking over keeps its feed\'s instruments: one Redis describes otherwise does not replace it', async () => {
+test('an ingest taking over keeps its feed\'s instruments, and replaces in Redis one described otherwise: a running gateway lists the feed\'s', async () => {
   const prefix = 'instrument-feed:';
   const keys = clusterKeys(prefix);
   const { ingest: first, symbols } = await publishedMarket(prefix);
   await first.close();
   const symbol = symbols[0]!;
+  // As when the feed's description of a symbol changed between two ingests on one Redis.
   await replaceInstrument(keys, symbol, (stored) => Buffer.from(encodeValue({ ...decodeInstrument(stored), name: 'renamed in Redis' })));
+  const { gateway, logs: gatewayLogs } = await loggedGateway(prefix);
+  await untilReady(gateway);
+  const client = await opened(gateway);
+  let asked = 0;
+  const listed = async (): Promise<Instrument | undefined> => {
+    const id = `list-${++asked}`;
+    client.send({ type: 'list', id });
+    return (await client.next('list', (message) => message.id === id)).symbols.find((instrument) => instrument.symbol === symbol);
+  };
+  expect((await listed())?.name).toBe('renamed in Redis');
 
   const feed = manualMarketFeed();
-  const ingest = await cluster.ingest(prefix, feed);
+  const { ingest, logs } = await loggedIngest(prefix, feed, undefined, 'info');
   await untilReady(ingest);
-  expect(ingest.app.market.get(symbol)!.instrument).toEqual(feed.instruments.find((instrument) => instrument.symbol === symbol));
+  const own = feed.instruments.find((instrument) => instrument.symbol === symbol)!;
+  expect(ingest.app.market.get(symbol)!.instrument).toEqual(own);
+  expect(logs).toContainEqual(expect.objectContaining({ redescribed: 1, symbols: 1, unreadable: 0 }));
+  // Redis holds the feed's instrument, once: the stale one removed, the symbol published again whole.
+  await until(async () => {
+    const stored = (await raw.zrangeBuffer(keys.instruments, '0', '-1')).map((member) => decodeInstrument(member)).filter((instrument) => instrument.symbol === symbol);
+    return stored.length === 1 && stored[0]!.name === own.name ? true : undefined;
+  }, 'the feed\'s instrument stored');
+  expect(await raw.zcard(keys.instruments)).toBe(symbols.length);
+  // The gateway follows the stream, without a reload, and lists it.
+  expect(await until(async () => ((await listed())?.name === own.name ? true : undefined), 'the feed\'s instrument listed')).toBe(true);
+  expect(await listed()).toEqual(own);
+  expect(coded(gatewayLogs), JSON.stringify(gatewayLogs)).toEqual([]);
 }, 30_000);
 
 /**
