@@ -13,7 +13,8 @@
  * (reader, merge and player, pulled as the server pulls it and counted); "into Market" the server's path, the
  * server's FeedRunner applying every tick to a Market. The end-of-file scan is let finish before the
  * replay is timed: built code runs it on a worker thread, off the thread measured here. "Recording" is the
- * recorder of `serve --record` writing a file's ticks, read into memory beforehand, plain and gzip.
+ * recorder of `serve --record` writing a file's ticks, read into memory beforehand, plain and at two gzip
+ * levels (RECORD_MODES).
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
@@ -55,11 +56,11 @@ interface Measurement {
   readonly fileBytes?: number;
 }
 
-/** The recording modes: the file's name ending, and gzip's level (undefined: plain). */
-const RECORD_MODES: Readonly<Record<string, { readonly ending: string; readonly gzipLevel?: number }>> = {
-  record: { ending: '.tape' },
-  'record-gzip': { ending: '.tape.gz', gzipLevel: DEFAULT_GZIP_LEVEL },
-  'record-gzip-1': { ending: '.tape.gz', gzipLevel: 1 },
+/** The recording modes: the Recording table's column, the file's name ending, and gzip's level (undefined: plain). */
+const RECORD_MODES: Readonly<Record<string, { readonly title: string; readonly ending: string; readonly gzipLevel?: number }>> = {
+  record: { title: 'plain', ending: '.tape' },
+  'record-gzip': { title: `gzip ${DEFAULT_GZIP_LEVEL}`, ending: '.tape.gz', gzipLevel: DEFAULT_GZIP_LEVEL },
+  'record-gzip-1': { title: 'gzip 1', ending: '.tape.gz', gzipLevel: 1 },
 };
 
 /** The file's reader, every line kept (a bad one throws), opened: what "parse" times and "record" reads. */
@@ -325,12 +326,12 @@ async function main(): Promise<void> {
       const runs = Object.keys(RECORD_MODES).map((mode) => best(mode, file, symbol));
       recorded.push([name, runs[0]!.ticks.toLocaleString('en-US'), ...runs.flatMap((run) => [rate(run), perTick(run), bytesPerTick(run)])]);
     }
+    const modes = Object.values(RECORD_MODES);
     console.log(
       `Recording: ticks per CPU second, ns of CPU and file bytes per tick, plain and gzip at levels ${DEFAULT_GZIP_LEVEL} (the default) and 1 ` +
         "(CPU of every thread: gzip compresses on libuv's)",
     );
-    const columns = (title: string): string[] => [title, 'ns/tick', 'B/tick'];
-    table(['ticks from', 'ticks', ...columns('plain'), ...columns(`gzip ${DEFAULT_GZIP_LEVEL}`), ...columns('gzip 1')], recorded);
+    table(['ticks from', 'ticks', ...modes.flatMap((mode) => [mode.title, 'ns/tick', 'B/tick'])], recorded);
 
     const samples: [string, string | undefined][] = [
       [join(process.cwd(), 'feeds', 'samples', 'simulator-seed42.tape.gz'), undefined],
