@@ -14,6 +14,7 @@ import { logLiveFeed } from '../server/live/feed-log.js';
 import { LIVE_FLAGS, LIVE_USAGE } from '../server/live-flags.js';
 import { parseCommandArgs, wholeNumberFlag } from './args.js';
 import { lineLog } from './line-log.js';
+import { recordingLine } from './progress.js';
 
 export const RECORD_USAGE = `Usage: tickertape record --out FILE [options]
 
@@ -29,6 +30,7 @@ Options:
   --duration-s N    stop after N seconds (wall time)
   --log-level L     info (default) logs each exchange connection change and missed trades on stderr;
                     warn only the losses (LOG_LEVEL)
+  --no-progress     no progress line (it is shown when stderr is a terminal)
   -h, --help        show this help
 
 The simulator (the default feed):
@@ -52,6 +54,7 @@ const OWN_OPTIONS = {
   ticks: { type: 'string' },
   'duration-s': { type: 'string' },
   start: { type: 'string' },
+  'no-progress': { type: 'boolean' },
 } as const;
 
 export async function record(args: string[]): Promise<number> {
@@ -79,7 +82,12 @@ export async function record(args: string[]): Promise<number> {
   }
   const feed = await createFeed(plan.feed);
   const live = isLiveFeed(feed) ? feed.live : undefined;
-  const unlisten = live === undefined ? undefined : logLiveFeed(live, lineLog(plan.logLevel));
+  const progress = plan.progress ? recordingLine(recorder, live) : undefined;
+  const writeLine = (line: string): void => {
+    progress?.clear();
+    process.stderr.write(line);
+  };
+  const unlisten = live === undefined ? undefined : logLiveFeed(live, lineLog(plan.logLevel, writeLine));
   const ticks = feed[Symbol.asyncIterator]();
   let stopped = false;
   const stop = (): void => {
@@ -97,9 +105,10 @@ export async function record(args: string[]): Promise<number> {
       if (!recorder.write(next.value)) await recorder.drain();
     }
   } catch (error) {
-    process.stderr.write(`tickertape: ${(error as Error).message}\n`);
+    writeLine(`tickertape: ${(error as Error).message}\n`);
     code = 1;
   } finally {
+    progress?.stop();
     clearTimeout(timer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -162,6 +171,8 @@ interface RecordPlan {
   readonly durationMs: number | undefined;
   readonly feed: ReturnType<typeof parseServeArgs>['config']['feed'];
   readonly logLevel: string;
+  /** Show the progress line: stderr is a terminal and --no-progress was not given. */
+  readonly progress: boolean;
 }
 
 function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
@@ -193,5 +204,6 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
     durationMs: durationS === undefined ? undefined : durationS * 1000,
     feed: config.feed.kind === 'simulated' ? { ...config.feed, startTime, warmupMs: warm ? config.feed.warmupMs : 0 } : config.feed,
     logLevel: config.logLevel,
+    progress: values['no-progress'] !== true && process.stderr.isTTY === true,
   };
 }

@@ -145,6 +145,11 @@ export class TickRecorder {
     return ready;
   }
 
+  /** Bytes of the file being written, on disk or about to be (for gzip, behind by what zlib holds). */
+  get fileBytes(): number {
+    return this.writtenOnDisk();
+  }
+
   /** Bytes of the current file on disk, or about to be (compressed bytes lag a little behind for gzip). */
   private writtenOnDisk(): number {
     return this.gzip ? (this.out?.bytesWritten ?? 0) + (this.out?.writableLength ?? 0) : this.writtenBytes;

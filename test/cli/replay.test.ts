@@ -1,14 +1,25 @@
 /**
  * `tickertape replay`, `record` and `serve --record` as a user runs them: real processes, real files.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { finished, lineMatching, tickertape } from '../helpers/cli.js';
+import { finished, lineMatching, REPO_ROOT, tickertape } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 const files = scratchFolder('tickertape-cli-replay-');
+
+/**
+ * The CLI with a terminal for its standard streams, as at a shell: util-linux's `script` runs it on a
+ * pseudo-terminal and copies what it writes there to its own stdout.
+ */
+function onTerminal(args: string[]): ChildProcess {
+  const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, '--import', 'tsx', 'cli/main.ts', ...args].map(quote).join(' ');
+  return spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 const SAMPLE = 'feeds/samples/simulator-seed42.tape.gz';
 const QUIET = ['--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
 
@@ -92,6 +103,7 @@ describe('tickertape record', () => {
     const run = await finished(tickertape(['record', '--out', out, '--seed', '7', '--rate', '100', '--warmup-s', '60', '--start', '2024-01-02T14:30:00Z', '--ticks', '3000']));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`recorded 3,000 ticks to ${out}`);
+    expect(run.stderr, 'no progress line when stderr is not a terminal').not.toContain('\r');
     const lines = gunzipSync(readFileSync(out)).toString().trim().split('\n');
     expect(lines[0]).toBe('# tickertape recording v1: ts,symbol,price,size,side,bid,ask');
     expect(lines).toHaveLength(3001);
@@ -101,6 +113,23 @@ describe('tickertape record', () => {
     const refused = await finished(tickertape(['record', '--out', out, '--ticks', '1']));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${out} already exists`);
+  });
+
+  test('on a terminal: a progress line redrawn in place, cleared before the summary; none with --no-progress', async () => {
+    const out = files.path('watched.tape');
+    const run = await finished(onTerminal(['record', '--out', out, '--rate', '2000', '--duration-s', '2']));
+    expect(run.code, run.stdout).toBe(0);
+    const drawings = run.stdout.split('\r').filter((text) => text.endsWith('\u001b[K') && text.length > 3);
+    expect(drawings.length, run.stdout).toBeGreaterThanOrEqual(4);
+    for (const drawing of drawings) expect(drawing).toMatch(new RegExp(`^ +[\\d,]+ ticks +[\\d,]+ ticks/s  ${out.replace(/[.\\/]/g, '\\$&')} \\d+\\.\\d MB\u001b\\[K$`));
+    const counts = drawings.map((drawing) => Number(/([\d,]+) ticks /.exec(drawing)![1]!.replaceAll(',', '')));
+    expect(counts.at(-1)).toBeGreaterThan(counts[0]!);
+    // The line is cleared, then the summary is written on a line of its own.
+    expect(run.stdout).toMatch(/\r\u001b\[Krecorded [\d,]+ ticks to /);
+    const quiet = await finished(onTerminal(['record', '--out', files.path('quiet.tape'), '--rate', '2000', '--duration-s', '1', '--no-progress']));
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.stdout).not.toContain('ticks/s');
+    expect(quiet.stdout).toMatch(/^recorded [\d,]+ ticks to /);
   });
 
   test('--gzip-level picks the level and means gzip; a bad level, or one without a recording, is refused', async () => {
