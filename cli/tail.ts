@@ -192,16 +192,16 @@ export async function tail(args: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-/** Says which symbols the server refused; all of them refused ends the command. Returns the unlistener. */
+/**
+ * Says which symbols the server refused, one line each (a request refused whole refuses each of its
+ * symbols); all of them refused ends the command. Returns the unlistener.
+ */
 function reportRefusals(client: TickerClient, symbols: readonly string[], allRefused: () => void): () => void {
   const refused = new Set<string>();
-  return client.on('message', (message) => {
-    if (message.type !== 'subscribed') return;
-    for (const rejection of message.rejected) {
-      if (refused.has(rejection.symbol)) continue;
-      refused.add(rejection.symbol);
-      process.stderr.write(`tickertape tail: ${rejection.symbol}: ${rejection.message} (${rejection.code})\n`);
-    }
-    if (symbols.every((symbol) => refused.has(symbol))) allRefused();
+  return client.on('subscription', ({ symbol, refused: rejection }) => {
+    if (rejection === undefined || refused.has(symbol)) return;
+    refused.add(symbol);
+    process.stderr.write(`tickertape tail: ${symbol}: ${rejection.message} (${rejection.code})\n`);
+    if (symbols.every((name) => refused.has(name))) allRefused();
   });
 }

@@ -2,7 +2,7 @@ import { DEFAULT_BACKOFF } from './backoff.js';
 import type { BarEvent } from './bar-ledger.js';
 import { Connection, type ConnectionState } from './connection.js';
 import { Emitter } from './emitter.js';
-import { ClientError } from './errors.js';
+import { ClientError, RequestFailed } from './errors.js';
 import type {
   Bar,
   ClientMessage,
@@ -12,6 +12,7 @@ import type {
   Interval,
   ListMessage,
   ReplayAction,
+  Rejection,
   ReplayMessage,
   ReplaySpeed,
   RequestId,
@@ -232,7 +233,7 @@ export class TickerClient extends Emitter<ClientEvents> {
     views: () => this.store.views(),
     hold: (holder, symbols, options) => {
       this.hold(holder, symbols, options).catch(() => {
-        // Failures reach `error` listeners; the stream goes on once the connection is back.
+        // Refusals reach the stream as `subscription` events (streams.ts); a lost connection is retried.
       });
     },
     release: (holder, symbols) => {
@@ -287,6 +288,7 @@ export class TickerClient extends Emitter<ClientEvents> {
     return new Promise((resolve, reject) => {
       const off = (): void => {
         offMessage();
+        offRefused();
         offState();
       };
       const check = (): void => {
@@ -303,6 +305,11 @@ export class TickerClient extends Emitter<ClientEvents> {
         if (message.type !== 'subscribed') return;
         for (const symbol of message.symbols) if (waiting.delete(symbol)) accepted.push(symbol);
         for (const rejection of message.rejected) if (waiting.delete(rejection.symbol)) rejected.push(rejection);
+        check();
+      });
+      // And symbols of a subscribe request refused whole (refuse() tells them one by one).
+      const offRefused = this.on('subscription', ({ symbol, refused }) => {
+        if (refused !== undefined && waiting.delete(symbol)) rejected.push(refused);
         check();
       });
       check();
@@ -329,14 +336,28 @@ export class TickerClient extends Emitter<ClientEvents> {
       this.book.markSent(symbol);
       this.setSubscription(symbol, 'subscribing');
     }
-    return Array.from(groups.values(), ({ options, symbols: group }) =>
-      this.request<SubscribedMessage>({ type: 'subscribe', id: this.connection.newId(), symbols: group, ...options }),
-    );
+    return Array.from(groups.values(), ({ options, symbols: group }) => {
+      const answer = this.request<SubscribedMessage>({ type: 'subscribe', id: this.connection.newId(), symbols: group, ...options });
+      // Refused whole (a malformed name, too many symbols): each symbol is refused, for the same reason, so
+      // nothing waits for it for ever. The caller still gets the RequestFailed.
+      answer.catch((error: unknown) => {
+        if (!(error instanceof RequestFailed)) return;
+        const { code, message } = error.answer;
+        for (const symbol of group) if (this.book.state(symbol) === 'subscribing') this.refuse({ symbol, code, message });
+      });
+      return answer;
+    });
   }
 
-  private setSubscription(symbol: string, newState: SubscriptionState): void {
+  private setSubscription(symbol: string, newState: SubscriptionState, refused?: Rejection): void {
     const oldState = this.book.setState(symbol, newState);
-    if (oldState !== undefined && oldState !== newState) this.emit('subscription', { symbol, oldState, newState });
+    if (oldState !== undefined && oldState !== newState) this.emit('subscription', { symbol, oldState, newState, ...(refused === undefined ? {} : { refused }) });
+  }
+
+  /** The server refused a symbol: nobody holds it any more, and the `subscription` event says why. */
+  private refuse(rejection: Rejection): void {
+    this.setSubscription(rejection.symbol, 'unsubscribed', rejection);
+    this.book.drop(rejection.symbol);
   }
 
   // -- messages --------------------------------------------------------------------------------------------
@@ -374,10 +395,7 @@ export class TickerClient extends Emitter<ClientEvents> {
         break;
       case 'subscribed':
         for (const symbol of message.symbols) this.setSubscription(symbol, 'subscribed');
-        for (const rejection of message.rejected) {
-          this.setSubscription(rejection.symbol, 'unsubscribed');
-          this.book.drop(rejection.symbol);
-        }
+        for (const rejection of message.rejected) this.refuse(rejection);
         break;
       case 'replay':
         if (this.replayRewinds !== undefined && message.rewinds !== this.replayRewinds) {

@@ -1,6 +1,6 @@
 import type { BarEvent } from './bar-ledger.js';
 import type { ConnectionState } from './connection.js';
-import type { ErrorMessage, HelloMessage, ReplayMessage, ServerMessage, SnapshotMessage, SymbolEntry, UpdateMessage } from './protocol/messages.js';
+import type { ErrorMessage, HelloMessage, Rejection, ReplayMessage, ServerMessage, SnapshotMessage, SymbolEntry, UpdateMessage } from './protocol/messages.js';
 import type { Quote, QuoteSource } from './quote.js';
 import type { Recovery } from './recovery.js';
 import type { SubscriptionState } from './subscription-book.js';
@@ -15,6 +15,11 @@ export interface StateChange<S> {
 /** A symbol's subscription changed state. */
 export interface SubscriptionChange extends StateChange<SubscriptionState> {
   readonly symbol: string;
+  /**
+   * Set when the server refused the symbol (newState `unsubscribed`): named in a `subscribed` answer's
+   * `rejected`, or in a subscribe request the server refused whole (an `error` answer: its code and message).
+   */
+  readonly refused?: Rejection;
 }
 
 /** A jump in `seq`: frames expected..received-1 were lost. */

@@ -6,9 +6,9 @@
 import type { BarEvent } from './bar-ledger.js';
 import type { ClientEvents } from './events.js';
 import { ConflatingStream } from './conflating-stream.js';
-import { ClientError } from './errors.js';
+import { ClientError, RequestFailed } from './errors.js';
 import { IntervalBars } from './interval-bars.js';
-import { INTERVAL_MS, type Interval } from './protocol/messages.js';
+import { INTERVAL_MS, type Interval, type Rejection } from './protocol/messages.js';
 import { quoteOf, type Quote } from './quote.js';
 import type { Holder, SubscribeOptions } from './subscription-book.js';
 import type { SymbolView } from './symbol-view.js';
@@ -55,6 +55,25 @@ function accepts(symbols: readonly string[]): (symbol: string) => boolean {
   return (symbol) => set.has(symbol);
 }
 
+/**
+ * Fails `stream` once the server has refused every symbol it names (a wildcard stream never): its loop
+ * would otherwise wait for ever. The error is a RequestFailed with the refusal's code; with several symbols
+ * its message names each. Symbols refused while others stay are only told (`subscription` events).
+ */
+function failWhenAllRefused<T>(host: StreamHost, symbols: readonly string[], stream: ConflatingStream<T>): () => void {
+  const named = new Set(symbols);
+  if (named.has('*')) return () => {};
+  const refused = new Map<string, Rejection>();
+  return host.on('subscription', ({ symbol, refused: rejection }) => {
+    if (rejection === undefined || !named.has(symbol)) return;
+    refused.set(symbol, rejection);
+    if (refused.size < named.size) return;
+    const all = [...refused.values()];
+    const message = all.length === 1 ? all[0]!.message : `every symbol was refused: ${all.map((r) => `${r.symbol} (${r.code}: ${r.message})`).join('; ')}`;
+    stream.fail(new RequestFailed({ type: 'error', code: all[0]!.code, message }));
+  });
+}
+
 /** Ends `stream` when the client stops for good: done after close(), failed after an unrecoverable error. */
 function endWithClient<T>(host: StreamHost, stream: ConflatingStream<T>): () => void {
   return host.on('state', ({ newState }) => {
@@ -77,6 +96,7 @@ export function quoteStream(host: StreamHost, symbols: readonly string[], option
           if (wanted(quote.symbol) && !(source === 'snapshot' && options.snapshot === false)) stream.push(quote.symbol, quote);
         }),
         endWithClient(host, stream),
+        failWhenAllRefused(host, symbols, stream),
       ];
       if (options.snapshot !== false) {
         // Symbols already live on this client get no new snapshot: start from their current state.
@@ -129,6 +149,7 @@ export function barStream(host: StreamHost, symbols: readonly string[], options:
             }
           }),
           endWithClient(host, stream),
+          failWhenAllRefused(host, symbols, stream),
         ];
         host.hold(holder, symbols, { maxRate: options.maxRate, bars: true });
       },

@@ -35,6 +35,8 @@ const MAX_OFFERED_PROTOCOLS = 16;
 const MAX_CLIENT_NAME_LENGTH = 64;
 /** Symbol names: letters, digits and `. _ : / -`, as exchanges and data vendors write them. */
 const SYMBOL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+/** Characters of a refused symbol an error message quotes at most. */
+const MAX_QUOTED_SYMBOL = 40;
 export const WILDCARD = '*';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -140,6 +142,12 @@ function validSymbol(symbol: string, limits: RequestLimits): boolean {
   return symbol.length > 0 && symbol.length <= limits.maxSymbolLength && SYMBOL_PATTERN.test(symbol);
 }
 
+/** A refused symbol as an error message quotes it: JSON, cut short, or its type when it is no string. */
+function symbolText(symbol: unknown): string {
+  if (typeof symbol !== 'string') return `a ${symbol === null ? 'null' : typeof symbol}`;
+  return JSON.stringify(symbol.length > MAX_QUOTED_SYMBOL ? `${symbol.slice(0, MAX_QUOTED_SYMBOL)}…` : symbol);
+}
+
 function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undefined, allowWildcard: boolean): string[] {
   const symbols = fields['symbols'];
   if (!Array.isArray(symbols) || symbols.length === 0) {
@@ -153,7 +161,7 @@ function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undef
     if (typeof symbol !== 'string' || !(validSymbol(symbol, limits) || (allowWildcard && symbol === WILDCARD))) {
       throw new RequestError(
         'BAD_FIELD',
-        `"symbols" must hold symbol names of 1 to ${limits.maxSymbolLength} letters, digits or . _ : / -`,
+        `"symbols" must hold symbol names of 1 to ${limits.maxSymbolLength} letters, digits or . _ : / -; ${symbolText(symbol)} is not one`,
         id,
       );
     }

@@ -91,6 +91,15 @@ describe('tickertape tail', () => {
     expect(none.stderr).toMatch(/NOPE: no symbol "NOPE"/);
   });
 
+  test('a malformed name (a comma instead of a space) gets the request refused whole: named, exit 1, no hang', async () => {
+    const exit = await finished(tickertape(['tail', 'AAPL,BTC-USD', '--url', server.url]));
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/AAPL,BTC-USD: "symbols" must hold symbol names of 1 to 32 letters, digits or \. _ : \/ -; "AAPL,BTC-USD" is not one \(BAD_FIELD\)/);
+    const mixed = await finished(tickertape(['tail', 'AAPL', 'bad sym', '--url', server.url]));
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/bad sym: .*"bad sym" is not one \(BAD_FIELD\)/);
+  });
+
   test('no server: exits 1 and says why', async () => {
     const exit = await finished(tickertape(['tail', 'AAPL', '--url', 'ws://127.0.0.1:9/ws']));
     expect(exit.code).toBe(1);

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { TickerClient } from '../../client/client.js';
+import { RequestFailed } from '../../client/errors.js';
+import type { SubscriptionChange } from '../../client/events.js';
 import type { BarEvent } from '../../client/bar-ledger.js';
 import type { Quote } from '../../client/quote.js';
 import type { Feed } from '../../feeds/tick.js';
@@ -64,6 +66,40 @@ describe('async iteration', () => {
     expect([...c.subscriptions().keys()]).toEqual(['AAPL']);
     expect(c.subscriptionState('AAPL')).toBe('subscribed');
     expect(c.subscriptionState('MSFT')).toBe('unsubscribed');
+  });
+
+  test('a loop over symbols the server refuses fails with RequestFailed instead of waiting for ever', async () => {
+    const c = await start(new ManualFeed([instrument('AAPL')]));
+    const refusals: SubscriptionChange[] = [];
+    c.on('subscription', (change) => {
+      if (change.refused !== undefined) refusals.push(change);
+    });
+    // A malformed name makes the server refuse the request whole: each of its symbols is refused.
+    const refusedWhole = c.quotes(['AAPL', 'bad sym']);
+    const error = await refusedWhole.next().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(RequestFailed);
+    expect((error as RequestFailed).answer.code).toBe('BAD_FIELD');
+    expect((error as RequestFailed).message).toMatch(/every symbol was refused: AAPL \(BAD_FIELD: .*"bad sym" is not one\); bad sym \(BAD_FIELD/);
+    expect(refusals.map(({ symbol, oldState, newState }) => [symbol, oldState, newState])).toEqual([
+      ['AAPL', 'subscribing', 'unsubscribed'],
+      ['bad sym', 'subscribing', 'unsubscribed'],
+    ]);
+    expect(c.subscriptions().size).toBe(0);
+    // Refused one by one (an unknown symbol), all of them: the same.
+    const bars = c.bars(['NOPE']);
+    await expect(bars.next()).rejects.toThrow(/UNKNOWN_SYMBOL: no symbol "NOPE" on this server/);
+    // subscribe() rejects with the request's RequestFailed; a stream that also waited on those symbols fails.
+    const waiting = c.quotes(['MSFT', 'a,b']);
+    await expect(c.subscribe(['MSFT', 'a,b'])).rejects.toBeInstanceOf(RequestFailed);
+    await expect(waiting.next()).rejects.toBeInstanceOf(RequestFailed);
+    // The connection and the client carry on.
+    const quotes = c.quotes(['AAPL', 'NOPE']);
+    server.app.market.apply({ symbol: 'AAPL', ts: T0, price: 101, size: 1 });
+    expect((await quotes.next()).value?.symbol).toBe('AAPL');
+    await quotes.return();
   });
 
   test('close() ends every loop', async () => {
