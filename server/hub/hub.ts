@@ -26,6 +26,7 @@ import type { SymbolState } from '../market/symbol-state.js';
 import { binaryFrame, FrameArena, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, type InboundDecoder } from './inbound.js';
+import { MAX_INBOUND_FRAME_BYTES } from '../config.js';
 import { KeyList, PieceCache } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
 import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
@@ -33,10 +34,6 @@ import { Session, type Subscription } from './session.js';
 import { Rollout, Slice } from './slices.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
 
-/** Fields a request may have; more means it is not one of ours. */
-const MAX_REQUEST_FIELDS = 32;
-/** Longest string field of a request. */
-const MAX_REQUEST_STRING_BYTES = 1_024;
 
 export interface HubOptions {
   readonly serverName: string;
@@ -58,6 +55,12 @@ export interface HubOptions {
   readonly snapshotBars: number;
   readonly historyDefaultLimit: number;
   readonly requests: RequestLimits;
+  /**
+   * The largest request frame (config's maxInboundFrameBytes; `ws` refuses larger ones). MessagePack's
+   * declared lengths are capped by it (inbound.ts), so a request decodes whenever its JSON twin would, and
+   * the request rules answer both alike (TOO_MANY_SYMBOLS, BAD_FIELD). Default MAX_INBOUND_FRAME_BYTES.
+   */
+  readonly maxInboundFrameBytes?: number;
   /** Inbound rate and back-pressure (request-flow.ts). */
   readonly flow: FlowLimits;
 }
@@ -213,11 +216,7 @@ export class Hub {
     private readonly options: HubOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.decodeInbound = createInboundDecoder({
-      maxArrayLength: options.requests.maxSymbolsPerRequest,
-      maxMapLength: MAX_REQUEST_FIELDS,
-      maxStringBytes: MAX_REQUEST_STRING_BYTES,
-    });
+    this.decodeInbound = createInboundDecoder(options.maxInboundFrameBytes ?? MAX_INBOUND_FRAME_BYTES);
     this.warnings = new SampledWarnings(log);
     this.listeners = socketListeners(this.sessions, (session) => this.remove(session), log);
     const slices = Math.max(1, Math.floor(options.slices));

@@ -17,23 +17,20 @@ const noExtensions: ExtensionCodecType<undefined> = {
   },
 };
 
-export interface InboundLimits {
-  /** Most items in any one array (a subscribe's symbols). */
-  readonly maxArrayLength: number;
-  /** Most keys in any one map. */
-  readonly maxMapLength: number;
-  /** Longest string, in UTF-8 bytes. */
-  readonly maxStringBytes: number;
-}
-
 export type InboundDecoder = (bytes: Uint8Array) => unknown;
 
-export function createInboundDecoder(limits: InboundLimits): InboundDecoder {
+/**
+ * A decoder for frames of at most `maxFrameBytes`. Each declared length is capped by what such a frame
+ * can hold (an array item takes a byte at least, a map entry two), so no header makes it allocate more
+ * than the frame's size, and nothing a frame can hold is refused here: a request's own rules (symbols per
+ * request, name lengths) are the request parser's, with the same answers as for JSON.
+ */
+export function createInboundDecoder(maxFrameBytes: number): InboundDecoder {
   const decoder = new Decoder({
     extensionCodec: noExtensions,
-    maxArrayLength: limits.maxArrayLength,
-    maxMapLength: limits.maxMapLength,
-    maxStrLength: limits.maxStringBytes,
+    maxArrayLength: maxFrameBytes,
+    maxMapLength: Math.floor(maxFrameBytes / 2),
+    maxStrLength: maxFrameBytes,
     maxBinLength: 0,
     maxExtLength: 0,
     mapKeyConverter: (key) => {

@@ -33,6 +33,7 @@ export function hubOptions(config: Config, feed: HubOptions['feed'], slices = fl
       maxSymbolsPerRequest: limits.maxSymbolsPerRequest,
       maxHistoryLimit: limits.historyMaxLimitBars,
     },
+    maxInboundFrameBytes: limits.maxInboundFrameBytes,
     flow: {
       maxMessagesPerS: limits.maxInboundMessagesPerS,
       burstMessages: limits.inboundBurstMessages,

@@ -107,6 +107,32 @@ describe('bad frames get an error with a code and a message, and the connection 
     json.close();
   });
 
+  test('MessagePack and JSON answer alike what fits in a frame: too many symbols, long strings, many fields', async () => {
+    const json = await WsClient.open(server.url, 'json');
+    const answers = async (connection: WsClient, request: Record<string, unknown>): Promise<{ type: string; code?: string; id?: unknown }> => {
+      const before = connection.messages.length;
+      connection.send(request);
+      return connection.until(() => connection.messages.slice(before).find((m) => 'id' in m && m.id === request['id']), `the answer to ${String(request['id'])}`);
+    };
+    const cases: [Record<string, unknown>, string][] = [
+      // 1,001 symbols: the request's own rule, with its id (MessagePack refused the frame before, without one).
+      [{ type: 'subscribe', id: 'many', symbols: Array.from({ length: 1_001 }, (_, i) => `S${i}`) }, 'error TOO_MANY_SYMBOLS'],
+      // A long unknown string field is ignored (MessagePack refused strings over 1 KiB before).
+      [{ type: 'ping', id: 'long', note: 'x'.repeat(5_000) }, 'pong'],
+      // So are forty unknown fields (MessagePack refused maps of more than 32 before).
+      [{ type: 'ping', id: 'wide', ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, i])) }, 'pong'],
+      // A symbol name too long is the request's BAD_FIELD, naming it.
+      [{ type: 'subscribe', id: 'name', symbols: ['A'.repeat(2_000)] }, 'error BAD_FIELD'],
+    ];
+    for (const [request, expected] of cases) {
+      for (const connection of [client, json]) {
+        const answer = await answers(connection, request);
+        expect(`${answer.type}${answer.code === undefined ? '' : ` ${answer.code}`}`, `${String(request['id'])} over ${connection === json ? 'JSON' : 'MessagePack'}`).toBe(expected);
+      }
+    }
+    json.close();
+  });
+
   test('a frame over the size limit closes that connection with 1009; the server and others carry on', async () => {
     const big = await WsClient.open(server.url);
     big.sendRaw(Buffer.alloc(17 * 1024, 0x90));
