@@ -2,12 +2,16 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
+import { openReplay } from '../../feeds/replay/index.js';
 import { defineConfig } from '../../server/config.js';
+import { until } from '../helpers/cluster.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
+import { scratchFolder } from '../helpers/scratch.js';
 import { startServer, sleep, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 const T0 = Date.UTC(2024, 5, 3, 14, 30);
+const files = scratchFolder('tickertape-operations-');
 let server: RunningServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -26,6 +30,29 @@ describe('probes', () => {
     const ended = await fetch(`${server.http}/readyz`);
     expect([ended.status, await ended.json()]).toEqual([503, { status: 'feed not running', feed: 'ended' }]);
     expect((await fetch(`${server.http}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('probes of a replay', () => {
+  test('/readyz stays 200 once the replay has ended or failed (it still serves, and can be sought back), and says so', async () => {
+    const good = files.write('good.csv', 'time,symbol,price,size\n2024-01-02T14:30:00Z,X,10,1\n2024-01-02T14:30:01Z,X,11,1\n');
+    server = await startServer({ feed: await openReplay({ files: [good], speed: 'max' }) });
+    const ended = await until(async () => {
+      const body = (await (await fetch(`${server!.http}/readyz`)).json()) as Record<string, unknown>;
+      return body['replay'] === 'ended' ? body : undefined;
+    }, 'the replay to end');
+    expect(ended).toEqual({ status: 'ready', feed: 'running', replay: 'ended' });
+    await server.close();
+    const bad = files.write('bad.csv', 'time,symbol,price,size\n2024-01-02T14:30:00Z,X,10,1\n2024-01-02T14:30:01Z,X,abc,1\n');
+    server = await startServer({ feed: await openReplay({ files: [bad], speed: 'max' }) });
+    const failed = await until(async () => {
+      const response = await fetch(`${server!.http}/readyz`);
+      const body = (await response.json()) as Record<string, unknown>;
+      return body['replay'] === 'failed' ? { status: response.status, body } : undefined;
+    }, 'the replay to fail');
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ status: 'ready', feed: 'running', replay: 'failed', replayError: { code: 'BAD_LINE' } });
+    expect((failed.body['replayError'] as { message: string }).message).toContain(`${bad}:3: bad price`);
   });
 });
 
