@@ -6,6 +6,12 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
+/**
+ * The longest timer Node keeps: setTimeout takes a 32-bit signed ms count and turns anything longer into 1 ms
+ * (with a TimeoutOverflowWarning). Longer waits are slept in pieces of at most this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const REAL_CLOCK: Clock = {
   now: () => performance.now(),
   setTimer: (callback, ms) => setTimeout(callback, ms),

@@ -80,6 +80,43 @@ describe('ReplayPlayer', () => {
     expect(got.map((tick) => tick.price)).toEqual([1, 2, 3]);
   });
 
+  test('a gap longer than the longest timer is slept in pieces: no timer over 2^31-1 ms, and controls still work during it', async () => {
+    const timers: number[] = [];
+    const clock = new (class extends ManualClock {
+      override setTimer(callback: () => void, ms: number): unknown {
+        timers.push(ms);
+        return super.setTimer(callback, ms);
+      }
+    })();
+    const DAY = 86_400_000;
+    // 60 days between the second and the third tick: 5,184,000,000 ms, over twice what a timer holds.
+    const feed = await openReplay({ files: [tape('gap.csv', [0, 1_000, 1_000 + 60 * DAY, 2_000 + 60 * DAY])], speed: 1, clock });
+    const { got, done } = consume(feed, clock);
+    await clock.advance(1_000);
+    expect(got).toHaveLength(2);
+    await clock.advance(30 * DAY);
+    expect(got).toHaveLength(2);
+    expect(Math.max(...timers)).toBeLessThanOrEqual(2 ** 31 - 1);
+    // Paused in the middle of the wait: the clock holds, and no tick comes however long the pause.
+    feed.player.pause();
+    const held = feed.player.currentPosition();
+    expect(held).toBe(T + 1_000 + 30 * DAY);
+    await clock.advance(60 * DAY);
+    expect(got).toHaveLength(2);
+    await feed.player.resume();
+    // A speed change re-anchors: the 30 days left go by in 3 days at 10x.
+    feed.player.setSpeed(10);
+    await clock.advance(3 * DAY - 1);
+    expect(got).toHaveLength(2);
+    await clock.advance(1);
+    expect(got.map((tick) => tick.at - got[0]!.at)).toEqual([0, 1_000, 1_000 + 30 * DAY + 60 * DAY + 3 * DAY]);
+    // A seek in a long wait goes there at once.
+    await feed.player.seek(T + 2_000 + 60 * DAY);
+    await done;
+    expect(got).toHaveLength(4);
+    expect(Math.max(...timers)).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
   test('takeDue() hands over without a promise what next() would: at max every tick in hand, paced only the due ones, paused none', async () => {
     const clock = new ManualClock();
     const offsets = Array.from({ length: 50 }, (_, i) => i * 100);

@@ -14,7 +14,7 @@
  * the side, and swaps it in), then carries on from the target.
  */
 import type { Tick } from '../tick.js';
-import { REAL_CLOCK, yieldToEventLoop, type Clock } from './clock.js';
+import { MAX_TIMER_MS, REAL_CLOCK, yieldToEventLoop, type Clock } from './clock.js';
 import { ReplayError } from './errors.js';
 import type { TickCursor } from './merge.js';
 import type { ReplaySpeed } from './options.js';
@@ -282,7 +282,9 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
       } else if (this.speed !== 'max') {
         const dueInMs = this.anchorWall + (head - this.position) / this.speed - this.clock.now();
         if (dueInMs > 0) {
-          await this.wake.sleep(Math.max(dueInMs, PACING_BATCH_MS));
+          // A gap of more than 24.8 days (at speed 1) is slept in pieces: the loop works out what is due
+          // from the anchor again after each, and a control interrupts any of them.
+          await this.wake.sleep(Math.min(Math.max(dueInMs, PACING_BATCH_MS), MAX_TIMER_MS));
           continue;
         }
       }

@@ -74,6 +74,28 @@ describe('tickertape replay', () => {
     expect(run.stderr).toMatch(/skipped: +1 bad price, 1 out of order|skipped: +1 out of order, 1 bad price/);
   });
 
+  test('a gap of 60 days in event time is waited out quietly, and a seek over it still works', async () => {
+    // 2024-01-01 to 2024-03-01: 5,184,000,000 ms, over twice the longest timer Node keeps (2^31-1 ms).
+    const path = files.write('gap.csv', 'timestamp,symbol,price,size\n2024-01-01T00:00:00Z,X,1,1\n2024-01-01T00:00:01Z,X,1,1\n2024-03-01T00:00:00Z,X,2,1\n');
+    const child = tickertape(['replay', path, '--port', '0', '--host', '127.0.0.1']);
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    await client.next('hello');
+    await client.next('replay');
+    // Well into the wait: a timer that overflowed fired every millisecond, with a warning each time.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    client.send({ type: 'replay', id: 1, action: 'seek', time: Date.UTC(2024, 2, 1) });
+    const answer = await client.next('replay', (message) => message.id === 1);
+    expect(answer).toMatchObject({ position: Date.UTC(2024, 2, 1), rewinds: 0 });
+    client.close();
+    child.kill('SIGINT');
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).not.toContain('TimeoutOverflowWarning');
+    expect(exit.stderr).toMatch(/ticks: +3 from 4 lines/);
+  });
+
   test.each([
     [['replay', 'no/such/file.csv'], /tickertape: no\/such\/file\.csv: cannot read: no such file/],
     [['replay', '--speed', 'fast', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "fast"/],
