@@ -53,6 +53,16 @@ describe('LineReader', () => {
     }
   });
 
+  test('a UTF-8 byte-order mark before the first line is dropped (plain or gzip, however the chunks fall); one later on is kept', async () => {
+    const text = '\uFEFFtime,price\n\uFEFF1,2\n';
+    const paths = [files.write('bom.csv', text), files.gzip('bom.csv.gz', text), files.write('bom-only-line.csv', '\uFEFFone line')];
+    for (const chunkBytes of [1, 2, 4, 1000]) {
+      expect(await readAll(paths[0]!, { chunkBytes })).toEqual([[1, 'time,price'], [2, '\uFEFF1,2']]);
+      expect(await readAll(paths[2]!, { chunkBytes })).toEqual([[1, 'one line']]);
+    }
+    expect(await readAll(paths[1]!)).toEqual([[1, 'time,price'], [2, '\uFEFF1,2']]);
+  });
+
   test('gzip is recognised by its magic bytes, whatever the name; concatenated members are read on', async () => {
     const text = 'a,1\nb,2\n';
     const disguised = files.write('looks-plain.csv', Buffer.concat([gzipSync('a,1\n'), gzipSync('b,2\n')]));

@@ -1,7 +1,8 @@
 /**
  * The one streaming line reader under every replay format: reads a file in chunks (never whole), inflates it
  * when it is gzip (recognised by its magic bytes, not its name), and hands over complete lines in batches,
- * numbered, with `\r\n` and `\n` line ends removed. Memory is one chunk and one batch, whatever the file size.
+ * numbered, with `\r\n` and `\n` line ends removed, and a UTF-8 byte-order mark before the first line dropped
+ * (editors and spreadsheets on Windows write one). Memory is one chunk and one batch, whatever the file size.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -16,6 +17,8 @@ export const READ_CHUNK_BYTES = 256 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 13;
+/** A UTF-8 byte-order mark (EF BB BF) as decoded. */
+const BYTE_ORDER_MARK = 0xfeff;
 
 export interface LineBatch {
   /** Complete lines, without their line ends. */
@@ -176,7 +179,9 @@ export class LineReader {
       this.lineNumber += split.length;
     }
     if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1));
-    return lines.length === 0 ? undefined : { lines, firstLine };
+    if (lines.length === 0) return undefined;
+    if (firstLine === 1) dropByteOrderMark(lines);
+    return { lines, firstLine };
   }
 
   private hold(bytes: Buffer): void {
@@ -211,7 +216,9 @@ export class LineReader {
     this.partial = [];
     this.partialBytes = 0;
     this.lineNumber++;
-    return { lines: [line], firstLine: this.lineNumber };
+    const lines = [line];
+    if (this.lineNumber === 1) dropByteOrderMark(lines);
+    return { lines, firstLine: this.lineNumber };
   }
 
   private readError(error: unknown): ReplayError {
@@ -221,6 +228,12 @@ export class LineReader {
     if (code === 'Z_DATA_ERROR') return new ReplayError('BAD_GZIP', `corrupt gzip data (${systemMessage(error)})`, this.path, line);
     return new ReplayError('UNREADABLE', `read failed: ${systemMessage(error)}`, this.path, line);
   }
+}
+
+/** The first line of a file without the byte-order mark it may start with. */
+function dropByteOrderMark(lines: string[]): void {
+  const first = lines[0]!;
+  if (first.charCodeAt(0) === BYTE_ORDER_MARK) lines[0] = first.slice(1);
 }
 
 function stripReturn(line: string): string {

@@ -216,3 +216,28 @@ describe('Tardis trades CSV', () => {
     ]);
   });
 });
+
+describe('a UTF-8 byte-order mark', () => {
+  const BOM = '\uFEFF';
+  const samples: [FormatName, string, string][] = [
+    ['tickertape', 'bom.tape', `# tickertape recording v1: ts,symbol,price,size,side,bid,ask\n${T},ETH-USDT,2683.8,0.002,s,,\n`],
+    ['csv', 'bom.csv', `timestamp,symbol,price,size,side\n${T},ETH-USDT,2683.8,0.002,sell\n`],
+    ['binance-trades', 'trades.csv', `1520538925,2683.80000000,0.00200000,5.36760000,${T},True,True\n`],
+    ['binance-aggtrades', 'aggtrades.csv', `893472194,2683.8,0.002,1520538925,1520538927,${T},True,True\n`],
+    ['binance-capture', 'bom.capture', `1723161254000000000 {"stream":"ethusdt@trade","data":{"e":"trade","E":${T},"s":"ETHUSDT","t":1,"p":"2683.8","q":"0.002","T":${T},"m":true,"M":true}}\n`],
+    ['coinbase-capture', 'bom.txt', '1618677817.1295161: {"type":"match","trade_id":1,"side":"buy","size":"0.002","price":"2683.8","product_id":"ETH-USDT","time":"2024-08-08T23:54:15.611Z"}\n'],
+    ['tardis', 'bom-tardis.csv', `exchange,symbol,timestamp,local_timestamp,id,side,price,amount\nbinance,ETHUSDT,${T}000,${T}000,1,sell,2683.8,0.002\n`],
+  ];
+
+  test.each(samples)('before the first line of a %s file is ignored, gzip or not, detected or named', async (format, name, text) => {
+    for (const path of [files.write(`plain-${name}`, BOM + text), files.gzip(`gz-${name}.gz`, BOM + text)]) {
+      for (const named of [undefined, format]) {
+        // --symbol names the Binance CSVs' pair; the other formats name their own.
+        const { format: found, ticks, source } = await read(path, { format: named, symbol: 'ETHUSDT' });
+        expect(found).toBe(format);
+        expect(plain(ticks)).toEqual([{ symbol: 'ETH-USDT', ts: T, price: 2683.8, size: 0.002, side: 'sell' }]);
+        expect(source.stats.skipped).toEqual({});
+      }
+    }
+  });
+});
