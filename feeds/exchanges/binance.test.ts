@@ -53,6 +53,8 @@ describe('normalizeBinance', () => {
   test.each([
     [{ ...trade, p: 'abc' }, 'bad price'],
     [{ ...trade, p: '0' }, 'bad price'],
+    [{ ...trade, p: '0x10' }, 'bad price'],
+    [{ ...trade, p: ' 16' }, 'bad price'],
     [{ ...trade, q: '-1' }, 'bad size'],
     [{ ...trade, T: 'now' }, 'bad time'],
     [{ ...trade, m: 'yes' }, 'bad side'],

@@ -40,6 +40,7 @@ describe('normalizeCoinbase', () => {
 
   test.each([
     [{ ...match, price: 'x' }, 'bad price'],
+    [{ ...match, price: '0b1' }, 'bad price'],
     [{ ...match, size: '0' }, 'bad size'],
     [{ ...match, time: '17/04/2021' }, 'bad time'],
     [{ ...match, side: 'up' }, 'bad side'],

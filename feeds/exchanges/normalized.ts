@@ -2,6 +2,7 @@
  * What an exchange normalizer makes of one parsed message: ticks, or a reason it carries none. Shared by the
  * replay readers (feeds/replay/) and the live connectors, so a capture replays exactly as it streamed.
  */
+import { decimal } from '../replay/decimal.js';
 import type { Tick } from '../tick.js';
 
 /** The message became these ticks (possibly none, e.g. a trade outside the normalizer's interest). */
@@ -70,10 +71,11 @@ export function isFields(value: unknown): value is Fields {
 
 /**
  * A decimal the exchanges send as a string (`"2683.80000000"`) or, rarely, a number. NaN when it is neither
- * or is not finite and positive (every price and size is > 0).
+ * (a string must be a decimal number, as the replay formats read them: not `"0x10"` or `"Infinity"`) or is
+ * not finite and positive (every price and size is > 0).
  */
 export function positiveDecimal(value: unknown): number {
-  const number = typeof value === 'string' ? (value === '' ? Number.NaN : Number(value)) : typeof value === 'number' ? value : Number.NaN;
+  const number = typeof value === 'string' ? (decimal(value) ?? Number.NaN) : typeof value === 'number' ? value : Number.NaN;
   return number > 0 && Number.isFinite(number) ? number : Number.NaN;
 }
 

@@ -13,6 +13,7 @@
 import { BinanceClock } from '../../exchanges/binance.js';
 import { ignored, invalid } from '../../exchanges/normalized.js';
 import { EPOCH_UNIT_TO_MS, epochUnitOf } from '../../time.js';
+import { decimalAt } from '../decimal.js';
 import type { LineParser, ReplayFormat } from './format.js';
 import { normalizedMessage } from './json-message.js';
 
@@ -40,8 +41,8 @@ function captureParser(): LineParser {
     parse(line, out) {
       const space = line.indexOf(' ');
       if (space < 0 || line.charCodeAt(space + 1) !== 123) return invalid('not "<receive time> <json>"');
-      const received = Number(line.slice(0, space));
-      if (!Number.isFinite(received)) return invalid('bad receive time', line.slice(0, space));
+      const received = decimalAt(line, 0, space) ?? Number.NaN;
+      if (!(received >= 0)) return invalid('bad receive time', line.slice(0, space));
       if (divisor === 0) divisor = EPOCH_UNIT_TO_MS[epochUnitOf(received)];
       receivedMs = received / divisor;
       const depthAt = line.indexOf('depth', space);

@@ -153,7 +153,6 @@ export function csvParser(table: CsvTable): LineParser {
   const width = Math.max(...Object.values(columns).filter((column): column is number => column !== undefined)) + 1;
   const row = new RowReader(width);
   let headerPending = table.header;
-  const tooFewFields = invalid('too few fields', `expected at least ${width}`);
   return {
     parse(line: string, out: Tick[]): LineProblem | undefined {
       if (headerPending) {
@@ -161,7 +160,7 @@ export function csvParser(table: CsvTable): LineParser {
         return ignored('header');
       }
       row.read(line);
-      if (row.count < width) return tooFewFields;
+      if (row.count < width) return { kind: 'invalid', reason: 'too few fields', detail: `${row.count}, expected at least ${width}` };
       const symbol = symbolOf(row);
       if (symbol === undefined || symbol === '') return invalid('no symbol');
       const timeText = row.field(columns.time);

@@ -60,7 +60,13 @@ describe('tickertape recording', () => {
   });
 
   test.each([
-    ['1,A,1,1,s,,,', 'wrong number of fields: "expected 7"'],
+    ['1,A,1,1,s,,,', 'wrong number of fields: 8, expected 7'],
+    ['1,A,1,1', 'wrong number of fields: 4, expected 7'],
+    ['0x10,A,1,1,s,,', 'bad time: "0x10"'],
+    ['1,A,0b1,1,s,,', 'bad price: "0b1"'],
+    ['1,A,1,Infinity,s,,', 'bad size: "Infinity"'],
+    ['1,A,1,1,s,1e400,', 'bad bid: "1e400"'],
+    ['1,A,1,1,s,, 2', 'bad ask: " 2"'],
     ['1,A,1,1,x,,', 'bad side: "x"'],
     ['when,A,1,1,s,,', 'bad time: "when"'],
     ['1,A,1,1,s,abc,', 'bad bid: "abc"'],
@@ -96,6 +102,26 @@ describe('generic trades CSV', () => {
     expect(ticks[0]!.ts).toBeCloseTo(T, 3);
   });
 
+  test.each([
+    ['0x10', 'bad price: "0x10"'],
+    ['0o20', 'bad price: "0o20"'],
+    ['0b10000', 'bad price: "0b10000"'],
+    ['Infinity', 'bad price: "Infinity"'],
+    ['1e400', 'bad price: "1e400"'],
+    [' 16', 'bad price: " 16"'],
+    ['16 ', 'bad price: "16 "'],
+    ['1_6', 'bad price: "1_6"'],
+    ['"0x10"', 'bad price: "0x10"'],
+  ])('price %j is no decimal number: %s, in the field\'s own words', async (price, reason) => {
+    const path = files.write('hex.csv', `timestamp,symbol,price,size,exchange\n2013-10-07T13:30:00.105Z,BAC,${price},1,N\n`);
+    expect((await openError(path)).message).toBe(`${path}:2: ${reason}`);
+  });
+
+  test('a row with too few fields says how many it has', async () => {
+    const path = files.write('short.csv', 'timestamp,symbol,price,size,exchange\n2013-10-07T13:30:00.105Z,BAC,1\n');
+    expect((await openError(path)).message).toBe(`${path}:2: too few fields: 3, expected at least 4`);
+  });
+
   test('quoted fields are unquoted', async () => {
     const path = files.write('quoted.csv', '"time","symbol","price","size"\n"2024-08-08T23:54:15.611Z","BRK.B","1,234.5",1\n"2024-08-08T23:54:15.611Z","BRK.B","412.5","2"\n');
     const error = await openError(path);
@@ -116,7 +142,7 @@ describe('generic trades CSV', () => {
     expect(error.code).toBe('UNKNOWN_FORMAT');
     expect(error.message).toMatch(new RegExp(`^${path}:1: unknown format: the first line "hello world" is none of tickertape, csv, binance-trades, binance-aggtrades, binance-capture, coinbase-capture, tardis; name one with --format$`));
     const forced = await openError(path, { format: 'tickertape' });
-    expect(forced.message).toBe(`${path}:1: wrong number of fields: "expected 7"`);
+    expect(forced.message).toBe(`${path}:1: wrong number of fields: 1, expected 7`);
   });
 });
 

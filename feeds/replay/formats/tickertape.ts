@@ -9,7 +9,7 @@
  * Numbers are written with JavaScript's `String(number)`, the shortest text that reads back as the same
  * double, so every field round-trips exactly. An empty field is an absent one; `side` is `b` or `s`. Symbols
  * cannot hold commas (protocol symbols are letters, digits and `. _ : / -`). Parsing is a handful of
- * indexOf calls and Number() per line: no CSV quoting, no JSON.
+ * indexOf calls and decimal reads (decimal.ts) per line: no CSV quoting, no JSON.
  */
 import { invalid, ignored, type Invalid } from '../../exchanges/normalized.js';
 import type { Side, Tick } from '../../tick.js';
@@ -41,7 +41,9 @@ export function recordableSymbol(symbol: string): boolean {
   return symbol.length > 0 && !/[,\n\r]/.test(symbol);
 }
 
-const BAD_FIELD_COUNT = invalid('wrong number of fields', `expected ${FIELDS}`);
+function badFieldCount(line: string): Invalid {
+  return { kind: 'invalid', reason: 'wrong number of fields', detail: `${line.split(',').length}, expected ${FIELDS}` };
+}
 
 const numberAt = decimalAt;
 
@@ -59,7 +61,7 @@ export function parseTickLine(line: string, out: Tick[]): LineProblem | undefine
   const c4 = line.indexOf(',', c3 + 1);
   const c5 = line.indexOf(',', c4 + 1);
   const c6 = line.indexOf(',', c5 + 1);
-  if (c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || c5 < 0 || c6 < 0 || line.indexOf(',', c6 + 1) >= 0) return BAD_FIELD_COUNT;
+  if (c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || c5 < 0 || c6 < 0 || line.indexOf(',', c6 + 1) >= 0) return badFieldCount(line);
   const ts = numberAt(line, 0, c1);
   if (ts === undefined || Number.isNaN(ts)) return badNumber('time', line, 0, c1);
   const price = numberAt(line, c2 + 1, c3);
