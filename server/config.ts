@@ -4,6 +4,7 @@
  * with a ConfigError naming the flag, the variable and the allowed range.
  */
 import { parseArgs } from 'node:util';
+import { MAX_SYMBOL_LENGTH } from '../client/protocol/messages.js';
 import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
 import { limitFlagOptions, limitsFromFlags, limitUsage } from './limit-flags.js';
 import { LIVE_FLAG_OPTIONS, LIVE_USAGE, liveFeedFromFlags } from './live-flags.js';
@@ -61,7 +62,7 @@ export const MAX_BUFFERED_BYTES = 256 * 1024;
 export const SLOW_CLIENT_TIMEOUT_MS = 30_000;
 export const MAX_SYMBOLS_PER_CONNECTION = 1_000;
 export const MAX_SYMBOLS_PER_REQUEST = 1_000;
-export const MAX_SYMBOL_LENGTH = 32;
+export { MAX_SYMBOL_LENGTH };
 /** 1 s bars in a snapshot for subscriptions that ask for bars. */
 export const SNAPSHOT_BARS = 60;
 export const HISTORY_DEFAULT_LIMIT_BARS = 500;

@@ -43,6 +43,21 @@ export function isInterval(value: unknown): value is Interval {
   return typeof value === 'string' && (INTERVALS as readonly string[]).includes(value);
 }
 
+/** Longest symbol name by default (docs/protocol.md#limits); a server's operator may set another. */
+export const MAX_SYMBOL_LENGTH = 32;
+/** Characters of a symbol name: letters, digits and `. _ : / -`, as exchanges and data vendors write them. */
+const SYMBOL_CHARACTERS = /^[A-Za-z0-9._:/-]+$/;
+/** The rule, in words, for messages. */
+export const SYMBOL_NAME_RULE = `1 to ${MAX_SYMBOL_LENGTH} letters, digits or . _ : / -`;
+
+/**
+ * Whether `text` is a symbol name: 1 to `maxLength` letters, digits or `. _ : / -`. The one definition:
+ * requests, flags and every feed's symbols are checked by it.
+ */
+export function isSymbolName(text: string, maxLength = MAX_SYMBOL_LENGTH): boolean {
+  return text.length > 0 && text.length <= maxLength && SYMBOL_CHARACTERS.test(text);
+}
+
 /** A request id chosen by the client and echoed in the answer. */
 export type RequestId = number | string;
 

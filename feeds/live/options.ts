@@ -4,6 +4,7 @@
  * `--feed coinbase:BTC-USD` parse into this (parseFeedSpec); every limit is a named constant with its unit.
  */
 import type { BackoffOptions } from '../../client/backoff.js';
+import { isSymbolName, SYMBOL_NAME_RULE } from '../../client/protocol/messages.js';
 import { binanceSymbol, coinbaseSymbol } from '../exchanges/symbols.js';
 
 export const VENUES = ['binance', 'coinbase'] as const;
@@ -97,8 +98,6 @@ const VENUE_SYMBOL: Readonly<Record<Venue, RegExp>> = {
   binance: /^[A-Za-z0-9]{2,20}$/,
   coinbase: /^[A-Z0-9]{1,12}-[A-Z0-9]{1,12}$/,
 };
-/** What the protocol accepts as a symbol (letters, digits and `. _ : / -`). */
-const TICKERTAPE_SYMBOL = /^[A-Za-z0-9._:/-]{1,32}$/;
 
 const MAPPING: Readonly<Record<Venue, (name: string) => string>> = { binance: binanceSymbol, coinbase: coinbaseSymbol };
 
@@ -126,7 +125,7 @@ export function parseFeedSpec(spec: string): VenueFeed {
     }
     const mapped = MAPPING[venue](name);
     const symbol = rename ?? mapped;
-    if (!TICKERTAPE_SYMBOL.test(symbol)) throw new FeedSpecError(`--feed "${spec}": "${symbol}" cannot be a tickertape symbol (1 to 32 letters, digits and . _ : / -)`);
+    if (!isSymbolName(symbol)) throw new FeedSpecError(`--feed "${spec}": "${symbol}" cannot be a tickertape symbol (${SYMBOL_NAME_RULE})`);
     const key = name.toUpperCase();
     if (seen.has(key)) throw new FeedSpecError(`--feed "${spec}": ${name} is named twice`);
     seen.add(key);

@@ -1,4 +1,5 @@
 /** A replay's options, their defaults and limits, and the one place they are validated. */
+import { isSymbolName, SYMBOL_NAME_RULE } from '../../client/protocol/messages.js';
 import { timestampParser } from '../time.js';
 import type { Clock } from './clock.js';
 import { ReplayError } from './errors.js';
@@ -95,8 +96,8 @@ export function resolveReplayOptions(options: ReplayOptions): ResolvedReplayOpti
   if (options.format !== undefined && !isFormatName(options.format)) {
     throw bad(`--format must be one of ${FORMAT_NAMES.join(', ')}, got "${String(options.format)}"`);
   }
-  if (options.symbol !== undefined && !/^[A-Za-z0-9._:/-]{1,32}$/.test(options.symbol)) {
-    throw bad(`--symbol must be 1 to 32 letters, digits or . _ : / -, got "${options.symbol}"`);
+  if (options.symbol !== undefined && !isSymbolName(options.symbol)) {
+    throw bad(`--symbol must be ${SYMBOL_NAME_RULE}, got "${options.symbol}"`);
   }
   const speed = options.speed ?? DEFAULT_REPLAY_SPEED;
   if (!isReplaySpeed(speed)) throw bad(`speed must be ${SPEED_RULE}, got ${String(speed)}`);

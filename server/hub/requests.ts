@@ -7,6 +7,7 @@ import {
   INTERVALS,
   REPLAY_ACTIONS,
   isInterval,
+  isSymbolName,
   type ClientMessage,
   type ErrorCode,
   type RequestId,
@@ -33,8 +34,6 @@ const MAX_ID_LENGTH = 64;
 const MAX_OFFERED_PROTOCOLS = 16;
 /** Longest `client` name in a `hello` request. */
 const MAX_CLIENT_NAME_LENGTH = 64;
-/** Symbol names: letters, digits and `. _ : / -`, as exchanges and data vendors write them. */
-const SYMBOL_PATTERN = /^[A-Za-z0-9._:/-]+$/;
 /** Characters of a refused symbol an error message quotes at most. */
 const MAX_QUOTED_SYMBOL = 40;
 export const WILDCARD = '*';
@@ -139,7 +138,7 @@ function requestId(fields: Fields): RequestId | undefined {
 }
 
 function validSymbol(symbol: string, limits: RequestLimits): boolean {
-  return symbol.length > 0 && symbol.length <= limits.maxSymbolLength && SYMBOL_PATTERN.test(symbol);
+  return isSymbolName(symbol, limits.maxSymbolLength);
 }
 
 /** A refused symbol as an error message quotes it: JSON, cut short, or its type when it is no string. */
