@@ -1,9 +1,10 @@
 /**
  * One file as a stream of tick batches: its lines (line-reader.ts) through its format's parser, then the
- * checks every format shares: a valid tick (feeds/tick.ts), event time not too far behind the file's newest,
- * and the `--from`/`--to` window. Strict by default: the first bad line ends the file with a ReplayError
+ * checks every format shares: a valid tick (feeds/tick.ts), a symbol the protocol can name (isSymbolName),
+ * event time not too far behind the file's newest, and the `--from`/`--to` window. Strict by default: the first bad line ends the file with a ReplayError
  * (`FILE:LINE: reason`) after every good tick before it; with `skipBad` bad lines are counted by reason.
  */
+import { isSymbolName, SYMBOL_NAME_RULE } from '../../client/protocol/messages.js';
 import { tickProblem, type Tick } from '../tick.js';
 import { isoTime } from '../time.js';
 import { ReplayError, type ReplayErrorCode } from './errors.js';
@@ -67,7 +68,11 @@ export class FileTicks {
   /** Batches read for detection, still to be parsed. */
   private readonly early: LineBatch[] = [];
   private newest = Number.NEGATIVE_INFINITY;
+  /** The symbol of the last tick that passed the symbol rule, and whether the summary lists it yet. */
   private lastSymbol = '';
+  private lastListed = false;
+  /** Every symbol that passed the rule, and whether a tick of it has been handed over (listed in stats.symbols). */
+  private readonly symbolsSeen = new Map<string, boolean>();
   private finished = false;
   /** A strict-mode error, thrown once the ticks before it are handed over. */
   private failure: ReplayError | undefined;
@@ -187,6 +192,24 @@ export class FileTicks {
           if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS[issue], describeTick(tick))) return out.slice(0, kept);
           continue;
         }
+        // The protocol's symbol rule, checked once per symbol: a file names the same few symbols over and over,
+        // so a tick costs a comparison with the one before, and a change of symbol one look-up.
+        const { symbol } = tick;
+        if (symbol !== this.lastSymbol) {
+          let listed = this.symbolsSeen.get(symbol);
+          if (listed === undefined) {
+            if (!isSymbolName(symbol)) {
+              if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS.symbol, describeSymbol(symbol))) return out.slice(0, kept);
+              continue;
+            }
+            // Bounded: past the cap, symbols are checked (and listed) again as they come back.
+            if (this.symbolsSeen.size >= MAX_SUMMARY_SYMBOLS) this.symbolsSeen.clear();
+            this.symbolsSeen.set(symbol, false);
+            listed = false;
+          }
+          this.lastSymbol = symbol;
+          this.lastListed = listed;
+        }
         const { ts } = tick;
         if (ts < this.newest - maxOutOfOrderMs) {
           const detail = `${isoTime(ts)} is ${formatSeconds(this.newest - ts)} before ${isoTime(this.newest)}, read earlier (at most ${formatSeconds(maxOutOfOrderMs)} allowed)`;
@@ -209,9 +232,11 @@ export class FileTicks {
         stats.ticks++;
         if (!(ts >= stats.firstTime)) stats.firstTime = ts;
         if (!(ts <= stats.lastTime)) stats.lastTime = ts;
-        if (tick.symbol !== this.lastSymbol) {
-          this.lastSymbol = tick.symbol;
-          if (stats.symbols.size < MAX_SUMMARY_SYMBOLS) stats.symbols.add(tick.symbol);
+        if (!this.lastListed) {
+          // The symbol's first tick handed over.
+          this.lastListed = true;
+          this.symbolsSeen.set(symbol, true);
+          if (stats.symbols.size < MAX_SUMMARY_SYMBOLS) stats.symbols.add(symbol);
         }
       }
       out.length = kept;
@@ -241,6 +266,11 @@ function isBlank(line: string): boolean {
 
 function describeTick(tick: Tick): string {
   return JSON.stringify(tick);
+}
+
+function describeSymbol(symbol: string): string {
+  const shown = symbol.length > 64 ? `${symbol.slice(0, 61)}...` : symbol;
+  return `${JSON.stringify(shown)} (a symbol is ${SYMBOL_NAME_RULE})`;
 }
 
 function formatSeconds(ms: number): string {

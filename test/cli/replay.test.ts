@@ -96,6 +96,32 @@ describe('tickertape replay', () => {
     expect(exit.stderr).toMatch(/ticks: +3 from 4 lines/);
   });
 
+  test('symbols the protocol cannot name are bad lines (FILE:LINE and the symbol), skipped and counted with --skip-bad, never listed', async () => {
+    // A space, a comma (quoted), 43 characters, and two bytes that are not UTF-8 (FF FE); then a good one.
+    const symbols = [Buffer.from('BRK B'), Buffer.from('"A,B"'), Buffer.from('X'.repeat(43)), Buffer.from([0xff, 0xfe]), Buffer.from('OK')];
+    const rows = symbols.map((symbol, i) => Buffer.concat([Buffer.from(`2024-01-02T14:30:0${i}Z,`), symbol, Buffer.from(',10,1\n')]));
+    const path = files.write('symbols.csv', Buffer.concat([Buffer.from('timestamp,symbol,price,size\n'), ...rows]));
+    const strict = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(`tickertape: ${path}:2: bad symbol: "BRK B" (a symbol is 1 to 32 letters, digits or . _ : / -)`);
+    const child = tickertape(['replay', path, '--speed', 'max', '--skip-bad', '--port', '0', '--host', '127.0.0.1']);
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    await client.next('hello');
+    await client.next('replay', (message) => message.state === 'ended');
+    client.send({ type: 'list', id: 1 });
+    expect((await client.next('list')).symbols.map((instrument) => instrument.symbol)).toEqual(['OK']);
+    client.send({ type: 'subscribe', id: 2, symbols: ['*'] });
+    await client.next('subscribed');
+    await client.next('snapshot');
+    expect(client.of('snapshot').map((snapshot) => snapshot.symbol)).toEqual(['OK']);
+    client.close();
+    child.kill('SIGINT');
+    const exit = await done;
+    expect(exit.stderr).toMatch(/skipped: +4 bad symbol/);
+  });
+
   test.each([
     [['replay', 'no/such/file.csv'], /tickertape: no\/such\/file\.csv: cannot read: no such file/],
     [['replay', '--speed', 'fast', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "fast"/],

@@ -126,8 +126,11 @@ describe('generic trades CSV', () => {
     const path = files.write('quoted.csv', '"time","symbol","price","size"\n"2024-08-08T23:54:15.611Z","BRK.B","1,234.5",1\n"2024-08-08T23:54:15.611Z","BRK.B","412.5","2"\n');
     const error = await openError(path);
     expect(error.message).toBe(`${path}:2: bad price: "1,234.5"`);
-    const fixed = files.write('quoted-ok.csv', '"time","symbol","price","size"\n"2024-08-08T23:54:15.611Z","BRK ""B""","412.5","2"\n');
-    expect(plain((await read(fixed)).ticks)).toEqual([{ symbol: 'BRK "B"', ts: T, price: 412.5, size: 2 }]);
+    const fixed = files.write('quoted-ok.csv', '"time","symbol","price","size"\n"2024-08-08T23:54:15.611Z","BRK.B","412.5","2"\n');
+    expect(plain((await read(fixed)).ticks)).toEqual([{ symbol: 'BRK.B', ts: T, price: 412.5, size: 2 }]);
+    // "" is a quote inside a quoted field.
+    const escaped = files.write('quoted-quote.csv', '"time","symbol","price","size"\n"2024-08-08T23:54:15.611Z","BRK.B","41""2.5","2"\n');
+    expect((await openError(escaped)).message).toBe(`${escaped}:2: bad price: "41\\"2.5"`);
   });
 
   test('with no symbol column it takes --symbol, and says so when there is none', async () => {
@@ -265,5 +268,41 @@ describe('a UTF-8 byte-order mark', () => {
         expect(source.stats.skipped).toEqual({});
       }
     }
+  });
+});
+
+describe("a symbol the protocol cannot name (1 to 32 letters, digits or . _ : / -)", () => {
+  const LONG = 'ABCDEFGHIJ'.repeat(4) + 'XYZ';
+  const RULE = '(a symbol is 1 to 32 letters, digits or . _ : / -)';
+  const capture = (s: string): string => `1723161254000000000 {"stream":"x@trade","data":{"e":"trade","E":${T},"s":${JSON.stringify(s)},"t":1,"p":"2683.8","q":"0.002","T":${T},"m":true,"M":true}}`;
+  const coinbase = (product: string): string => `1618677817.1: {"type":"match","trade_id":1,"side":"buy","size":"1","price":"2","product_id":${JSON.stringify(product)},"time":"2024-08-08T23:54:15.611Z"}`;
+  const cases: [string, string, string, string][] = [
+    ['csv', 'space.csv', `timestamp,symbol,price,size\n${T},OK,1,1\n${T},BRK B,1,1\n`, '"BRK B"'],
+    ['csv', 'comma.csv', `timestamp,symbol,price,size\n${T},OK,1,1\n${T},"A,B",1,1\n`, '"A,B"'],
+    ['csv', 'long.csv', `timestamp,symbol,price,size\n${T},OK,1,1\n${T},${LONG},1,1\n`, `"${LONG}"`],
+    ['tickertape', 'space.tape', `# tickertape recording v1: ts,symbol,price,size,side,bid,ask\n${T},OK,1,1,,,\n${T},A B,1,1,,,\n`, '"A B"'],
+    ['tardis', 'tardis.csv', `exchange,symbol,timestamp,local_timestamp,id,side,price,amount\nbinance,OKUSDT,${T}000,${T}000,1,sell,1,1\nbitmex,XBT USD,${T}000,${T}000,2,sell,1,1\n`, '"XBT USD"'],
+    ['binance-capture', 'binance.capture', `${capture('OKUSDT')}\n${capture('ETH USDT')}\n`, '"ETH USDT"'],
+    ['coinbase-capture', 'coinbase.txt', `${coinbase('OK-USD')}\n${coinbase('BTC/USD?')}\n`, '"BTC/USD?"'],
+  ];
+
+  test.each(cases)('in a %s file (%s) is a bad line naming it; --skip-bad counts it as a bad symbol', async (format, name, text, shown) => {
+    const path = files.write(name, text);
+    const error = await openError(path);
+    expect(error.code).toBe('BAD_LINE');
+    expect(error.message).toBe(`${path}:${format === 'binance-capture' || format === 'coinbase-capture' ? 2 : 3}: bad symbol: ${shown} ${RULE}`);
+    const { ticks, source } = await read(path, { skipBad: true });
+    expect(ticks).toHaveLength(1);
+    expect(source.stats.skipped).toEqual({ 'bad symbol': 1 });
+  });
+
+  test('bytes that are not UTF-8 are a bad symbol too', async () => {
+    const path = files.write('bytes.csv', Buffer.concat([Buffer.from(`timestamp,symbol,price,size\n${T},`), Buffer.from([0xff, 0xfe]), Buffer.from(',1,1\n')]));
+    expect((await openError(path)).message).toBe(`${path}:2: bad symbol: "\uFFFD\uFFFD" ${RULE}`);
+  });
+
+  test("a Binance CSV's pair from a file name too long for a symbol is refused on its first line", async () => {
+    const path = files.write(`${LONG}USDT-trades-2024-08-08.csv`, '1520538925,2683.8,0.002,5.3676,1723161255611,True,True\n');
+    expect((await openError(path)).message).toBe(`${path}:1: bad symbol: "${LONG}-USDT" ${RULE}`);
   });
 });
