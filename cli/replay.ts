@@ -40,7 +40,7 @@ Replay options:
   --paused        start paused at the first tick
   --skip-bad      skip bad lines (counted by reason in the summary) instead of stopping at the first;
                   a tick more than ${MAX_OUT_OF_ORDER_MS / 60_000} min older than the file's newest is a bad line
-  --exit          exit when the replay ends (status 1 if it failed) instead of serving on
+  --exit          exit when the replay ends (status 1 if it failed) instead of serving on; not with --loop
   --no-progress   no progress line (it is shown when stderr is a terminal)
 
 Server options: every option of "tickertape serve" but the simulator's and --record, among them
@@ -107,6 +107,8 @@ export async function replay(args: string[], defaultWebRoot: string): Promise<nu
       return 0;
     }
     if (parsed.positionals.length === 0) throw new ConfigError(`name at least one file to replay\n\n${REPLAY_USAGE}`);
+    // A looping replay never ends, so --exit would never exit.
+    if (parsed.values['loop'] === true && parsed.values['exit'] === true) throw new ConfigError('--loop and --exit cannot go together: a looping replay never ends');
     options = replayOptionsFrom(parsed.positionals, parsed.values);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ReplayError) return fail(error.message);

@@ -129,6 +129,7 @@ describe('tickertape replay', () => {
     [['replay', '--format', 'xml', SAMPLE], /--format must be one of tickertape, csv/],
     [['replay'], /name at least one file to replay/],
     [['replay', SAMPLE, '--rate', '5'], /Unknown option '--rate'/],
+    [['replay', SAMPLE, '--loop', '--exit'], /--loop and --exit cannot go together: a looping replay never ends/],
   ])('%j is refused with a clear message and exit status 2', async (args, message) => {
     const run = await finished(tickertape(args));
     expect(run.code).toBe(2);
