@@ -7,7 +7,7 @@ import { ManualClock, settle, settleUntil } from '../../test/helpers/manual-cloc
 import { scratchFolder } from '../../test/helpers/scratch.js';
 import type { Tick } from '../tick.js';
 import { openReplay, type ReplayFeed } from './feed.js';
-import type { ReplayHost } from './player.js';
+import { MIN_LOOP_PASS_MS, type ReplayHost } from './player.js';
 
 const files = scratchFolder('tickertape-player-');
 const T = Date.UTC(2024, 0, 2, 14, 30);
@@ -223,9 +223,43 @@ describe('ReplayPlayer', () => {
     const host = new RecordingHost();
     looping.player.attach(host);
     const loop = consume(looping, clock);
-    await settleUntil(() => looping.player.rewinds >= 3, 'three loops');
+    for (let pass = 1; pass <= 3; pass++) {
+      await clock.advance(MIN_LOOP_PASS_MS);
+      await settleUntil(() => looping.player.rewinds === pass, `loop ${pass}`);
+    }
     expect(host.rebuilt[0]!.map((tick) => tick.price)).toEqual([1]);
     expect(loop.got.slice(0, 4).map((tick) => tick.price)).toEqual([1, 2, 2, 2]);
+    await looping.player.return();
+  });
+
+  test('a looping pass shorter than MIN_LOOP_PASS_MS waits at its end: a tiny file at max loops 4 times a second, not thousands', async () => {
+    const clock = new ManualClock();
+    const looping = await openReplay({ files: [tape('tiny-loop.csv', [0, 1, 2])], speed: 'max', loop: true, clock });
+    looping.player.attach(new RecordingHost());
+    const { got } = consume(looping, clock);
+    await settleUntil(() => got.length === 3, 'the first pass');
+    // However long the event loop runs, the wall clock has not moved: no second pass.
+    await settle();
+    await settle();
+    expect(looping.player.rewinds).toBe(0);
+    expect(looping.player.phase).toBe('playing');
+    await clock.advance(MIN_LOOP_PASS_MS - 1);
+    expect(looping.player.rewinds).toBe(0);
+    await clock.advance(1);
+    await settleUntil(() => looping.player.rewinds === 1 && got.length === 5, 'the second pass');
+    // Paused while a pass waits out its time: no pass comes, however long the pause.
+    looping.player.pause();
+    await clock.advance(10 * MIN_LOOP_PASS_MS);
+    expect(looping.player.rewinds).toBe(1);
+    await looping.player.resume();
+    await settleUntil(() => looping.player.rewinds === 2, 'the pass after the pause');
+    // Each pass after it waits its turn too.
+    for (let pass = 3; pass <= 5; pass++) {
+      await clock.advance(MIN_LOOP_PASS_MS - 1);
+      expect(looping.player.rewinds).toBe(pass - 1);
+      await clock.advance(1);
+      await settleUntil(() => looping.player.rewinds === pass, `pass ${pass}`);
+    }
     await looping.player.return();
   });
 

@@ -23,6 +23,13 @@ import { Wake } from './wake.js';
 
 /** Wall time between wake-ups while paced: everything due by a wake-up is handed over at once. */
 export const PACING_BATCH_MS = 4;
+/**
+ * Least wall time from the start of one pass of a looping replay to the start of the next: a pass that
+ * ends sooner (a small file at `max`, or one whose ticks all share a time) waits out the rest at its end. Each
+ * pass is a rewind, which rebuilds the market and sends every client its state and fresh snapshots; without
+ * this a 100-tick file looping at `max` made thousands of them a second and kept a core busy.
+ */
+export const MIN_LOOP_PASS_MS = 250;
 
 export type ReplayPhase = 'playing' | 'paused' | 'seeking' | 'ended' | 'failed';
 
@@ -69,6 +76,8 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
   private rewinding = false;
   /** Ticks handed over since the last rewind (a loop over nothing would spin). */
   private handedSinceRewind = 0;
+  /** Wall time this pass started: when the files were opened, or the last rewind ended. */
+  private passStartWall = 0;
   /** A forward seek in progress: hand over everything up to here unpaced. */
   private forwardTarget: number | undefined;
   private forwardDone: (() => void) | undefined;
@@ -107,6 +116,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
     this.start = Number.isFinite(head) ? head : Number.NaN;
     this.position = this.start;
     this.anchorWall = this.clock.now();
+    this.passStartWall = this.anchorWall;
     this.ended = this.error === undefined && head === Number.POSITIVE_INFINITY;
   }
 
@@ -331,6 +341,12 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
 
   private async reachEnd(): Promise<void> {
     if (this.loop && this.handedSinceRewind > 0) {
+      // A short pass waits at its end (pause, speed and seeks interrupt the wait), then the loop goes on.
+      const wait = this.passStartWall + MIN_LOOP_PASS_MS - this.clock.now();
+      if (wait > 0) {
+        await this.wake.sleep(wait);
+        return;
+      }
       // Through the seek queue, but not awaited here: a seek waiting in it may need this iterator to move.
       void this.seek(this.start);
       await this.wake.untilChange();
@@ -382,6 +398,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
     this.error = error;
     this.ended = false;
     this.handedSinceRewind = 0;
+    this.passStartWall = this.clock.now();
     this.newest = newest;
     this.rewinds++;
     // A rebuild that failed on the way stopped at its newest good tick.

@@ -23,11 +23,19 @@ export type ReplayOutlet = Pick<Hub, 'replay' | 'broadcast' | 'resync'>;
 
 /** While a replay plays, its state is sent this often (besides every change), so clocks stay in step. */
 export const REPLAY_STATE_INTERVAL_MS = 1_000;
+/**
+ * Least time between two `replay` broadcasts of a change, as for the live feed's `feed` messages
+ * (FEED_STATUS_MIN_INTERVAL_MS): changes in between go out together, as the latest state. A rewind's own
+ * message, which must reach clients before the snapshots it brings, is sent at once.
+ */
+export const REPLAY_STATUS_MIN_INTERVAL_MS = 250;
 
 export class ReplayController implements ReplayControl, ReplayHost {
   private rebuilt: Market | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private broadcastPending = false;
+  /** The broadcast of a change, waiting for its turn. */
+  private pending: NodeJS.Timeout | undefined;
+  private lastBroadcastAt = Number.NEGATIVE_INFINITY;
   private readonly unlisten: () => void;
   private lastError: Error | undefined;
 
@@ -43,13 +51,15 @@ export class ReplayController implements ReplayControl, ReplayHost {
     this.unlisten = player.onChange(() => this.changed());
     this.timer = setInterval(() => {
       const { phase } = this.feed.player;
-      if (phase === 'playing' || phase === 'seeking') this.hub.broadcast(this.state());
+      if (phase === 'playing' || phase === 'seeking') this.broadcast();
     }, REPLAY_STATE_INTERVAL_MS);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.pending);
+    this.pending = undefined;
     this.unlisten();
     if (this.hub.replay === this) this.hub.replay = undefined;
   }
@@ -117,22 +127,31 @@ export class ReplayController implements ReplayControl, ReplayHost {
     if (rebuilt === undefined) return;
     this.market.adopt(rebuilt);
     const { gen } = this.market.flush();
-    // The new state first, so clients know snapshots that follow replace what they hold.
-    this.hub.broadcast(this.state());
+    // The new state first, so clients know snapshots that follow replace what they hold: at once, whatever
+    // the interval between broadcasts (the player starts a loop's passes at most every MIN_LOOP_PASS_MS).
+    this.broadcast();
     this.hub.resync(gen);
   }
 
-  /** Announces a change once per turn of the event loop, however many happened in it. */
+  /**
+   * Announces a change: after the current turn of the event loop, and at most once per
+   * REPLAY_STATUS_MIN_INTERVAL_MS, however many changes came meanwhile; the message carries the latest state.
+   */
   private changed(): void {
     const { error } = this.feed.player;
     if (error !== undefined && error !== this.lastError) this.log.error({ err: error }, 'replay failed');
     this.lastError = error;
-    if (this.broadcastPending) return;
-    this.broadcastPending = true;
-    queueMicrotask(() => {
-      this.broadcastPending = false;
-      this.hub.broadcast(this.state());
-    });
+    if (this.pending !== undefined) return;
+    const wait = Math.max(0, this.lastBroadcastAt + REPLAY_STATUS_MIN_INTERVAL_MS - performance.now());
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.broadcast();
+    }, wait);
+  }
+
+  private broadcast(): void {
+    this.lastBroadcastAt = performance.now();
+    this.hub.broadcast(this.state());
   }
 }
 

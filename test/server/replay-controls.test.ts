@@ -243,3 +243,39 @@ describe('a replay of a bad file', () => {
     }
   });
 });
+
+describe('a tiny file looping at max speed', () => {
+  test('sends each client its replay state at most every 250 ms (ending on the latest) and a rewind with snapshots at most 4 times a second', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${new Date(Date.UTC(2024, 0, 2, 14, 30, i)).toISOString()},L,${10 + (i % 7)},1\n`);
+    const looping = await openReplay({ files: [files.write('tiny-loop.csv', `time,symbol,price,size\n${rows.join('')}`)], speed: 'max', loop: true });
+    const running = await startServer({ feed: looping, config: { flushIntervalMs: 20 } });
+    try {
+      const client = await WsClient.open(running.url);
+      await client.next('hello');
+      client.send({ type: 'subscribe', id: 1, symbols: ['*'] });
+      await client.next('snapshot');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const from = client.messages.length;
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const seconds = (performance.now() - started) / 1000;
+      const seen = client.messages.slice(from);
+      const replays = seen.filter((m): m is ReplayMessage => m.type === 'replay');
+      const snapshots = seen.filter((m) => m.type === 'snapshot');
+      // Per second: 4 passes, each with its rewind's message and snapshot, and at most 4 broadcasts of changes
+      // between them (and the once-a-second state), with some slack for timers firing late.
+      expect(replays.length / seconds).toBeLessThanOrEqual(10);
+      expect(snapshots.length / seconds).toBeLessThanOrEqual(5);
+      expect(snapshots.length).toBeGreaterThanOrEqual(4);
+      // Still looping, and the last message holds the latest state once a change is done.
+      client.send({ type: 'replay', id: 'p', action: 'pause' });
+      const paused = await client.next('replay', (message) => message.id === 'p');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const last = client.of('replay').filter((message) => message.id === undefined).at(-1)!;
+      expect(last).toMatchObject({ state: 'paused', paused: true, rewinds: paused.rewinds });
+      client.close();
+    } finally {
+      await running.close();
+    }
+  });
+});
