@@ -10,6 +10,7 @@ import heartbeatPlugin from './plugins/heartbeat.js';
 import replayPlugin from './plugins/replay.js';
 import livePlugin from './plugins/live.js';
 import { redactToken } from './security/auth.js';
+import { fastifyTrustProxy } from './security/access-config.js';
 import { wsRoutes } from './routes/ws.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
@@ -45,7 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Two info lines per asset request drown what matters; requests are logged at debug below.
     logController: new LogController({ disableRequestLogging: true }),
     // Behind a reverse proxy, its X-Forwarded-For names the client (per-address limits, logs).
-    trustProxy: config.access.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(config.access.trustProxy),
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: redactToken(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
