@@ -42,11 +42,3 @@ export function parseCommandArgs(args: readonly string[], own: Options, serveFla
   }
   return { values, positionals: parsed.positionals, serveArgs };
 }
-
-/** A whole number ≥ `min` from flag text, or a ConfigError naming the flag. */
-export function wholeNumberFlag(flag: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${flag} must be a whole number ≥ ${min}, got "${text}"`);
-  return value;
-}

@@ -16,6 +16,14 @@ describe('cluster role flags', () => {
     expect(cluster).toEqual({ role: 'gateway', redisUrl: 'rediss://redis.internal:6380', prefix: 'env:', streamMaxEntries: 500 });
   });
 
+  test('REDIS_STREAM_MAX_ENTRIES takes plain decimal numbers only; set but empty is refused', () => {
+    for (const text of ['1e3', '']) {
+      expect(() => parseClusterArgs('gateway', [], { REDIS_STREAM_MAX_ENTRIES: text }, undefined)).toThrow(
+        `stream length must be a whole number from 10 to 1000000 (--redis-stream-max, REDIS_STREAM_MAX_ENTRIES), got "${text}"`,
+      );
+    }
+  });
+
   test('an ingest given files replays them, with the replay\'s flags', () => {
     const { replay, config } = parseClusterArgs('ingest', ['a.tape', 'b.csv.gz', '--speed', '10', '--loop'], {}, undefined);
     expect(replay).toMatchObject({ files: ['a.tape', 'b.csv.gz'], speed: 10, loop: true, paused: false });
@@ -42,7 +50,8 @@ describe('cluster role flags', () => {
     [['--redis', 'not a url'], /Redis URL/],
     [['--redis-prefix', 'has space'], /Redis key prefix/],
     [['--redis-stream-max', '5'], /stream length must be a whole number from 10/],
-    [['--redis-stream-max', 'lots'], /stream length .* must be a number/],
+    [['--redis-stream-max', 'lots'], /stream length must be a whole number from 10 to 1000000 \(--redis-stream-max, REDIS_STREAM_MAX_ENTRIES\), got "lots"/],
+    [['--redis-stream-max', '0x100'], /stream length must be a whole number from 10 to 1000000 \(--redis-stream-max, REDIS_STREAM_MAX_ENTRIES\), got "0x100"/],
     [['--rate', '100'], /--rate is the ingest's option/],
     [['--feed', 'binance:BTCUSDT'], /--feed is the ingest's option/],
     [['--record', 'x.tape'], /Unknown option '--record'/],

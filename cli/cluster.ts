@@ -7,6 +7,7 @@ import {
   DEFAULT_INGEST_PORT,
   GATEWAY_USAGE,
   INGEST_USAGE,
+  STREAM_MAX_RULE,
   defineClusterConfig,
   type ClusterConfig,
   type ClusterRole,
@@ -51,7 +52,7 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
   }
   const serveArgs = [...parsed.serveArgs];
   // The ingest serves only probes and metrics, on a port of its own beside the gateways'.
-  if (role === 'ingest' && !serveArgs.includes('--port') && nonEmpty(env['PORT']) === undefined) serveArgs.push('--port', String(DEFAULT_INGEST_PORT));
+  if (role === 'ingest' && !serveArgs.includes('--port') && env['PORT'] === undefined) serveArgs.push('--port', String(DEFAULT_INGEST_PORT));
   const { config } = parseServeArgs(serveArgs, env, role === 'gateway' ? defaultWebRoot : undefined);
   const text = (flag: keyof typeof CLUSTER_OPTIONS): string | undefined => {
     const value = parsed.values[flag];
@@ -60,7 +61,7 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
   const cluster = defineClusterConfig(role, {
     redisUrl: text('redis') ?? nonEmpty(env['REDIS_URL']),
     prefix: text('redis-prefix') ?? nonEmpty(env['REDIS_PREFIX']),
-    streamMaxEntries: numberFrom(text('redis-stream-max'), env['REDIS_STREAM_MAX_ENTRIES'], 'stream length (--redis-stream-max, REDIS_STREAM_MAX_ENTRIES)'),
+    streamMaxEntries: numberFrom(text('redis-stream-max'), env['REDIS_STREAM_MAX_ENTRIES'], STREAM_MAX_RULE),
   });
   return { help: parsed.values['help'] === true, config: replay === undefined ? config : { ...config, feed: { kind: 'replay', ...replay } }, cluster, replay };
 }

@@ -7,12 +7,13 @@
 import { createFeed } from '../feeds/index.js';
 import { isLiveFeed } from '../feeds/live/feed.js';
 import type { LiveStatus } from '../feeds/live/status.js';
+import type { NumberRule } from '../feeds/number-text.js';
 import { parseTimeOption } from '../feeds/replay/options.js';
 import { DEFAULT_GZIP_LEVEL, MIN_ROTATE_BYTES, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
-import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, gzipLevelFrom, parseServeArgs } from '../server/config.js';
+import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, gzipLevelFrom, numberFrom, parseServeArgs } from '../server/config.js';
 import { logLiveFeed } from '../server/live/feed-log.js';
 import { LIVE_FLAGS, LIVE_USAGE } from '../server/live-flags.js';
-import { parseCommandArgs, wholeNumberFlag } from './args.js';
+import { parseCommandArgs } from './args.js';
 import { lineLog } from './line-log.js';
 import { recordingLine } from './progress.js';
 
@@ -175,13 +176,16 @@ interface RecordPlan {
   readonly progress: boolean;
 }
 
+const TICKS_RULE: NumberRule = { name: '--ticks', min: 1, max: Number.MAX_SAFE_INTEGER, whole: true };
+const DURATION_RULE: NumberRule = { name: '--duration-s', min: 1, max: Number.MAX_SAFE_INTEGER, whole: true, unit: 's' };
+
 function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
   const { values, serveArgs } = parseCommandArgs(args, OWN_OPTIONS, [...SIMULATOR_FLAGS, ...LIVE_FLAGS, 'log-level'], RECORD_USAGE, false);
   if (values['help'] === true) return 'help';
   const out = values['out'];
   if (typeof out !== 'string' || out === '') throw new ConfigError(`--out FILE is required\n\n${RECORD_USAGE}`);
   const rotateMb = values['rotate-mb'] as string | undefined;
-  const mb = rotateMb === undefined ? undefined : Number(rotateMb);
+  const mb = numberFrom(rotateMb, undefined, { name: '--rotate-mb', min: 0, max: Number.MAX_SAFE_INTEGER, whole: false, unit: 'MiB' });
   if (mb !== undefined && !(mb * 1_048_576 >= MIN_ROTATE_BYTES)) throw new ConfigError(`--rotate-mb must be a number ≥ ${MIN_ROTATE_BYTES / 1_048_576}, got "${rotateMb}"`);
   const { config } = parseServeArgs(serveArgs, process.env, undefined);
   const start = values['start'] as string | undefined;
@@ -194,13 +198,13 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
   if (config.feed.kind !== 'simulated' && start !== undefined) throw new ConfigError('--start sets the simulator, which does not run with --feed');
   // Recording starts now unless asked for history: serve's warm start is for charts, not for files.
   const warm = values['warmup-s'] !== undefined || process.env['WARMUP_S'] !== undefined;
-  const durationS = wholeNumberFlag('--duration-s', values['duration-s'] as string | undefined, 1);
+  const durationS = numberFrom(values['duration-s'] as string | undefined, undefined, DURATION_RULE);
   return {
     out,
     gzip: values['gzip'] === true,
     gzipLevel: gzipLevelFrom('--gzip-level', values['gzip-level'] as string | undefined),
     rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576),
-    maxTicks: wholeNumberFlag('--ticks', values['ticks'] as string | undefined, 1) ?? Number.POSITIVE_INFINITY,
+    maxTicks: numberFrom(values['ticks'] as string | undefined, undefined, TICKS_RULE) ?? Number.POSITIVE_INFINITY,
     durationMs: durationS === undefined ? undefined : durationS * 1000,
     feed: config.feed.kind === 'simulated' ? { ...config.feed, startTime, warmupMs: warm ? config.feed.warmupMs : 0 } : config.feed,
     logLevel: config.logLevel,

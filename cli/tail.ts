@@ -7,8 +7,14 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { INTERVALS, isInterval, TickerClient, type BarEvent, type Interval, type Quote } from '../client/node.js';
+import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 
 export const DEFAULT_TAIL_URL = 'ws://localhost:8080/ws';
+/**
+ * --max-rate's range: down to one update in 1,000 s, up to 1,000 a second (the server flushes at most every
+ * 5 ms, 200 times a second, so more is no limit).
+ */
+const MAX_RATE_RULE: NumberRule = { name: '--max-rate', min: 0.001, max: 1_000, whole: false, unit: 'updates per second' };
 
 export const TAIL_USAGE = `Usage: tickertape tail SYMBOL... [options]
 
@@ -23,7 +29,7 @@ Options:
   TICKERTAPE_TOKEN  (environment only) access token for a server with auth on
   --json            one JSON object per line (NDJSON) instead
   --interval I      print each closed bar of ${INTERVALS.join(', ')} instead of quotes
-  --max-rate N      at most N updates per second per symbol (quotes)
+  --max-rate N      at most N updates per second per symbol (quotes; ${MAX_RATE_RULE.min} to ${MAX_RATE_RULE.max})
   -h, --help        show this help
 `;
 
@@ -67,8 +73,8 @@ function parseTailArgs(args: readonly string[], env: NodeJS.ProcessEnv): TailArg
   if (interval !== undefined && !isInterval(interval)) throw new UsageError(`--interval must be one of ${INTERVALS.join(', ')}, got "${interval}"`);
   let maxRate: number | undefined;
   if (values['max-rate'] !== undefined) {
-    maxRate = Number(values['max-rate']);
-    if (!(maxRate > 0 && Number.isFinite(maxRate))) throw new UsageError(`--max-rate must be a number > 0 (updates per second), got "${values['max-rate']}"`);
+    maxRate = numberIn(values['max-rate'], MAX_RATE_RULE);
+    if (maxRate === undefined) throw new UsageError(numberMessage(MAX_RATE_RULE, `"${values['max-rate']}"`));
   }
   const token = env['TICKERTAPE_TOKEN'] === '' ? undefined : env['TICKERTAPE_TOKEN'];
   return { symbols: positionals, url, token, json: values.json === true, interval, maxRate, help };

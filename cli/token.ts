@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { MIN_JWT_SECRET_BYTES } from '../server/security/access-config.js';
 import { signToken } from '../server/security/auth.js';
 
@@ -6,6 +7,7 @@ import { signToken } from '../server/security/auth.js';
 const DEFAULT_TOKEN_TTL_S = 3_600;
 /** Longest lifetime `token` will sign: a year; a token for ever is a password, use AUTH_TOKEN for that. */
 const MAX_TOKEN_TTL_S = 366 * 86_400;
+const TTL_RULE: NumberRule = { name: '--ttl-s', min: 1, max: MAX_TOKEN_TTL_S, whole: true, unit: 's' };
 
 export const TOKEN_USAGE = `Usage: AUTH_JWT_SECRET=... tickertape token [options]
 
@@ -40,9 +42,9 @@ export async function token(args: string[]): Promise<number> {
     process.stderr.write(`tickertape: set AUTH_JWT_SECRET (at least ${MIN_JWT_SECRET_BYTES} bytes) to the server's key\n`);
     return 2;
   }
-  const ttlS = Number(values['ttl-s'] ?? DEFAULT_TOKEN_TTL_S);
-  if (!Number.isInteger(ttlS) || ttlS < 1 || ttlS > MAX_TOKEN_TTL_S) {
-    process.stderr.write(`tickertape: --ttl-s must be a whole number from 1 to ${MAX_TOKEN_TTL_S}, got "${values['ttl-s']}"\n`);
+  const ttlS = values['ttl-s'] === undefined ? DEFAULT_TOKEN_TTL_S : numberIn(values['ttl-s'], TTL_RULE);
+  if (ttlS === undefined) {
+    process.stderr.write(`tickertape: ${numberMessage(TTL_RULE, `"${values['ttl-s']}"`)}\n`);
     return 2;
   }
   process.stdout.write(`${await signToken(secret, { ttlS, subject: values.subject })}\n`);

@@ -6,10 +6,11 @@
 import { parseArgs } from 'node:util';
 import { MAX_SYMBOL_LENGTH } from '../client/protocol/messages.js';
 import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
-import { limitFlagOptions, limitsFromFlags, limitUsage } from './limit-flags.js';
+import { LIMIT_FLAGS, limitFlagOptions, limitRule, limitsFromFlags, limitUsage } from './limit-flags.js';
 import { LIVE_FLAG_OPTIONS, LIVE_USAGE, liveFeedFromFlags } from './live-flags.js';
 import { FeedSpecError } from '../feeds/live/options.js';
 import { MAX_GZIP_LEVEL, MIN_GZIP_LEVEL } from '../feeds/recording/recorder.js';
+import { numberFits, numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
 
 export const DEFAULT_PORT = 8080;
@@ -151,6 +152,36 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 /**
+ * The most each limit may be, whether set by a flag or in code; most are bounded only by what a number
+ * holds exactly.
+ */
+export const MAX_LIMITS: Limits = {
+  maxInboundFrameBytes: Number.MAX_SAFE_INTEGER,
+  maxFragmentsPerMessage: Number.MAX_SAFE_INTEGER,
+  maxBufferedBytes: Number.MAX_SAFE_INTEGER,
+  slowClientTimeoutMs: Number.MAX_SAFE_INTEGER,
+  maxSymbolsPerConnection: Number.MAX_SAFE_INTEGER,
+  maxSymbolsPerRequest: Number.MAX_SAFE_INTEGER,
+  maxSymbolLength: Number.MAX_SAFE_INTEGER,
+  maxSymbols: MAX_MAX_SYMBOLS,
+  snapshotBars: Number.MAX_SAFE_INTEGER,
+  historyDefaultLimitBars: Number.MAX_SAFE_INTEGER,
+  historyMaxLimitBars: Number.MAX_SAFE_INTEGER,
+  barRetention1sBars: Number.MAX_SAFE_INTEGER,
+  barRetention1mBars: Number.MAX_SAFE_INTEGER,
+  maxInboundMessagesPerS: Number.MAX_SAFE_INTEGER,
+  inboundBurstMessages: Number.MAX_SAFE_INTEGER,
+  maxRateLimitedMessages: Number.MAX_SAFE_INTEGER,
+  heartbeatIntervalMs: Number.MAX_SAFE_INTEGER,
+  maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
+  maxConnections: Number.MAX_SAFE_INTEGER,
+  maxOfferedSubprotocols: Number.MAX_SAFE_INTEGER,
+  shutdownDrainMs: Number.MAX_SAFE_INTEGER,
+  maxFlushBusyPercent: 100,
+  flushSlices: MAX_FLUSH_SLICES,
+};
+
+/**
  * How many slices a flush round is cut into: the configured count, fewer when the interval is too short
  * for each slice to get MIN_FLUSH_SLICE_MS.
  */
@@ -191,50 +222,55 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new ConfigError(message);
 }
 
-function isWhole(value: number, min: number, max: number): boolean {
-  return Number.isInteger(value) && value >= min && value <= max;
+/** The numeric settings of `serve`: what each is, where it is set, and its range. */
+const PORT_RULE: NumberRule = { name: 'port', where: '--port, PORT', min: 0, max: 65_535, whole: true };
+const RATE_RULE: NumberRule = { name: 'tick rate', where: '--rate, TICK_RATE', min: 1, max: MAX_TICKS_PER_S, whole: true, unit: 'ticks/s' };
+const SEED_RULE: NumberRule = { name: 'seed', where: '--seed, SEED', min: 0, max: 2 ** 32 - 1, whole: true };
+const WARMUP_RULE: NumberRule = { name: 'warm-up', where: '--warmup-s, WARMUP_S', min: 0, max: MAX_WARMUP_S, whole: true, unit: 's' };
+const FLUSH_RULE: NumberRule = {
+  name: 'flush interval',
+  where: '--flush-ms, FLUSH_INTERVAL_MS',
+  min: MIN_FLUSH_INTERVAL_MS,
+  max: MAX_FLUSH_INTERVAL_MS,
+  whole: true,
+  unit: 'ms',
+};
+
+/** A limit's rule: its flag's, or for a limit only code sets, its name and bounds. */
+function ruleOfLimit(key: keyof Limits): NumberRule {
+  const row = LIMIT_FLAGS.find((flag) => flag.key === key);
+  if (row !== undefined) return limitRule(row, MAX_LIMITS[key]);
+  return { name: `limit ${key}`, min: key === 'snapshotBars' ? 0 : 1, max: MAX_LIMITS[key], whole: true };
+}
+
+function checkNumber(value: number, rule: NumberRule): void {
+  check(numberFits(value, rule), numberMessage(rule, String(value)));
 }
 
 function validateSimulated(feed: SimulatedFeedConfig): void {
-  check(
-    isWhole(feed.ticksPerSecond, 1, MAX_TICKS_PER_S),
-    `tick rate must be 1..${MAX_TICKS_PER_S} ticks/s (--rate, TICK_RATE), got ${feed.ticksPerSecond}`,
-  );
-  check(isWhole(feed.seed, 0, 2 ** 32 - 1), `seed must be a whole number from 0 to 4294967295 (--seed, SEED), got ${feed.seed}`);
-  check(
-    isWhole(feed.warmupMs / 1000, 0, MAX_WARMUP_S),
-    `warm-up must be a whole number of seconds from 0 to ${MAX_WARMUP_S} (--warmup-s, WARMUP_S), got ${feed.warmupMs / 1000}`,
-  );
+  checkNumber(feed.ticksPerSecond, RATE_RULE);
+  checkNumber(feed.seed, SEED_RULE);
+  checkNumber(feed.warmupMs / 1000, WARMUP_RULE);
 }
 
 function validate(config: Config): void {
-  check(isWhole(config.port, 0, 65_535), `port must be a whole number from 0 to 65535 (--port, PORT), got ${config.port}`);
+  checkNumber(config.port, PORT_RULE);
   check(config.host.length > 0, 'host must not be empty (--host, HOST)');
-  check(
-    isWhole(config.flushIntervalMs, MIN_FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS),
-    `flush interval must be ${MIN_FLUSH_INTERVAL_MS}..${MAX_FLUSH_INTERVAL_MS} ms (--flush-ms, FLUSH_INTERVAL_MS), got ${config.flushIntervalMs}`,
-  );
+  checkNumber(config.flushIntervalMs, FLUSH_RULE);
   if (config.feed.kind === 'simulated') validateSimulated(config.feed);
-  for (const [name, value] of Object.entries(config.limits)) {
-    check(isWhole(value, name === 'snapshotBars' ? 0 : 1, Number.MAX_SAFE_INTEGER), `limit ${name} must be a whole number ≥ 1, got ${value}`);
-  }
+  for (const [key, value] of Object.entries(config.limits) as [keyof Limits, number][]) checkNumber(value, ruleOfLimit(key));
   check(config.limits.historyDefaultLimitBars <= config.limits.historyMaxLimitBars, 'historyDefaultLimitBars must not exceed historyMaxLimitBars');
   check(config.limits.maxConnectionsPerIp <= config.limits.maxConnections, 'maxConnectionsPerIp must not exceed maxConnections');
   const problem = validateAccess(config.access);
   if (problem !== undefined) throw new ConfigError(problem);
-  check(config.limits.maxSymbols <= MAX_MAX_SYMBOLS, `limit maxSymbols must be 1..${MAX_MAX_SYMBOLS}, got ${config.limits.maxSymbols}`);
-  check(config.limits.maxFlushBusyPercent <= 100, `limit maxFlushBusyPercent must be 1..100, got ${config.limits.maxFlushBusyPercent}`);
-  check(
-    config.limits.flushSlices <= MAX_FLUSH_SLICES,
-    `flush slices must be 1..${MAX_FLUSH_SLICES} (--flush-slices, FLUSH_SLICES), got ${config.limits.flushSlices}`,
-  );
 }
 
 export const USAGE = `Usage: tickertape serve [options]
 
 Starts the server and dashboard on the simulated feed, or on live exchange feeds (--feed).
 
-Options (each also read from the environment variable shown):
+Options (each also read from the environment variable shown; numbers in plain decimal, 0x10 or 1e3 and
+an empty variable are refused):
   --port N          port to listen on (PORT, default ${DEFAULT_PORT}; 0 picks a free port)
   --host NAME       address to listen on (HOST, default ${DEFAULT_HOST}; 0.0.0.0 for all interfaces)
   --rate N          simulated ticks per second (TICK_RATE, default ${DEFAULT_TICKS_PER_S}, max ${MAX_TICKS_PER_S})
@@ -258,20 +294,21 @@ ${ACCESS_USAGE}
 Limits (docs/operations.md lists each with its error or close code):
 ${limitUsage(DEFAULT_LIMITS)}`;
 
-/** A gzip level from flag text (whole, MIN_GZIP_LEVEL..MAX_GZIP_LEVEL), or a ConfigError naming `flag`. */
-export function gzipLevelFrom(flag: string, text: string | undefined): number | undefined {
+/**
+ * A number from a flag's text, else its variable's (plain decimal within the rule: feeds/number-text.ts);
+ * undefined when neither is set. Set but empty is refused like any other text that is not a number.
+ */
+export function numberFrom(flag: string | undefined, env: string | undefined, rule: NumberRule): number | undefined {
+  const text = flag ?? env;
   if (text === undefined) return undefined;
-  const level = Number(text);
-  check(text.trim() !== '' && isWhole(level, MIN_GZIP_LEVEL, MAX_GZIP_LEVEL), `${flag} must be a whole number from ${MIN_GZIP_LEVEL} (fastest) to ${MAX_GZIP_LEVEL} (smallest), got "${text}"`);
-  return level;
+  const value = numberIn(text, rule);
+  if (value === undefined) throw new ConfigError(numberMessage(rule, `"${text}"`));
+  return value;
 }
 
-export function numberFrom(flag: string | undefined, env: string | undefined, name: string): number | undefined {
-  const raw = flag ?? env;
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
-  return value;
+/** A gzip level from flag text (whole, MIN_GZIP_LEVEL (fastest) to MAX_GZIP_LEVEL (smallest)), or a ConfigError naming `flag`. */
+export function gzipLevelFrom(flag: string, text: string | undefined): number | undefined {
+  return numberFrom(text, undefined, { name: flag, min: MIN_GZIP_LEVEL, max: MAX_GZIP_LEVEL, whole: true, unit: `(${MIN_GZIP_LEVEL} fastest, ${MAX_GZIP_LEVEL} smallest)` });
 }
 
 /** `tickertape serve`'s flags, for parseArgs; `replay` and `record` take some of them too (cli/). */
@@ -331,19 +368,19 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel),
     `log level must be fatal, error, warn, info, debug, trace or silent (--log-level, LOG_LEVEL), got "${logLevel}"`,
   );
-  const warmupS = numberFrom(values['warmup-s'], env['WARMUP_S'], 'warm-up (--warmup-s, WARMUP_S)') ?? DEFAULT_WARMUP_S;
+  const warmupS = numberFrom(values['warmup-s'], env['WARMUP_S'], WARMUP_RULE) ?? DEFAULT_WARMUP_S;
   const config = defineConfig({
-    port: numberFrom(values.port, env['PORT'], 'port (--port, PORT)'),
+    port: numberFrom(values.port, env['PORT'], PORT_RULE),
     host: values.host ?? env['HOST'] ?? undefined,
-    flushIntervalMs: numberFrom(values['flush-ms'], env['FLUSH_INTERVAL_MS'], 'flush interval (--flush-ms, FLUSH_INTERVAL_MS)'),
+    flushIntervalMs: numberFrom(values['flush-ms'], env['FLUSH_INTERVAL_MS'], FLUSH_RULE),
     feed: {
-      seed: numberFrom(values.seed, env['SEED'], 'seed (--seed, SEED)'),
-      ticksPerSecond: numberFrom(values.rate, env['TICK_RATE'], 'tick rate (--rate, TICK_RATE)'),
+      seed: numberFrom(values.seed, env['SEED'], SEED_RULE),
+      ticksPerSecond: numberFrom(values.rate, env['TICK_RATE'], RATE_RULE),
       warmupMs: warmupS * 1000,
     },
     webRoot: values.web ?? env['WEB_ROOT'] ?? defaultWebRoot,
     logLevel,
-    limits: limitsFromFlags(single, env, numberFrom),
+    limits: limitsFromFlags(single, env, (flag, variable, row) => numberFrom(flag, variable, limitRule(row, MAX_LIMITS[row.key]))),
     access: accessFromFlags(single, env),
   });
   let live;
@@ -371,7 +408,7 @@ function recordTarget(file: string | undefined, rotateMb: string | undefined, gz
     return undefined;
   }
   check(file.length > 0, '--record needs a file name');
-  const mb = numberFrom(rotateMb, undefined, 'rotation size (--record-rotate-mb)');
+  const mb = numberFrom(rotateMb, undefined, { name: '--record-rotate-mb', min: 0, max: Number.MAX_SAFE_INTEGER, whole: false, unit: 'MiB' });
   check(mb === undefined || mb >= 1, `rotation size (--record-rotate-mb) must be at least 1 MiB, got ${mb}`);
   return { file, rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576), gzipLevel: gzipLevelFrom('--record-gzip-level', gzipLevel) };
 }

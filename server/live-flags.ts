@@ -15,11 +15,20 @@ import {
   type Venue,
 } from '../feeds/live/options.js';
 import type { LiveFeedConfig } from '../feeds/index.js';
+import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 
 /** Shortest Binance replacement time accepted: the switch itself takes a subscription and an overlap. */
 export const MIN_REPLACE_AFTER_S = 2;
 /** Binance cuts connections at 24 hours: replacing later than that is no replacement. */
 export const MAX_REPLACE_AFTER_S = 86_400;
+const REPLACE_AFTER_RULE: NumberRule = {
+  name: 'Binance replacement time',
+  where: '--binance-replace-after-s, BINANCE_REPLACE_AFTER_S',
+  min: MIN_REPLACE_AFTER_S,
+  max: MAX_REPLACE_AFTER_S,
+  whole: false,
+  unit: 's',
+};
 
 export const LIVE_FLAG_OPTIONS = {
   feed: { type: 'string', multiple: true },
@@ -59,11 +68,9 @@ export function liveFeedFromFlags(values: Readonly<Record<string, unknown>>, env
   const replaceFlag = values['binance-replace-after-s'];
   const replaceText = typeof replaceFlag === 'string' ? replaceFlag : env['BINANCE_REPLACE_AFTER_S'];
   let replaceAfterMs = DEFAULT_LIVE_OPTIONS.replaceAfterMs;
-  if (replaceText !== undefined && replaceText !== '') {
-    const seconds = Number(replaceText);
-    if (!(seconds >= MIN_REPLACE_AFTER_S && seconds <= MAX_REPLACE_AFTER_S)) {
-      throw new FeedSpecError(`--binance-replace-after-s / BINANCE_REPLACE_AFTER_S must be ${MIN_REPLACE_AFTER_S}..${MAX_REPLACE_AFTER_S} s, got "${replaceText}"`);
-    }
+  if (replaceText !== undefined) {
+    const seconds = numberIn(replaceText, REPLACE_AFTER_RULE);
+    if (seconds === undefined) throw new FeedSpecError(numberMessage(REPLACE_AFTER_RULE, `"${replaceText}"`));
     replaceAfterMs = Math.round(seconds * 1000);
   }
   return { ...DEFAULT_LIVE_OPTIONS, kind: 'live', feeds, endpoints, replaceAfterMs, switchOverlapMs: Math.min(DEFAULT_LIVE_OPTIONS.switchOverlapMs, replaceAfterMs / 4) };

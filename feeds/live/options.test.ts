@@ -35,7 +35,9 @@ describe('--feed VENUE:SYMBOLS', () => {
     expect(() => parseServeArgs(['--feed', 'binance:ETHUSDT', '--rate', '10'], {}, undefined)).toThrow('--rate sets the simulator');
     expect(() => parseServeArgs(['--feed', 'binance:ETHUSDT', '--feed', 'binance:BTCUSDT'], {}, undefined)).toThrow(ConfigError);
     expect(() => parseServeArgs(['--feed', 'binance:ETHUSDT', '--binance-url', 'http://x'], {}, undefined)).toThrow('ws:// or wss://');
-    expect(() => parseServeArgs(['--feed', 'binance:ETHUSDT', '--binance-replace-after-s', '1'], {}, undefined)).toThrow('2..86400');
+    expect(() => parseServeArgs(['--feed', 'binance:ETHUSDT', '--binance-replace-after-s', '1'], {}, undefined)).toThrow(
+      'Binance replacement time must be a number from 2 to 86400 s (--binance-replace-after-s, BINANCE_REPLACE_AFTER_S), got "1"',
+    );
     expect(parseServeArgs([], { FEED: 'binance:ETHUSDT coinbase:ETH-USD' }, undefined).config.feed.kind).toBe('live');
   });
 });

@@ -1,5 +1,6 @@
 /** A replay's options, their defaults and limits, and the one place they are validated. */
 import { isSymbolName, SYMBOL_NAME_RULE } from '../../client/protocol/messages.js';
+import { numberIn } from '../number-text.js';
 import { timestampParser } from '../time.js';
 import type { Clock } from './clock.js';
 import { ReplayError } from './errors.js';
@@ -74,11 +75,11 @@ export function isReplaySpeed(value: unknown): value is ReplaySpeed {
 
 export const SPEED_RULE = `a number from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED} (times real time) or "max"`;
 
-/** `--speed` text: `10`, `10x`, `0.5`, `max`. */
+/** `--speed` text: `10`, `10x`, `0.5`, `max` (the number plain decimal: feeds/number-text.ts). */
 export function parseSpeed(text: string): ReplaySpeed {
-  const trimmed = text.trim().toLowerCase();
-  const speed = trimmed === 'max' ? 'max' : trimmed === '' ? Number.NaN : Number(trimmed.replace(/x$/, ''));
-  if (!isReplaySpeed(speed)) throw bad(`--speed must be ${SPEED_RULE}, got "${text}"`);
+  const lower = text.toLowerCase();
+  const speed = lower === 'max' ? 'max' : numberIn(lower.replace(/x$/, ''), { name: '--speed', min: MIN_REPLAY_SPEED, max: MAX_REPLAY_SPEED, whole: false });
+  if (speed === undefined) throw bad(`--speed must be ${SPEED_RULE}, got "${text}"`);
   return speed;
 }
 

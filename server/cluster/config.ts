@@ -4,6 +4,7 @@
  * every limit is a named constant with its unit in its name.
  */
 import { ConfigError } from '../config.js';
+import { numberFits, numberMessage, type NumberRule } from '../../feeds/number-text.js';
 
 export type ClusterRole = 'ingest' | 'gateway';
 
@@ -47,6 +48,14 @@ export const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
 /** How long connecting to Redis may take before the attempt counts as failed. */
 export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 
+export const STREAM_MAX_RULE: NumberRule = {
+  name: 'stream length',
+  where: '--redis-stream-max, REDIS_STREAM_MAX_ENTRIES',
+  min: 10,
+  max: MAX_REDIS_STREAM_ENTRIES,
+  whole: true,
+};
+
 export interface ClusterConfig {
   readonly role: ClusterRole;
   readonly redisUrl: string;
@@ -74,10 +83,7 @@ export function defineClusterConfig(role: ClusterRole, partial: Partial<Omit<Clu
   if (!/^[\w{}:.-]{1,64}$/.test(config.prefix)) {
     throw new ConfigError(`Redis key prefix must be 1..64 of A-Z a-z 0-9 _ { } : . - (--redis-prefix, REDIS_PREFIX), got "${config.prefix}"`);
   }
-  const max = config.streamMaxEntries;
-  if (!Number.isInteger(max) || max < 10 || max > MAX_REDIS_STREAM_ENTRIES) {
-    throw new ConfigError(`stream length must be a whole number from 10 to ${MAX_REDIS_STREAM_ENTRIES} (--redis-stream-max, REDIS_STREAM_MAX_ENTRIES), got ${max}`);
-  }
+  if (!numberFits(config.streamMaxEntries, STREAM_MAX_RULE)) throw new ConfigError(numberMessage(STREAM_MAX_RULE, String(config.streamMaxEntries)));
   return config;
 }
 

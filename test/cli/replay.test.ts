@@ -125,6 +125,7 @@ describe('tickertape replay', () => {
   test.each([
     [['replay', 'no/such/file.csv'], /tickertape: no\/such\/file\.csv: cannot read: no such file/],
     [['replay', '--speed', 'fast', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "fast"/],
+    [['replay', '--speed', '0x10', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "0x10"/],
     [['replay', '--from', 'noon', SAMPLE], /--from must be a time such as 2024-08-09T00:05:00Z/],
     [['replay', '--format', 'xml', SAMPLE], /--format must be one of tickertape, csv/],
     [['replay'], /name at least one file to replay/],
@@ -194,11 +195,32 @@ describe('tickertape record', () => {
       finished(tickertape(['serve', '--record', files.path('never.tape'), '--record-gzip-level', '10'])),
     ]);
     expect(refused.map((r) => r.code)).toEqual([2, 2, 2, 2]);
-    expect(refused[0]!.stderr).toContain('--gzip-level must be a whole number from 1 (fastest) to 9 (smallest), got "0"');
-    expect(refused[1]!.stderr).toContain('--gzip-level must be a whole number from 1 (fastest) to 9 (smallest), got "max"');
+    expect(refused[0]!.stderr).toContain('--gzip-level must be a whole number from 1 to 9 (1 fastest, 9 smallest), got "0"');
+    expect(refused[1]!.stderr).toContain('--gzip-level must be a whole number from 1 to 9 (1 fastest, 9 smallest), got "max"');
     expect(refused[2]!.stderr).toContain('--record-gzip-level needs --record FILE');
-    expect(refused[3]!.stderr).toContain('--record-gzip-level must be a whole number from 1 (fastest) to 9 (smallest), got "10"');
+    expect(refused[3]!.stderr).toContain('--record-gzip-level must be a whole number from 1 to 9 (1 fastest, 9 smallest), got "10"');
     expect(existsSync(files.path('never.tape'))).toBe(false);
+  });
+
+  test('its numeric flags take plain decimal numbers only, with exit status 2 before anything is written', async () => {
+    const never = files.path('never-numeric.tape');
+    const runs = await Promise.all(
+      [
+        ['--ticks', '0x10'],
+        ['--duration-s', '1e1'],
+        ['--gzip-level', ' 1'],
+        ['--rotate-mb', '0x1'],
+        ['--rate', '0b11'],
+      ].map((args) => finished(tickertape(['record', '--out', never, ...args]))),
+    );
+    expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2, 2]);
+    expect(runs[0]!.stderr).toContain('--ticks must be a whole number from 1 to ');
+    expect(runs[0]!.stderr).toContain(', got "0x10"');
+    expect(runs[1]!.stderr).toContain(', got "1e1"');
+    expect(runs[2]!.stderr).toContain('--gzip-level must be a whole number from 1 to 9 (1 fastest, 9 smallest), got " 1"');
+    expect(runs[3]!.stderr).toContain(', got "0x1"');
+    expect(runs[4]!.stderr).toContain('tick rate must be a whole number from 1 to 1000000 ticks/s (--rate, TICK_RATE), got "0b11"');
+    expect(existsSync(never)).toBe(false);
   });
 
   test('rotates by size into numbered files, each replayable on its own', async () => {

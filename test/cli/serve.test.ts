@@ -51,14 +51,26 @@ describe('tickertape serve', () => {
   });
 
   test.each([
-    [['--port', '70000'], /port must be a whole number from 0 to 65535 \(--port, PORT\), got 70000/],
-    [['--rate', 'fast'], /tick rate \(--rate, TICK_RATE\) must be a number, got "fast"/],
-    [['--flush-ms', '1'], /flush interval must be 5\.\.5000 ms/],
+    [['--port', '70000'], /port must be a whole number from 0 to 65535 \(--port, PORT\), got "70000"/],
+    [['--rate', 'fast'], /tick rate must be a whole number from 1 to 1000000 ticks\/s \(--rate, TICK_RATE\), got "fast"/],
+    [['--flush-ms', '1'], /flush interval must be a whole number from 5 to 5000 ms \(--flush-ms, FLUSH_INTERVAL_MS\), got "1"/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--rate', '0x10', '--port', '0', '--host', '127.0.0.1'], /tick rate must be a whole number from 1 to 1000000 ticks\/s \(--rate, TICK_RATE\), got "0x10"/],
+    [['--port', ''], /port must be a whole number from 0 to 65535 \(--port, PORT\), got ""/],
   ])('%j is refused with a clear message and exit code 2', async (args, message) => {
     const exit = await finished(tickertape(['serve', ...args]));
     expect(exit.code).toBe(2);
     expect(exit.stderr).toMatch(message);
+  });
+
+  test('an empty PORT, and a number only JavaScript reads in a variable, are refused with exit code 2', async () => {
+    const [port, rate] = await Promise.all([
+      finished(tickertape(['serve', '--host', '127.0.0.1'], { PORT: '' })),
+      finished(tickertape(['serve', '--host', '127.0.0.1', '--port', '0'], { TICK_RATE: '1e3' })),
+    ]);
+    expect([port.code, rate.code]).toEqual([2, 2]);
+    expect(port.stderr).toMatch(/port must be a whole number from 0 to 65535 \(--port, PORT\), got ""/);
+    expect(rate.stderr).toMatch(/tick rate must be a whole number from 1 to 1000000 ticks\/s \(--rate, TICK_RATE\), got "1e3"/);
   });
 
   test('--help prints the options; an unknown command is refused', async () => {

@@ -1,0 +1,45 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, parseServeArgs } from './config.js';
+import { LIMIT_FLAGS } from './limit-flags.js';
+
+/** Every numeric flag of `serve` with its variable (undefined: a flag only), and the flags it needs beside it. */
+const NUMERIC: readonly (readonly [flag: string, env: string | undefined, beside: readonly string[]])[] = [
+  ['port', 'PORT', []],
+  ['rate', 'TICK_RATE', []],
+  ['seed', 'SEED', []],
+  ['warmup-s', 'WARMUP_S', []],
+  ['flush-ms', 'FLUSH_INTERVAL_MS', []],
+  ...LIMIT_FLAGS.map((row) => [row.flag, row.env, []] as const),
+  ['binance-replace-after-s', 'BINANCE_REPLACE_AFTER_S', ['--feed', 'binance:BTCUSDT']],
+  ['record-rotate-mb', undefined, ['--record', 'never.tape']],
+  ['record-gzip-level', undefined, ['--record', 'never.tape']],
+];
+
+/** Numbers to JavaScript's Number() (the empty one: 0, or before, the default), none of them plain decimal. */
+const NOT_PLAIN = ['0x10', '0b1', '0o7', '1e1', ' 8', '8 ', '+8', '8.', '.5', 'Infinity', ''];
+
+describe('numeric flags and variables of serve', () => {
+  test.each(NUMERIC)('--%s and %s take plain decimal numbers only, and say where and what is allowed', (flag, env, beside) => {
+    for (const text of NOT_PLAIN) {
+      const parses = [() => parseServeArgs([...beside, `--${flag}`, text], {}, undefined)];
+      if (env !== undefined) parses.push(() => parseServeArgs([...beside], { [env]: text }, undefined));
+      for (const parse of parses) {
+        expect(parse, `${flag} ${JSON.stringify(text)}`).toThrow(ConfigError);
+        expect(parse, `${flag} ${JSON.stringify(text)}`).toThrow(new RegExp(` must be an? (whole )?number from .*got "${text.replace(/[.+]/g, '\\$&')}"$`));
+        expect(parse, `${flag} ${JSON.stringify(text)}`).toThrow(env === undefined ? `--${flag}` : `--${flag}, ${env}`);
+      }
+    }
+  });
+
+  test('an empty PORT or --port is refused, as an empty HOST is, rather than taken as the default', () => {
+    expect(() => parseServeArgs(['--port', ''], {}, undefined)).toThrow('port must be a whole number from 0 to 65535 (--port, PORT), got ""');
+    expect(() => parseServeArgs([], { PORT: '' }, undefined)).toThrow('port must be a whole number from 0 to 65535 (--port, PORT), got ""');
+    expect(() => parseServeArgs([], { HOST: '' }, undefined)).toThrow('host must not be empty (--host, HOST)');
+  });
+
+  test('plain decimal numbers are taken, flag over variable', () => {
+    const { config, record } = parseServeArgs(['--rate', '16', '--record', 'x.tape', '--record-rotate-mb', '1.5'], { PORT: '0', TICK_RATE: '10', SEED: '007' }, undefined);
+    expect([config.port, config.feed.kind === 'simulated' && config.feed.ticksPerSecond, config.feed.kind === 'simulated' && config.feed.seed]).toEqual([0, 16, 7]);
+    expect(record?.rotateBytes).toBe(1.5 * 1_048_576);
+  });
+});
