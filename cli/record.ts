@@ -17,6 +17,15 @@ import { parseCommandArgs } from './args.js';
 import { lineLog } from './line-log.js';
 import { recordingLine } from './progress.js';
 
+/**
+ * The longest --duration-s: Node's longest timer, 2^31 - 1 ms (24 days 20 h). Past it a timer fires at once,
+ * and `--duration-s 3000000` recorded nothing; longer recordings run without it and stop on a signal.
+ */
+export const MAX_RECORD_DURATION_S = Math.floor((2 ** 31 - 1) / 1000);
+/** --ticks counts up to the largest whole number a double holds exactly. */
+const TICKS_RULE: NumberRule = { name: '--ticks', min: 1, max: Number.MAX_SAFE_INTEGER, whole: true };
+const DURATION_RULE: NumberRule = { name: '--duration-s', min: 1, max: MAX_RECORD_DURATION_S, whole: true, unit: 's' };
+
 export const RECORD_USAGE = `Usage: tickertape record --out FILE [options]
 
 Writes every tick of the feed to FILE in tickertape's recording format (docs/feeds.md), one tick per line,
@@ -28,7 +37,8 @@ Options:
   --gzip-level N    gzip's level: 1 compresses fastest, 9 smallest (default ${DEFAULT_GZIP_LEVEL}); implies --gzip
   --rotate-mb N     start a new numbered file (name-0001.tape, name-0002.tape, ...) every N MiB
   --ticks N         stop after N ticks
-  --duration-s N    stop after N seconds (wall time)
+  --duration-s N    stop after N seconds (wall time; at most ${MAX_RECORD_DURATION_S}, 24 days 20 h, Node's
+                    longest timer: stop longer recordings with Ctrl-C or SIGTERM)
   --log-level L     info (default) logs each exchange connection change and missed trades on stderr;
                     warn only the losses (LOG_LEVEL)
   --no-progress     no progress line (it is shown when stderr is a terminal)
@@ -175,9 +185,6 @@ interface RecordPlan {
   /** Show the progress line: stderr is a terminal and --no-progress was not given. */
   readonly progress: boolean;
 }
-
-const TICKS_RULE: NumberRule = { name: '--ticks', min: 1, max: Number.MAX_SAFE_INTEGER, whole: true };
-const DURATION_RULE: NumberRule = { name: '--duration-s', min: 1, max: Number.MAX_SAFE_INTEGER, whole: true, unit: 's' };
 
 function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
   const { values, serveArgs } = parseCommandArgs(args, OWN_OPTIONS, [...SIMULATOR_FLAGS, ...LIVE_FLAGS, 'log-level'], RECORD_USAGE, false);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, parseServeArgs } from './config.js';
+import { ConfigError, MAX_LIMITS, parseServeArgs } from './config.js';
 import { LIMIT_FLAGS } from './limit-flags.js';
 
 /** Every numeric flag of `serve` with its variable (undefined: a flag only), and the flags it needs beside it. */
@@ -29,6 +29,23 @@ describe('numeric flags and variables of serve', () => {
         expect(parse, `${flag} ${JSON.stringify(text)}`).toThrow(env === undefined ? `--${flag}` : `--${flag}, ${env}`);
       }
     }
+  });
+
+  test.each(LIMIT_FLAGS.map((row) => [row.flag, row] as const))('--%s has an upper bound: its maximum is taken, one more is refused with the range', (_flag, row) => {
+    const max = MAX_LIMITS[row.key];
+    expect(max).toBeLessThanOrEqual(1_000_000_000);
+    // The per-address limit may not exceed the one in all, which is raised beside it.
+    const beside = row.key === 'maxConnectionsPerIp' ? ['--max-connections', String(max)] : [];
+    expect(parseServeArgs([...beside, `--${row.flag}`, String(max)], {}, undefined).config.limits[row.key]).toBe(max);
+    for (const parse of [() => parseServeArgs([`--${row.flag}`, String(max + 1)], {}, undefined), () => parseServeArgs([], { [row.env]: String(max + 1) }, undefined)]) {
+      expect(parse).toThrow(ConfigError);
+      expect(parse).toThrow(`${row.key} must be a whole number from 1 to ${max}${row.unit === undefined ? '' : ` ${row.unit}`} (--${row.flag}, ${row.env}), got "${max + 1}"`);
+    }
+  });
+
+  test('the bounds QA hit: a 1e12-byte message limit, and a heartbeat past what a Node timer holds', () => {
+    expect(() => parseServeArgs(['--max-frame-bytes', '1000000000000'], {}, undefined)).toThrow('from 1 to 1048576 bytes (--max-frame-bytes, MAX_INBOUND_FRAME_BYTES)');
+    expect(() => parseServeArgs([], { HEARTBEAT_INTERVAL_MS: '10000000000' }, undefined)).toThrow('from 1 to 86400000 ms (--heartbeat-ms, HEARTBEAT_INTERVAL_MS)');
   });
 
   test('an empty PORT or --port is refused, as an empty HOST is, rather than taken as the default', () => {

@@ -69,6 +69,27 @@ export const SNAPSHOT_BARS = 60;
 export const HISTORY_DEFAULT_LIMIT_BARS = 500;
 export const HISTORY_MAX_LIMIT_BARS = 5_000;
 
+/**
+ * The most a limit flag counted in messages or connections may be set to: past any real load, so that
+ * 1e12 is refused as the typo it is.
+ */
+export const MAX_LIMIT_COUNT = 1_000_000;
+/**
+ * The most a limit flag in milliseconds may be set to: a day. Node's timers hold at most 2^31 - 1 ms (24.8
+ * days) and fire at once past that: --heartbeat-ms 1e10 pinged every millisecond.
+ */
+export const MAX_LIMIT_MS = 86_400_000;
+/**
+ * The largest inbound message that may be allowed (--max-frame-bytes): ws holds a message whole in memory
+ * until it is read, for every connection at once (1 MiB × the 10,000 default connections is 10 GiB), and
+ * the largest request there is, 1,000 symbols of MAX_MAX_SYMBOL_LENGTH characters, takes a quarter of it.
+ */
+export const MAX_MAX_INBOUND_FRAME_BYTES = 1_048_576;
+/** The most unsent bytes a connection may be allowed (--max-buffered-bytes): 256 times the default, each. */
+export const MAX_MAX_BUFFERED_BYTES = 64 * 1_048_576;
+/** The longest symbol name that may be allowed (--max-symbol-length): no ticker comes near it. */
+export const MAX_MAX_SYMBOL_LENGTH = 256;
+
 /** Sustained inbound messages (requests and ping frames) per second per connection: a token bucket's rate. */
 export const MAX_INBOUND_MESSAGES_PER_S = 50;
 /** Inbound messages a connection may send at once before the rate applies: the token bucket's size. */
@@ -152,31 +173,32 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 /**
- * The most each limit may be, whether set by a flag or in code; most are bounded only by what a number
- * holds exactly.
+ * The most each limit may be, whether set by a flag or in code. Every one a flag sets has a bound that
+ * means something (memory, Node's timers, the market's size) or is past any real load; the limits only
+ * code sets are bounded by what a number holds exactly (maxSymbols by the hub's symbol numbers).
  */
 export const MAX_LIMITS: Limits = {
-  maxInboundFrameBytes: Number.MAX_SAFE_INTEGER,
+  maxInboundFrameBytes: MAX_MAX_INBOUND_FRAME_BYTES,
   maxFragmentsPerMessage: Number.MAX_SAFE_INTEGER,
-  maxBufferedBytes: Number.MAX_SAFE_INTEGER,
-  slowClientTimeoutMs: Number.MAX_SAFE_INTEGER,
-  maxSymbolsPerConnection: Number.MAX_SAFE_INTEGER,
+  maxBufferedBytes: MAX_MAX_BUFFERED_BYTES,
+  slowClientTimeoutMs: MAX_LIMIT_MS,
+  maxSymbolsPerConnection: MAX_MAX_SYMBOLS,
   maxSymbolsPerRequest: Number.MAX_SAFE_INTEGER,
-  maxSymbolLength: Number.MAX_SAFE_INTEGER,
+  maxSymbolLength: MAX_MAX_SYMBOL_LENGTH,
   maxSymbols: MAX_MAX_SYMBOLS,
   snapshotBars: Number.MAX_SAFE_INTEGER,
   historyDefaultLimitBars: Number.MAX_SAFE_INTEGER,
   historyMaxLimitBars: Number.MAX_SAFE_INTEGER,
   barRetention1sBars: Number.MAX_SAFE_INTEGER,
   barRetention1mBars: Number.MAX_SAFE_INTEGER,
-  maxInboundMessagesPerS: Number.MAX_SAFE_INTEGER,
-  inboundBurstMessages: Number.MAX_SAFE_INTEGER,
-  maxRateLimitedMessages: Number.MAX_SAFE_INTEGER,
-  heartbeatIntervalMs: Number.MAX_SAFE_INTEGER,
-  maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
-  maxConnections: Number.MAX_SAFE_INTEGER,
+  maxInboundMessagesPerS: MAX_LIMIT_COUNT,
+  inboundBurstMessages: MAX_LIMIT_COUNT,
+  maxRateLimitedMessages: MAX_LIMIT_COUNT,
+  heartbeatIntervalMs: MAX_LIMIT_MS,
+  maxConnectionsPerIp: MAX_LIMIT_COUNT,
+  maxConnections: MAX_LIMIT_COUNT,
   maxOfferedSubprotocols: Number.MAX_SAFE_INTEGER,
-  shutdownDrainMs: Number.MAX_SAFE_INTEGER,
+  shutdownDrainMs: MAX_LIMIT_MS,
   maxFlushBusyPercent: 100,
   flushSlices: MAX_FLUSH_SLICES,
 };
@@ -292,7 +314,12 @@ ${LIVE_USAGE}
 Who gets in (docs/operations.md):
 ${ACCESS_USAGE}
 Limits (docs/operations.md lists each with its error or close code):
-${limitUsage(DEFAULT_LIMITS)}`;
+${limitUsage(DEFAULT_LIMITS, MAX_LIMITS)}
+Limits are whole numbers from 1. Their bounds: 1 MiB a message, as ws holds each whole in memory, for every
+connection at once; 64 MiB unsent per connection; 256 characters a symbol; as many subscriptions as a
+market has symbols (65536); a day for times in ms (Node's timers fire at once past 24.8 days); a million
+for the other counts, past any real load.
+`;
 
 /**
  * A number from a flag's text, else its variable's (plain decimal within the rule: feeds/number-text.ts);

@@ -60,11 +60,11 @@ export function limitsFromFlags(
   return limits;
 }
 
-/** The `--help` lines for the limit flags, with their defaults. */
-export function limitUsage(defaults: Limits): string {
+/** The `--help` lines for the limit flags, with their defaults and the most each may be. */
+export function limitUsage(defaults: Limits, max: Limits): string {
   const column = Math.max(...LIMIT_FLAGS.map((row) => row.flag.length)) + 8;
   return LIMIT_FLAGS.map((row) => {
     const left = `  --${row.flag} N`.padEnd(column);
-    return `${left}${row.help}\n${''.padEnd(column)}(${row.env}, default ${defaults[row.key]})\n`;
+    return `${left}${row.help}\n${''.padEnd(column)}(${row.env}, default ${defaults[row.key]}, at most ${max[row.key]})\n`;
   }).join('');
 }

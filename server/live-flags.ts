@@ -46,7 +46,7 @@ export const LIVE_USAGE = `  --feed VENUE:SYMBOLS  a live exchange feed instead 
   --binance-url URL   Binance stream endpoint (BINANCE_WS_URL, default ${DEFAULT_ENDPOINTS.binance})
   --coinbase-url URL  Coinbase endpoint (COINBASE_WS_URL, default ${DEFAULT_ENDPOINTS.coinbase})
   --binance-replace-after-s N  open a replacement Binance connection N s after one opened, before Binance's
-                    24-hour cut (BINANCE_REPLACE_AFTER_S, default ${DEFAULT_LIVE_OPTIONS.replaceAfterMs / 1000})
+                    24-hour cut (BINANCE_REPLACE_AFTER_S, ${MIN_REPLACE_AFTER_S} to ${MAX_REPLACE_AFTER_S}, default ${DEFAULT_LIVE_OPTIONS.replaceAfterMs / 1000})
 `;
 
 /**

@@ -223,6 +223,18 @@ describe('tickertape record', () => {
     expect(existsSync(never)).toBe(false);
   });
 
+  test('--duration-s stops at Node\'s longest timer: one second more is refused, not a recording that stops at once', async () => {
+    const [longest, longer] = await Promise.all([
+      finished(tickertape(['record', '--out', files.path('longest.tape'), '--duration-s', '2147483', '--rate', '1000', '--ticks', '100'])),
+      finished(tickertape(['record', '--out', files.path('longer.tape'), '--duration-s', '2147484', '--rate', '1000', '--ticks', '100'])),
+    ]);
+    expect(longest.code, longest.stderr).toBe(0);
+    expect(longest.stderr).toContain('recorded 100 ticks');
+    expect(longer.code).toBe(2);
+    expect(longer.stderr).toContain('--duration-s must be a whole number from 1 to 2147483 s, got "2147484"');
+    expect(existsSync(files.path('longer.tape'))).toBe(false);
+  });
+
   test('rotates by size into numbered files, each replayable on its own', async () => {
     const out = files.path('rot.tape');
     const run = await finished(tickertape(['record', '--out', out, '--rotate-mb', '0.25', '--rate', '1000', '--warmup-s', '60', '--ticks', '20000']));
