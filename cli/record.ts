@@ -9,8 +9,8 @@ import { isLiveFeed } from '../feeds/live/feed.js';
 import type { LiveStatus } from '../feeds/live/status.js';
 import type { NumberRule } from '../feeds/number-text.js';
 import { parseTimeOption } from '../feeds/replay/options.js';
-import { DEFAULT_GZIP_LEVEL, MIN_ROTATE_BYTES, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
-import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, gzipLevelFrom, numberFrom, parseServeArgs } from '../server/config.js';
+import { DEFAULT_GZIP_LEVEL, RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
+import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, gzipLevelFrom, numberFrom, parseServeArgs, rotateBytesFrom } from '../server/config.js';
 import { logLiveFeed } from '../server/live/feed-log.js';
 import { LIVE_FLAGS, LIVE_USAGE } from '../server/live-flags.js';
 import { parseCommandArgs } from './args.js';
@@ -36,6 +36,7 @@ Options:
   --gzip            compress even when FILE does not end in .gz
   --gzip-level N    gzip's level: 1 compresses fastest, 9 smallest (default ${DEFAULT_GZIP_LEVEL}); implies --gzip
   --rotate-mb N     start a new numbered file (name-0001.tape, name-0002.tape, ...) every N MiB
+                    (0.0625, that is 64 KiB, to 1048576, 1 TiB)
   --ticks N         stop after N ticks
   --duration-s N    stop after N seconds (wall time; at most ${MAX_RECORD_DURATION_S}, 24 days 20 h, Node's
                     longest timer: stop longer recordings with Ctrl-C or SIGTERM)
@@ -191,9 +192,7 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
   if (values['help'] === true) return 'help';
   const out = values['out'];
   if (typeof out !== 'string' || out === '') throw new ConfigError(`--out FILE is required\n\n${RECORD_USAGE}`);
-  const rotateMb = values['rotate-mb'] as string | undefined;
-  const mb = numberFrom(rotateMb, undefined, { name: '--rotate-mb', min: 0, max: Number.MAX_SAFE_INTEGER, whole: false, unit: 'MiB' });
-  if (mb !== undefined && !(mb * 1_048_576 >= MIN_ROTATE_BYTES)) throw new ConfigError(`--rotate-mb must be a number ≥ ${MIN_ROTATE_BYTES / 1_048_576}, got "${rotateMb}"`);
+  const rotateBytes = rotateBytesFrom('--rotate-mb', values['rotate-mb'] as string | undefined);
   const { config } = parseServeArgs(serveArgs, process.env, undefined);
   const start = values['start'] as string | undefined;
   let startTime: number | undefined;
@@ -210,7 +209,7 @@ function parseRecordArgs(args: readonly string[]): RecordPlan | 'help' {
     out,
     gzip: values['gzip'] === true,
     gzipLevel: gzipLevelFrom('--gzip-level', values['gzip-level'] as string | undefined),
-    rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576),
+    rotateBytes,
     maxTicks: numberFrom(values['ticks'] as string | undefined, undefined, TICKS_RULE) ?? Number.POSITIVE_INFINITY,
     durationMs: durationS === undefined ? undefined : durationS * 1000,
     feed: config.feed.kind === 'simulated' ? { ...config.feed, startTime, warmupMs: warm ? config.feed.warmupMs : 0 } : config.feed,

@@ -48,6 +48,16 @@ describe('numeric flags and variables of serve', () => {
     expect(() => parseServeArgs([], { HEARTBEAT_INTERVAL_MS: '10000000000' }, undefined)).toThrow('from 1 to 86400000 ms (--heartbeat-ms, HEARTBEAT_INTERVAL_MS)');
   });
 
+  test('serve --record-rotate-mb takes what record --rotate-mb does: down to the recorder\'s 64 KiB', () => {
+    const rotateBytes = (mb: string): number | undefined => parseServeArgs(['--record', 'x.tape', '--record-rotate-mb', mb], {}, undefined).record?.rotateBytes;
+    expect(rotateBytes('0.5')).toBe(524_288);
+    expect(rotateBytes('0.0625')).toBe(65_536);
+    expect(rotateBytes('1048576')).toBe(1024 ** 4);
+    for (const mb of ['0.06', '1048577']) {
+      expect(() => rotateBytes(mb)).toThrow(`--record-rotate-mb must be a number from 0.0625 to 1048576 MiB (64 KiB to 1 TiB), got "${mb}"`);
+    }
+  });
+
   test('an empty PORT or --port is refused, as an empty HOST is, rather than taken as the default', () => {
     expect(() => parseServeArgs(['--port', ''], {}, undefined)).toThrow('port must be a whole number from 0 to 65535 (--port, PORT), got ""');
     expect(() => parseServeArgs([], { PORT: '' }, undefined)).toThrow('port must be a whole number from 0 to 65535 (--port, PORT), got ""');

@@ -9,7 +9,7 @@ import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
 import { LIMIT_FLAGS, limitFlagOptions, limitRule, limitsFromFlags, limitUsage } from './limit-flags.js';
 import { LIVE_FLAG_OPTIONS, LIVE_USAGE, liveFeedFromFlags } from './live-flags.js';
 import { FeedSpecError } from '../feeds/live/options.js';
-import { MAX_GZIP_LEVEL, MIN_GZIP_LEVEL } from '../feeds/recording/recorder.js';
+import { MAX_GZIP_LEVEL, MAX_ROTATE_BYTES, MIN_GZIP_LEVEL, MIN_ROTATE_BYTES } from '../feeds/recording/recorder.js';
 import { numberFits, numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
 
@@ -305,6 +305,7 @@ an empty variable are refused):
   --record FILE     also write every tick of the feed to FILE, tickertape's recording format
                     (gzip when FILE ends in .gz; never overwrites a file)
   --record-rotate-mb N  start a new numbered file (FILE-0001, FILE-0002, ...) every N MiB
+                    (0.0625, that is 64 KiB, to 1048576, 1 TiB)
   --record-gzip-level N  gzip's level for the recording: 1 compresses fastest, 9 smallest (default 6);
                     implies gzip
   -h, --help        show this help
@@ -331,6 +332,19 @@ export function numberFrom(flag: string | undefined, env: string | undefined, ru
   const value = numberIn(text, rule);
   if (value === undefined) throw new ConfigError(numberMessage(rule, `"${text}"`));
   return value;
+}
+
+const MIB = 1_048_576;
+
+/**
+ * A rotation size in bytes from flag text in MiB (record's --rotate-mb, serve's --record-rotate-mb: one rule
+ * and one message for both), or a ConfigError naming `flag`. The least is the recorder's MIN_ROTATE_BYTES,
+ * 64 KiB: 0.0625.
+ */
+export function rotateBytesFrom(flag: string, text: string | undefined): number | undefined {
+  const rule: NumberRule = { name: flag, min: MIN_ROTATE_BYTES / MIB, max: MAX_ROTATE_BYTES / MIB, whole: false, unit: 'MiB (64 KiB to 1 TiB)' };
+  const mb = numberFrom(text, undefined, rule);
+  return mb === undefined ? undefined : Math.round(mb * MIB);
 }
 
 /** A gzip level from flag text (whole, MIN_GZIP_LEVEL (fastest) to MAX_GZIP_LEVEL (smallest)), or a ConfigError naming `flag`. */
@@ -435,7 +449,5 @@ function recordTarget(file: string | undefined, rotateMb: string | undefined, gz
     return undefined;
   }
   check(file.length > 0, '--record needs a file name');
-  const mb = numberFrom(rotateMb, undefined, { name: '--record-rotate-mb', min: 0, max: Number.MAX_SAFE_INTEGER, whole: false, unit: 'MiB' });
-  check(mb === undefined || mb >= 1, `rotation size (--record-rotate-mb) must be at least 1 MiB, got ${mb}`);
-  return { file, rotateBytes: mb === undefined ? undefined : Math.round(mb * 1_048_576), gzipLevel: gzipLevelFrom('--record-gzip-level', gzipLevel) };
+  return { file, rotateBytes: rotateBytesFrom('--record-rotate-mb', rotateMb), gzipLevel: gzipLevelFrom('--record-gzip-level', gzipLevel) };
 }

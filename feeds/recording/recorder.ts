@@ -18,6 +18,8 @@ export const RECORDER_BLOCK_BYTES = 64 * 1024;
 export const RECORDER_FLUSH_INTERVAL_MS = 1_000;
 /** Smallest rotation size: below this a series would be mostly headers. */
 export const MIN_ROTATE_BYTES = 64 * 1024;
+/** Largest rotation size the flags take (1 TiB): past it is no rotation at all, and most likely a typo. */
+export const MAX_ROTATE_BYTES = 1024 ** 4;
 /**
  * gzip's compression levels, 1 (fastest) to 9 (smallest). The default, 6, is zlib's; level 1's compression
  * costs a quarter to three fifths of level 6's CPU, for about a fifth more bytes (docs/feeds.md#performance).

@@ -235,6 +235,25 @@ describe('tickertape record', () => {
     expect(existsSync(files.path('longer.tape'))).toBe(false);
   });
 
+  test('--rotate-mb and serve\'s --record-rotate-mb share one rule and one message', async () => {
+    const [record, serve] = await Promise.all([
+      finished(tickertape(['record', '--out', files.path('tiny.tape'), '--rotate-mb', '0.01'])),
+      finished(tickertape(['serve', '--record', files.path('tiny.tape'), '--record-rotate-mb', '0.01'])),
+    ]);
+    expect([record.code, serve.code]).toEqual([2, 2]);
+    expect(record.stderr).toBe('tickertape: --rotate-mb must be a number from 0.0625 to 1048576 MiB (64 KiB to 1 TiB), got "0.01"\n');
+    expect(serve.stderr).toBe('tickertape: --record-rotate-mb must be a number from 0.0625 to 1048576 MiB (64 KiB to 1 TiB), got "0.01"\n');
+    // Half a MiB, which serve refused ("at least 1 MiB") while record took it, now records in both.
+    const out = files.path('half.tape');
+    const child = tickertape(['serve', '--record', out, '--record-rotate-mb', '0.5', '--rate', '500', '--warmup-s', '0', '--port', '0', '--host', '127.0.0.1']);
+    const done = finished(child);
+    await lineMatching(child, /dashboard on http:\/\/localhost:\d+\//);
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stderr).toMatch(/recorded \d+ ticks to .*half-0001\.tape/);
+  });
+
   test('rotates by size into numbered files, each replayable on its own', async () => {
     const out = files.path('rot.tape');
     const run = await finished(tickertape(['record', '--out', out, '--rotate-mb', '0.25', '--rate', '1000', '--warmup-s', '60', '--ticks', '20000']));
