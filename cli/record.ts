@@ -54,8 +54,14 @@ The simulator (the default feed):
 
 Live exchange data instead:
 ${LIVE_USAGE}
-Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly. Exit status 1 when the file could not
-be written, or when a --feed venue was never reached.
+Stops on Ctrl-C (SIGINT) or SIGTERM too, ending the file properly.
+
+Exit status:
+  0  the recording ended (--ticks, --duration-s, Ctrl-C or SIGTERM) with every tick written
+  1  the recording started and then failed: a write failed (a full disk; the next file of a rotated
+     series already exists), or a --feed venue was never reached (the file holds nothing of it)
+  2  nothing was recorded: a bad flag, or an --out FILE that cannot be created: it exists (a recording
+     never overwrites one), its folder does not, or it may not be written there
 `;
 
 const OWN_OPTIONS = {
@@ -84,6 +90,7 @@ export async function record(args: string[]): Promise<number> {
     process.stdout.write(RECORD_USAGE);
     return 0;
   }
+  // A refused --out is a usage error, found before anything starts: 2, as for a bad flag.
   let recorder: TickRecorder;
   try {
     recorder = await TickRecorder.open({ file: plan.out, gzip: plan.gzip || undefined, gzipLevel: plan.gzipLevel, rotateBytes: plan.rotateBytes });

@@ -172,7 +172,11 @@ export class TickRecorder {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new RecorderError(
-        code === 'EEXIST' ? `${file} already exists: name another file (a recording is never overwritten)` : `cannot write ${file}: ${(error as Error).message}`,
+        code === 'EEXIST'
+          ? `${file} already exists: name another file (a recording is never overwritten)`
+          : code === 'ENOENT' || code === 'ENOTDIR'
+            ? `cannot create ${file}: its folder ${dirname(file)} does not exist`
+            : `cannot write ${file}: ${(error as Error).message}`,
       );
     }
     out.on('error', (error) => (this.failure ??= new RecorderError(`writing ${file} failed: ${error.message}`)));

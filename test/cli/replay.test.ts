@@ -254,6 +254,27 @@ describe('tickertape record', () => {
     expect(exit.stderr).toMatch(/recorded \d+ ticks to .*half-0001\.tape/);
   });
 
+  test('exit status: 2 for an --out that cannot be created, 1 for a write that fails once started; --help says so', async () => {
+    const help = await finished(tickertape(['record', '--help']));
+    expect(help.stdout).toContain(
+      '  1  the recording started and then failed: a write failed (a full disk; the next file of a rotated\n' +
+        '     series already exists), or a --feed venue was never reached (the file holds nothing of it)\n' +
+        '  2  nothing was recorded: a bad flag, or an --out FILE that cannot be created: it exists (a recording\n' +
+        '     never overwrites one), its folder does not, or it may not be written there\n',
+    );
+    const missing = files.path('no-such-folder/a.tape');
+    const noFolder = await finished(tickertape(['record', '--out', missing, '--ticks', '1']));
+    expect(noFolder.code).toBe(2);
+    expect(noFolder.stderr).toBe(`tickertape: cannot create ${missing}: its folder ${files.path('no-such-folder')} does not exist\n`);
+    // The second file of the series is taken: the first is written, then rotating to the second fails.
+    files.write('taken-0002.tape', 'not a recording\n');
+    const failed = await finished(tickertape(['record', '--out', files.path('taken.tape'), '--rotate-mb', '0.0625', '--rate', '1000', '--warmup-s', '60', '--ticks', '20000']));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`tickertape: ${files.path('taken-0002.tape')} already exists`);
+    expect(failed.stderr).toMatch(new RegExp(`recorded [\\d,]+ ticks to ${files.path('taken-0001.tape').replace(/[.\\/]/g, '\\$&')}\n`));
+    expect(readFileSync(files.path('taken-0002.tape'), 'utf8')).toBe('not a recording\n');
+  });
+
   test('rotates by size into numbered files, each replayable on its own', async () => {
     const out = files.path('rot.tape');
     const run = await finished(tickertape(['record', '--out', out, '--rotate-mb', '0.25', '--rate', '1000', '--warmup-s', '60', '--ticks', '20000']));
