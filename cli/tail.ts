@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { INTERVALS, isInterval, TickerClient, type BarEvent, type Interval, type Quote } from '../client/node.js';
 import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
+import { isSymbolName } from '../client/protocol/messages.js';
 
 export const DEFAULT_TAIL_URL = 'ws://localhost:8080/ws';
 /**
@@ -67,6 +68,12 @@ function parseTailArgs(args: readonly string[], env: NodeJS.ProcessEnv): TailArg
   const { values, positionals } = parsed;
   const help = values.help === true;
   if (positionals.length === 0 && !help) throw new UsageError('name at least one symbol (or * for all)');
+  // The characters are the protocol's; how long a name may be is the server's to say (--max-symbol-length).
+  const malformed = positionals.find((symbol) => symbol !== '*' && !isSymbolName(symbol, Number.POSITIVE_INFINITY));
+  if (malformed !== undefined) {
+    const hint = /[\s,]/.test(malformed) ? ': name each symbol as a word of its own (tail AAPL BTC-USD)' : '';
+    throw new UsageError(`"${malformed}" is not a symbol name: letters, digits or . _ : / - only${hint}`);
+  }
   const url = values.url ?? env['TICKERTAPE_URL'] ?? DEFAULT_TAIL_URL;
   if (!/^wss?:\/\/./.test(url)) throw new UsageError(`--url must be a ws:// or wss:// URL, got "${url}"`);
   const interval = values.interval;
