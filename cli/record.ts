@@ -14,6 +14,7 @@ import { ConfigError, DEFAULT_SEED, DEFAULT_TICKS_PER_S, SIMULATOR_FLAGS, gzipLe
 import { logLiveFeed } from '../server/live/feed-log.js';
 import { LIVE_FLAGS, LIVE_USAGE } from '../server/live-flags.js';
 import { parseCommandArgs } from './args.js';
+import { plural } from '../feeds/replay/summary.js';
 import { lineLog } from './line-log.js';
 import { recordingLine } from './progress.js';
 
@@ -142,7 +143,7 @@ export async function record(args: string[]): Promise<number> {
   }
   const { stats } = recorder;
   process.stderr.write(
-    `recorded ${stats.ticks.toLocaleString('en-US')} ticks` +
+    `recorded ${plural(stats.ticks, 'tick')}` +
       (stats.refused > 0 ? ` (${stats.refused} refused)` : '') +
       ` to ${stats.files.join(', ')}\n` +
       (live === undefined ? '' : liveSummary(live)),
@@ -150,10 +151,6 @@ export async function record(args: string[]): Promise<number> {
   // A venue never reached is a recording without it: say so in the exit status too, for scripts.
   if (live !== undefined && [...live.venues.values()].some((venue) => venue.connects === 0)) code = 1;
   return code;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
 
 /**

@@ -62,6 +62,11 @@ function counts(byReason: Readonly<Record<string, number>>): string {
 const MAX_LISTED_SYMBOLS = 12;
 
 /** The end-of-replay summary, a few lines for a terminal. */
+/** `1 tick`, `1,200 ticks`: a count with its noun. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
 export function formatSummary(stats: ReplayStats): string {
   const shown = stats.symbols.slice(0, MAX_LISTED_SYMBOLS).join(' ');
   const more = stats.symbols.length > MAX_LISTED_SYMBOLS ? ` (+${stats.symbols.length - MAX_LISTED_SYMBOLS} more)` : '';
@@ -69,14 +74,14 @@ export function formatSummary(stats: ReplayStats): string {
     ? 'no ticks'
     : `${isoTime(stats.firstTime)} .. ${isoTime(stats.lastTime)} (${formatDuration(stats.lastTime - stats.firstTime)})`;
   const lines = [
-    `ticks:    ${stats.ticks.toLocaleString('en-US')} from ${stats.lines.toLocaleString('en-US')} lines` +
+    `ticks:    ${stats.ticks.toLocaleString('en-US')} from ${plural(stats.lines, 'line')}` +
       (stats.outside > 0 ? ` (${stats.outside.toLocaleString('en-US')} outside --from/--to)` : ''),
-    `symbols:  ${stats.symbols.length} ${shown}${more}`,
+    `symbols:  ${stats.symbols.length}${shown === '' ? '' : ` ${shown}`}${more}`,
     `span:     ${span}`,
     `ignored:  ${counts(stats.ignored)}`,
     `skipped:  ${counts(stats.skipped)}`,
   ];
-  for (const file of stats.files) lines.push(`file:     ${file.file} (${file.format ?? 'unknown format'}): ${file.ticks.toLocaleString('en-US')} ticks`);
+  for (const file of stats.files) lines.push(`file:     ${file.file} (${file.format ?? 'unknown format'}): ${plural(file.ticks, 'tick')}`);
   return `${lines.join('\n')}\n`;
 }
 
