@@ -6,6 +6,7 @@
  */
 import type { FeedStatusMessage } from '../../client/protocol/messages.js';
 import type { LiveStatus } from '../../feeds/live/status.js';
+import { LatestSender } from '../latest-sender.js';
 
 /** Least time between two `feed` broadcasts. */
 export const FEED_STATUS_MIN_INTERVAL_MS = 250;
@@ -37,8 +38,7 @@ export interface FeedStatusOutlet {
 }
 
 export class FeedStatusBroadcaster {
-  private lastSentAt = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly sender: LatestSender;
   private readonly unlisten: () => void;
 
   constructor(
@@ -46,29 +46,13 @@ export class FeedStatusBroadcaster {
     private readonly outlet: FeedStatusOutlet,
   ) {
     outlet.feedStatus = () => feedStatusMessage(status);
-    this.unlisten = status.onChange(() => this.changed());
+    this.sender = new LatestSender(FEED_STATUS_MIN_INTERVAL_MS, () => outlet.broadcast(feedStatusMessage(status)));
+    this.unlisten = status.onChange(() => this.sender.changed());
   }
 
   stop(): void {
     this.unlisten();
-    clearTimeout(this.timer);
+    this.sender.stop();
     this.outlet.feedStatus = undefined;
-  }
-
-  private changed(): void {
-    if (this.timer !== undefined) return;
-    const wait = this.lastSentAt + FEED_STATUS_MIN_INTERVAL_MS - performance.now();
-    if (wait <= 0) {
-      // After the current turn, so a burst of changes in one turn goes out once.
-      this.timer = setTimeout(() => this.send(), 0);
-    } else {
-      this.timer = setTimeout(() => this.send(), wait);
-    }
-  }
-
-  private send(): void {
-    this.timer = undefined;
-    this.lastSentAt = performance.now();
-    this.outlet.broadcast(feedStatusMessage(this.status));
   }
 }

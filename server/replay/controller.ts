@@ -14,6 +14,7 @@ import { ReplayError, type ReplayFeed, type ReplayHost } from '../../feeds/repla
 import type { Tick } from '../../feeds/tick.js';
 import type { Hub, ReplayControl } from '../hub/hub.js';
 import type { Market } from '../market/market.js';
+import { LatestSender } from '../latest-sender.js';
 
 /**
  * Where a controller tells its replay's state and rewinds: the hub in a single process; in a scaled-out
@@ -33,9 +34,8 @@ export const REPLAY_STATUS_MIN_INTERVAL_MS = 250;
 export class ReplayController implements ReplayControl, ReplayHost {
   private rebuilt: Market | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** The broadcast of a change, waiting for its turn. */
-  private pending: NodeJS.Timeout | undefined;
-  private lastBroadcastAt = Number.NEGATIVE_INFINITY;
+  /** Broadcasts the state at most once per REPLAY_STATUS_MIN_INTERVAL_MS for changes, at once for rewinds. */
+  private readonly sender = new LatestSender(REPLAY_STATUS_MIN_INTERVAL_MS, () => this.hub.broadcast(this.state()));
   private readonly unlisten: () => void;
   private lastError: Error | undefined;
 
@@ -51,15 +51,14 @@ export class ReplayController implements ReplayControl, ReplayHost {
     this.unlisten = player.onChange(() => this.changed());
     this.timer = setInterval(() => {
       const { phase } = this.feed.player;
-      if (phase === 'playing' || phase === 'seeking') this.broadcast();
+      if (phase === 'playing' || phase === 'seeking') this.sender.sendNow();
     }, REPLAY_STATE_INTERVAL_MS);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
-    clearTimeout(this.pending);
-    this.pending = undefined;
+    this.sender.stop();
     this.unlisten();
     if (this.hub.replay === this) this.hub.replay = undefined;
   }
@@ -129,7 +128,7 @@ export class ReplayController implements ReplayControl, ReplayHost {
     const { gen } = this.market.flush();
     // The new state first, so clients know snapshots that follow replace what they hold: at once, whatever
     // the interval between broadcasts (the player starts a loop's passes at most every MIN_LOOP_PASS_MS).
-    this.broadcast();
+    this.sender.sendNow();
     this.hub.resync(gen);
   }
 
@@ -141,17 +140,7 @@ export class ReplayController implements ReplayControl, ReplayHost {
     const { error } = this.feed.player;
     if (error !== undefined && error !== this.lastError) this.log.error({ err: error }, 'replay failed');
     this.lastError = error;
-    if (this.pending !== undefined) return;
-    const wait = Math.max(0, this.lastBroadcastAt + REPLAY_STATUS_MIN_INTERVAL_MS - performance.now());
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      this.broadcast();
-    }, wait);
-  }
-
-  private broadcast(): void {
-    this.lastBroadcastAt = performance.now();
-    this.hub.broadcast(this.state());
+    this.sender.changed();
   }
 }
 
