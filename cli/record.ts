@@ -118,6 +118,7 @@ export async function record(args: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   const timer = plan.durationMs === undefined ? undefined : setTimeout(stop, plan.durationMs);
   let code = 0;
+  let failure: unknown;
   try {
     while (!stopped && recorder.stats.ticks < plan.maxTicks) {
       const next = await ticks.next();
@@ -126,6 +127,7 @@ export async function record(args: string[]): Promise<number> {
     }
   } catch (error) {
     writeLine(`tickertape: ${(error as Error).message}\n`);
+    failure = error;
     code = 1;
   } finally {
     progress?.stop();
@@ -138,16 +140,11 @@ export async function record(args: string[]): Promise<number> {
   try {
     await recorder.close();
   } catch (error) {
-    process.stderr.write(`tickertape: ${(error as Error).message}\n`);
+    // The write that failed in the loop fails the close again: said once.
+    if (error !== failure) process.stderr.write(`tickertape: ${(error as Error).message}\n`);
     code = 1;
   }
-  const { stats } = recorder;
-  process.stderr.write(
-    `recorded ${plural(stats.ticks, 'tick')}` +
-      (stats.refused > 0 ? ` (${stats.refused} refused)` : '') +
-      ` to ${stats.files.join(', ')}\n` +
-      (live === undefined ? '' : liveSummary(live)),
-  );
+  process.stderr.write(`${recorder.summary()}\n${live === undefined ? '' : liveSummary(live)}`);
   // A venue never reached is a recording without it: say so in the exit status too, for scripts.
   if (live !== undefined && [...live.venues.values()].some((venue) => venue.connects === 0)) code = 1;
   return code;

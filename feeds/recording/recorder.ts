@@ -7,9 +7,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { createGzip, constants as zlib, type Gzip } from 'node:zlib';
 import { tickProblem, type Tick } from '../tick.js';
 import { RECORDING_HEADER } from '../replay/formats/tickertape.js';
+import { plural } from '../replay/summary.js';
 import { TickLineWriter } from './tick-lines.js';
 
 /** Bytes of lines gathered before they are handed to the file (or the compressor). */
@@ -76,7 +78,9 @@ export class TickRecorder {
   private writtenBytes = 0;
   private index = 0;
   private timer: NodeJS.Timeout | undefined;
-  private failure: Error | undefined;
+  private failure: RecorderError | undefined;
+  /** Aborted when a write fails: a wait for the file to drain, which then never comes, ends with it. */
+  private readonly failing = new AbortController();
   private closed = false;
 
   private constructor(private readonly options: RecorderOptions) {
@@ -114,10 +118,19 @@ export class TickRecorder {
     return true;
   }
 
-  /** Resolves once the file has caught up with what was written. */
+  /**
+   * Resolves once the file has caught up with what was written; rejects with a RecorderError when writing
+   * it failed (before the wait or during it).
+   */
   async drain(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     const out = this.compressor ?? this.out;
-    if (out !== undefined && out.writableNeedDrain) await once(out, 'drain');
+    if (out !== undefined && out.writableNeedDrain) {
+      // A failed write never drains, and a failed file under gzip leaves the compressor full: the failure ends the wait.
+      await once(out, 'drain', { signal: this.failing.signal }).catch((error: unknown) => {
+        throw this.failure ?? error;
+      });
+    }
     if (this.writtenOnDisk() >= this.rotateBytes) await this.rotate();
   }
 
@@ -128,7 +141,14 @@ export class TickRecorder {
     this.compressor?.flush(zlib.Z_SYNC_FLUSH);
   }
 
-  /** Writes everything, ends the file and releases it. */
+  /** Records the first failure and ends any wait for the file to drain. */
+  private fail(error: RecorderError): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.failing.abort(error);
+  }
+
+  /** Writes everything, ends the file and releases it; rejects with the RecorderError of a write that failed. */
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
@@ -139,12 +159,36 @@ export class TickRecorder {
   }
 
   private writeBlock(): boolean {
+    // After a failure the file takes nothing more (its stream is destroyed): the lines go nowhere.
+    if (this.failure !== undefined) {
+      this.lines.take();
+      return true;
+    }
     const block = this.lines.take();
     this.writtenBytes += block.length;
     const target = this.compressor ?? this.out!;
     const ready = target.write(block);
     if (this.writtenOnDisk() >= this.rotateBytes) return false;
     return ready;
+  }
+
+  /**
+   * Why writing the file failed, once it has: the file then ends where the failure cut it (it replays up to
+   * the cut; gzip with --skip-bad), and the ticks recorded after that point are not in it.
+   */
+  get error(): RecorderError | undefined {
+    return this.failure;
+  }
+
+  /**
+   * The line that ends a recording (`record`, `serve --record`): the ticks taken and the files; after a
+   * failure, that the last file stops short of them.
+   */
+  summary(): string {
+    const { ticks, refused, files } = this.stats;
+    const recorded = `recorded ${plural(ticks, 'tick')}${refused > 0 ? ` (${refused} refused)` : ''} to ${files.join(', ')}`;
+    if (this.failure === undefined) return recorded;
+    return `${recorded}, but writing failed: ${files.at(-1)} ends short of the last of them, and replays up to where it ends (gzip: with --skip-bad)`;
   }
 
   /** Bytes of the file being written, on disk or about to be (for gzip, behind by what zlib holds). */
@@ -160,6 +204,7 @@ export class TickRecorder {
   private async rotate(): Promise<void> {
     if (this.lines.length > 0) this.writeBlock();
     await this.endFile();
+    if (this.failure !== undefined) throw this.failure;
     await this.startFile();
   }
 
@@ -179,12 +224,12 @@ export class TickRecorder {
             : `cannot write ${file}: ${(error as Error).message}`,
       );
     }
-    out.on('error', (error) => (this.failure ??= new RecorderError(`writing ${file} failed: ${error.message}`)));
+    out.on('error', (error) => this.fail(new RecorderError(`writing ${file} failed: ${error.message}`)));
     this.out = out;
     this.writtenBytes = 0;
     if (this.gzip) {
       const compressor = createGzip({ level: this.gzipLevel });
-      compressor.on('error', (error) => (this.failure ??= new RecorderError(`compressing ${file} failed: ${error.message}`)));
+      compressor.on('error', (error) => this.fail(new RecorderError(`compressing ${file} failed: ${error.message}`)));
       compressor.pipe(out);
       this.compressor = compressor;
     }
@@ -200,8 +245,16 @@ export class TickRecorder {
     this.out = undefined;
     this.compressor = undefined;
     if (out === undefined) return;
-    const finished = once(out, 'close');
+    if (this.failure !== undefined) {
+      // A failed file is closed already, or closing; the compressor, unpiped from it, is dropped.
+      compressor?.destroy();
+      out.destroy();
+      await finished(out).catch(() => undefined);
+      return;
+    }
+    const closed = once(out, 'close');
     (compressor ?? out).end();
-    await finished;
+    // A last write that fails is the recorder's failure (the 'error' listener): the caller reads it there.
+    await closed.catch(() => undefined);
   }
 }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { finished, lineMatching, REPO_ROOT, tickertape } from '../helpers/cli.js';
+import { finished, lineMatching, REPO_ROOT, tickertape, tickertapeWithFileLimit } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
 import { WsClient } from '../helpers/ws-client.js';
 
@@ -251,7 +251,7 @@ describe('tickertape record', () => {
     child.kill('SIGTERM');
     const exit = await done;
     expect(exit.code, exit.stderr).toBe(0);
-    expect(exit.stderr).toMatch(/recorded \d+ ticks to .*half-0001\.tape/);
+    expect(exit.stderr).toMatch(/recorded [\d,]+ ticks to .*half-0001\.tape/);
   });
 
   test('exit status: 2 for an --out that cannot be created, 1 for a write that fails once started; --help says so', async () => {
@@ -273,6 +273,20 @@ describe('tickertape record', () => {
     expect(failed.stderr).toContain(`tickertape: ${files.path('taken-0002.tape')} already exists`);
     expect(failed.stderr).toMatch(new RegExp(`recorded [\\d,]+ ticks to ${files.path('taken-0001.tape').replace(/[.\\/]/g, '\\$&')}\n`));
     expect(readFileSync(files.path('taken-0002.tape'), 'utf8')).toBe('not a recording\n');
+  });
+
+  test.each(['cut.tape', 'cut.tape.gz'])('a write the kernel refuses mid-recording (%s; a full disk): exit 1, said once, the file replays up to the cut', async (name) => {
+    // Files of at most 64 KiB: the recording fails within its first second (it used to hang, then exit 13).
+    const out = files.path(name);
+    const run = await finished(tickertapeWithFileLimit(64, ['record', '--out', out, '--rate', '20000', '--warmup-s', '900', '--ticks', '1000000', '--no-progress']), 30_000);
+    expect(run.code, run.stderr).toBe(1);
+    const message = `tickertape: writing ${out} failed: EFBIG: file too large, write\n`;
+    expect(run.stderr.split(message)).toHaveLength(2);
+    expect(run.stderr).toMatch(new RegExp(`recorded [\\d,]+ ticks to ${out.replace(/[.\\/]/g, '\\$&')}, but writing failed: .* ends short of the last of them`));
+    expect(statSync(out).size).toBe(64 * 1024);
+    const replay = await finished(tickertape(['replay', out, '--speed', 'max', '--exit', '--skip-bad', '--port', '0', '--host', '127.0.0.1']), 30_000);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stderr).toMatch(/\(tickertape\): [\d,]+ ticks/);
   });
 
   test('rotates by size into numbered files, each replayable on its own', async () => {
@@ -301,7 +315,7 @@ describe('tickertape record', () => {
     child.kill('SIGTERM');
     const exit = await done;
     expect(exit.code).toBe(0);
-    const recorded = Number(/recorded (\d+) ticks/.exec(exit.stderr)?.[1]);
+    const recorded = Number(/recorded ([\d,]+) ticks/.exec(exit.stderr)?.[1]?.replaceAll(',', ''));
     expect(recorded).toBeGreaterThan(2_000);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(recorded + 1);
   });

@@ -14,6 +14,16 @@ export function tickertapeOwned(args: string[], env: NodeJS.ProcessEnv = {}): Ch
   return spawnOwned(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], cliOptions(env));
 }
 
+/**
+ * The CLI with every file it writes limited to `kib` KiB (bash's `ulimit -f`, in KiB): a write past it fails
+ * with EFBIG, as a full disk fails one with ENOSPC, from the kernel itself. SIGXFSZ, which would kill the
+ * process first, is ignored, so the write returns the error.
+ */
+export function tickertapeWithFileLimit(kib: number, args: string[]): ChildProcess {
+  const script = `trap '' XFSZ; ulimit -f ${kib}; exec "$0" "$@"`;
+  return spawnOwned('bash', ['-c', script, process.execPath, '--import', 'tsx', 'cli/main.ts', ...args], cliOptions({}));
+}
+
 function cliOptions(env: NodeJS.ProcessEnv): SpawnOptions {
   return { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] };
 }
