@@ -39,11 +39,13 @@ export async function serve(args: string[], defaultWebRoot: string): Promise<num
     feed = recordingFeed(feed, recorder);
   }
   const code = await runServer(config, feed);
-  if (recorder !== undefined) {
-    await recorder.close().catch((error: unknown) => process.stderr.write(`tickertape: ${(error as Error).message}\n`));
-    process.stderr.write(`recorded ${recorder.stats.ticks} ticks to ${recorder.stats.files.join(', ')}\n`);
-  }
-  return code;
+  if (recorder === undefined) return code;
+  // The feed closed the recorder as it stopped; a failure was logged when it happened (plugins/recording.ts).
+  await recorder.close().catch(() => undefined);
+  if (recorder.error !== undefined) process.stderr.write(`tickertape: ${recorder.error.message}\n`);
+  process.stderr.write(`${recorder.summary()}\n`);
+  // Served, but not recorded to the end: as `record` says a recording that started and then failed.
+  return code === 0 && recorder.error !== undefined ? 1 : code;
 }
 
 export interface RunHooks {

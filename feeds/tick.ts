@@ -116,12 +116,15 @@ export interface TickStage {
  * iterator can do: takeDue() when it has it (DueTicks: without it, a wrapped simulator would cost the
  * server a promise and a resumed async function per tick), and a return() that reaches the feed at once,
  * even while a next() waits for its next tick (an async generator's return() would wait for that next()).
+ *
+ * Everything else is the feed's own, read through to it: a live feed's `live` status (isLiveFeed) stays
+ * what the server reports, recorded or not.
  */
 export function throughStage(feed: Feed, stage: TickStage): Feed {
-  return {
-    info: feed.info,
-    instruments: feed.instruments,
-    [Symbol.asyncIterator](): AsyncIterator<Tick> {
+  const staged: Feed = Object.create(feed) as Feed;
+  return Object.defineProperty(staged, Symbol.asyncIterator, {
+    enumerable: true,
+    value(): AsyncIterator<Tick> {
       const ticks = feed[Symbol.asyncIterator]();
       const iterator: AsyncIterator<Tick> & Partial<DueTicks> = {
         async next() {
@@ -147,5 +150,5 @@ export function throughStage(feed: Feed, stage: TickStage): Feed {
       }
       return iterator;
     },
-  };
+  });
 }

@@ -18,6 +18,7 @@ import { webRoutes } from './routes/web.js';
 import type { ClusterConfig } from './cluster/config.js';
 import ingestPlugin from './cluster/ingest-plugin.js';
 import gatewayPlugin from './cluster/gateway-plugin.js';
+import recordingPlugin from './plugins/recording.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     else await app.register(marketPlugin, { config, feed });
   }
   await app.register(accessPlugin, { config });
+  if (feed !== undefined) await app.register(recordingPlugin, { feed });
   await healthRoutes(app);
   if (role === 'ingest') return app;
   await app.register(hubPlugin, { config, flushOnTimer: role !== 'gateway' });

@@ -303,7 +303,9 @@ an empty variable are refused):
   --web DIR         built dashboard to serve (WEB_ROOT, default dist/web beside the server)
   --log-level L     fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
   --record FILE     also write every tick of the feed to FILE, tickertape's recording format
-                    (gzip when FILE ends in .gz; never overwrites a file)
+                    (gzip when FILE ends in .gz; never overwrites a file). Should writing fail
+                    (a full disk), the server serves on unrecorded, says so in its log, /readyz
+                    and /metrics, and exits 1 when stopped
   --record-rotate-mb N  start a new numbered file (FILE-0001, FILE-0002, ...) every N MiB
                     (0.0625, that is 64 KiB, to 1048576, 1 TiB)
   --record-gzip-level N  gzip's level for the recording: 1 compresses fastest, 9 smallest (default 6);

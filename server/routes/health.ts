@@ -16,7 +16,12 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     // A replay stays ready whatever its phase: ended or failed, it serves the market it has read, and a
     // seek back plays it again. The body says where it stands.
     const replay = app.hasDecorator('hub') ? app.hub.replay?.state() : undefined;
-    const detail = replay === undefined ? {} : { replay: replay.state, ...(replay.error === undefined ? {} : { replayError: replay.error }) };
+    // A recording that failed leaves the server serving, unrecorded (plugins/recording.ts): still ready, and said.
+    const recording = app.hasDecorator('recording') ? app.recording : undefined;
+    const detail = {
+      ...(replay === undefined ? {} : { replay: replay.state, ...(replay.error === undefined ? {} : { replayError: replay.error }) }),
+      ...(recording === undefined ? {} : { recording: recording.state, ...(recording.error === undefined ? {} : { recordingError: recording.error }) }),
+    };
     // A cluster role is ready when its Redis link is up and it is in step (server/cluster/status.ts).
     const cluster = app.hasDecorator('cluster') ? app.cluster.readiness() : undefined;
     if (cluster !== undefined && !cluster.ready) return reply.code(503).send({ status: cluster.status, feed, ...detail, ...cluster.detail });

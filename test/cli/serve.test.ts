@@ -1,8 +1,13 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
-import { finished, lineMatching, tickertape } from '../helpers/cli.js';
+import { finished, lineMatching, tickertape, tickertapeWithFileLimit } from '../helpers/cli.js';
+import { killOwned } from '../helpers/owned-processes.js';
 import { closeFrameCode, RawWebSocket } from '../helpers/raw-socket.js';
+import { scratchFolder } from '../helpers/scratch.js';
 import { WsClient } from '../helpers/ws-client.js';
+
+const files = scratchFolder('tickertape-serve-');
+afterEach(killOwned);
 
 describe('tickertape serve', () => {
   test('starts on the simulated feed, serves /ws, and exits 0 on SIGTERM', async () => {
@@ -36,6 +41,37 @@ describe('tickertape serve', () => {
     const exit = await done;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toMatch(/"connections":2,"cutOff":1,"msg":"connections drained"/);
+  });
+
+  test('--record on a disk that fills: it serves on, says so in its log, /readyz and /metrics, and exits 1', async () => {
+    // Files of at most 64 KiB: the recording fails in the warm-up's first second.
+    const out = files.path('served.tape');
+    const child = tickertapeWithFileLimit(64, ['serve', '--record', out, '--rate', '5000', '--port', '0', '--host', '127.0.0.1']);
+    const done = finished(child, 30_000);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const base = `http://127.0.0.1:${port}`;
+    let ready: { status: number; body: Record<string, unknown> } | undefined;
+    const probe = async (): Promise<void> => {
+      const response = await fetch(`${base}/readyz`);
+      ready = { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    await probe();
+    for (let i = 0; i < 100 && ready?.body['recording'] !== 'failed'; i++) await new Promise((resolve) => setTimeout(resolve, 50).unref()).then(probe);
+    const error = `writing ${out} failed: EFBIG: file too large, write`;
+    expect(ready).toEqual({ status: 200, body: { status: 'ready', feed: 'running', recording: 'failed', recordingError: error } });
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^tickertape_recording_failed 1$/m);
+    // The market plays on, unrecorded: updates keep coming.
+    const client = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    client.send({ type: 'subscribe', id: 1, symbols: ['BTC-USD'] });
+    const first = await client.next('update');
+    await client.next('update', (update) => update.seq > first.seq);
+    client.close();
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit.code).toBe(1);
+    expect(exit.stdout).toContain(`"code":"RECORD_FAILED","file":"${out}","msg":"recording failed, the server goes on without it: ${error}"`);
+    expect(exit.stderr).toContain(`tickertape: ${error}\n`);
+    expect(exit.stderr).toMatch(/recorded [\d,]+ ticks to .*served\.tape, but writing failed/);
   });
 
   test('environment variables configure it when flags do not', async () => {

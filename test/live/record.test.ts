@@ -5,7 +5,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { recordingFeed } from '../../feeds/recording/record-feed.js';
 import { TickRecorder } from '../../feeds/recording/recorder.js';
-import { openLiveFeed } from '../../feeds/live/feed.js';
+import { isLiveFeed, openLiveFeed } from '../../feeds/live/feed.js';
+import { buildApp } from '../../server/app.js';
+import { defineConfig } from '../../server/config.js';
+import { freePort } from '../helpers/free-port.js';
 import type { Tick } from '../../feeds/tick.js';
 import { scratchFolder } from '../helpers/scratch.js';
 import { waitFor } from '../helpers/wait.js';
@@ -61,5 +64,22 @@ describe.skipIf(!capturesPresent)('recording a live session', () => {
     expect(new Set(again.map((tick) => tick.symbol))).toEqual(new Set(products));
     expect(again).toEqual(ticks);
     expect(allBars(marketOf(again))).toEqual(allBars(marketOf(ticks)));
+  });
+});
+
+describe('serve --record on a live feed', () => {
+  test('the recorded feed is still the live feed: its venues reach /metrics beside the recording', async () => {
+    // Nothing listens there: the venue stays unreached, which is what /metrics should say.
+    const live = openLiveFeed(liveOptions(['binance:ETHUSDT'], { binance: `ws://127.0.0.1:${await freePort()}` }));
+    const recorder = await TickRecorder.open({ file: files.path('unreached.tape') });
+    const feed = recordingFeed(live, recorder);
+    expect(isLiveFeed(feed) && feed.live).toBe(live.live);
+    const app = await buildApp({ config: defineConfig({ port: 0, host: '127.0.0.1' }), feed, logger: false });
+    cleanup.push(() => app.close());
+    await app.ready();
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/^tickertape_feed_connected\{venue="binance"\} 0$/m);
+    expect(metrics).toMatch(/^tickertape_recording_failed 0$/m);
+    expect((await app.inject('/readyz')).json()).toMatchObject({ recording: 'recording' });
   });
 });
