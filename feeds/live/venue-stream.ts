@@ -26,6 +26,8 @@ export class VenueStream {
   private readonly byPair = new Map<string, string>();
   /** Mapped name (`ETH-USDT`) → the user's name for it, for the symbols renamed with `=NAME`. */
   private readonly renames = new Map<string, string>();
+  /** The mapped names subscribed: a tick for any other is not this feed's (a relay's extra pairs, say). */
+  private readonly subscribed = new Set<string>();
 
   constructor(
     readonly venue: Venue,
@@ -36,15 +38,24 @@ export class VenueStream {
   ) {
     for (const symbol of symbols) {
       this.byPair.set(symbol.venue, symbol.symbol);
+      this.subscribed.add(symbol.mapped);
       if (symbol.symbol !== symbol.mapped) this.renames.set(symbol.mapped, symbol.symbol);
     }
   }
 
-  /** One data message (control messages are the connector's), normalized by `normalize`. */
+  /**
+   * One data message (control messages are the connector's), normalized by `normalize`. A message about a
+   * pair not subscribed (the exchanges send none; a relay at --binance-url might) counts as invalid and
+   * goes no further: the market holds the symbols asked for, each with its stale and gap marks.
+   */
   accept(text: string, message: unknown, receivedAt: number, normalize: (message: unknown, receivedAt: number) => Normalized): void {
     const health = this.status.venue(this.venue);
     health.messages++;
     const position = this.position(message);
+    if (position !== undefined && !this.byPair.has(position.pair)) {
+      health.invalid++;
+      return;
+    }
     if (position !== undefined) {
       const verdict = this.positions.check(position);
       if (verdict === 'duplicate') {
@@ -57,10 +68,14 @@ export class VenueStream {
     const normalized = normalize(message, receivedAt);
     if (normalized.kind === 'invalid') health.invalid++;
     if (normalized.kind !== 'ticks') return;
+    let taken = 0;
     for (const tick of normalized.ticks) {
+      if (!this.subscribed.has(tick.symbol)) continue;
+      taken++;
       const renamed = this.renames.get(tick.symbol);
       this.sink.tick(renamed === undefined ? tick : { ...tick, symbol: renamed });
     }
+    if (taken === 0 && normalized.ticks.length > 0) health.invalid++;
   }
 
   /** A message that is not JSON: counted, never fatal. */

@@ -24,7 +24,7 @@ export function registerLiveMetrics(registry: Registry, status: LiveStatus): voi
   perVenue('tickertape_feed_reconnects_total', 'Venue connections lost and opened again.', (venue) => venue.reconnects);
   perVenue('tickertape_feed_replacements_total', 'Planned connection replacements (Binance 24-hour limit), which lose nothing.', (venue) => venue.replacements);
   perVenue('tickertape_feed_duplicates_total', 'Venue messages seen twice (overlap, resubscription) and dropped.', (venue) => venue.duplicates);
-  perVenue('tickertape_feed_invalid_messages_total', 'Venue messages that were not JSON or made no valid tick.', (venue) => venue.invalid);
+  perVenue('tickertape_feed_invalid_messages_total', 'Venue messages that were not JSON, made no valid tick, or were about a pair not subscribed.', (venue) => venue.invalid);
   const perSymbol = (name: string, help: string, read: (symbol: { gaps: number; missed: number }) => number): void => {
     new Counter({
       name,
