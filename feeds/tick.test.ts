@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { hasDueTicks, throughStage, type DueTicks, type Feed, type Tick } from './tick.js';
+import { hasDueTicks, throughStage, tickProblem, tickProblemDetail, type DueTicks, type Feed, type Tick } from './tick.js';
 
 /** A feed of `ticks`, handed over as a DueTicks iterator does: all due at once; next() then never resolves until return(). */
 function dueFeed(ticks: readonly Tick[]): Feed & { returned: boolean } {
@@ -67,5 +67,23 @@ describe('throughStage', () => {
     await iterator.return?.();
     expect(await waiting).toEqual({ value: undefined, done: true });
     expect(events).toEqual(['closed, feed returned: true']);
+  });
+});
+
+describe('tickProblemDetail: the value and the rule, for a FILE:LINE message', () => {
+  const base = { symbol: 'A', ts: 1_000 };
+  test.each([
+    [{ ...base, price: -3, size: 1 }, 'price', '-3 (a price must be above 0)'],
+    [{ ...base, size: 1 }, 'price', 'none, with a size of 1 (a trade needs a price above 0)'],
+    [{ ...base, price: 10, size: 0 }, 'size', '0 (a size must be above 0)'],
+    [{ ...base, price: 10 }, 'size', 'none (a trade needs a size above 0)'],
+    [{ ...base, bid: 0, ask: 10 }, 'quote', 'bid 0 (a bid or ask must be above 0)'],
+    [{ ...base, bid: 9, ask: -1 }, 'quote', 'ask -1 (a bid or ask must be above 0)'],
+    [{ ...base, ts: -5, price: 1, size: 1 }, 'time', '-5 (a time is milliseconds since 1970, 0 or later)'],
+    [{ ...base, symbol: '', price: 1, size: 1 }, 'symbol', '"" (a tick needs a symbol)'],
+    [{ ...base }, 'empty', undefined],
+  ] as const)('%j: %s', (tick, problem, detail) => {
+    expect(tickProblem(tick)).toBe(problem);
+    expect(tickProblemDetail(tick, problem)).toBe(detail);
   });
 });

@@ -98,6 +98,29 @@ export function tickProblem(tick: Tick): TickProblem | undefined {
   return undefined;
 }
 
+/**
+ * What is wrong with a tick tickProblem() refused, said with the value and the rule (`-3 (a price must be
+ * above 0)`), for a FILE:LINE message; undefined for `empty`, whose name says it all.
+ */
+export function tickProblemDetail(tick: Tick, problem: TickProblem): string | undefined {
+  switch (problem) {
+    case 'symbol':
+      return `${JSON.stringify(tick.symbol ?? '')} (a tick needs a symbol)`;
+    case 'time':
+      return `${tick.ts} (a time is milliseconds since 1970, 0 or later)`;
+    case 'price':
+      return tick.price === undefined ? `none, with a size of ${tick.size} (a trade needs a price above 0)` : `${tick.price} (a price must be above 0)`;
+    case 'size':
+      return tick.size === undefined ? `none (a trade needs a size above 0)` : `${tick.size} (a size must be above 0)`;
+    case 'quote': {
+      const [side, value] = tick.bid !== undefined && !(tick.bid > 0 && Number.isFinite(tick.bid)) ? ['bid', tick.bid] : ['ask', tick.ask];
+      return `${side} ${value} (a bid or ask must be above 0)`;
+    }
+    case 'empty':
+      return undefined;
+  }
+}
+
 /** What a feed made by throughStage() does with each tick on its way. */
 export interface TickStage {
   /** A tick on its way: true passes it on, false drops it. */

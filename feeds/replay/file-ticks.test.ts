@@ -34,7 +34,7 @@ describe('FileTicks', () => {
     const { ticks, error } = await drain(new FileTicks(path, DEFAULTS));
     expect(ticks.map((tick) => tick.price)).toEqual([10, 10.5]);
     expect(error?.code).toBe('BAD_LINE');
-    expect(error?.message).toBe(`${path}:4: bad price: {"symbol":"A","ts":${T + 2},"price":-3,"size":1}`);
+    expect(error?.message).toBe(`${path}:4: bad price: -3 (a price must be above 0)`);
   });
 
   test('--skip-bad: bad lines are counted by reason and the rest is read', async () => {

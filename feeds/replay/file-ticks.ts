@@ -5,7 +5,7 @@
  * (`FILE:LINE: reason`) after every good tick before it; with `skipBad` bad lines are counted by reason.
  */
 import { isSymbolName, SYMBOL_NAME_RULE } from '../../client/protocol/messages.js';
-import { tickProblem, type Tick } from '../tick.js';
+import { tickProblem, tickProblemDetail, type Tick } from '../tick.js';
 import { isoTime } from '../time.js';
 import { ReplayError, type ReplayErrorCode } from './errors.js';
 import { DETECTION_LINES, detectFormat, formatNamed, type FormatName, type ReplayFormat } from './formats/index.js';
@@ -189,7 +189,7 @@ export class FileTicks {
         const tick = out[j]!;
         const issue = tickProblem(tick);
         if (issue !== undefined) {
-          if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS[issue], describeTick(tick))) return out.slice(0, kept);
+          if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS[issue], tickProblemDetail(tick, issue))) return out.slice(0, kept);
           continue;
         }
         // The protocol's symbol rule, checked once per symbol: a file names the same few symbols over and over,
@@ -262,10 +262,6 @@ export class FileTicks {
 
 function isBlank(line: string): boolean {
   return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0);
-}
-
-function describeTick(tick: Tick): string {
-  return JSON.stringify(tick);
 }
 
 function describeSymbol(symbol: string): string {

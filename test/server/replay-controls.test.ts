@@ -230,7 +230,7 @@ describe('a replay of a bad file', () => {
       const client = await WsClient.open(failing.url);
       await client.next('hello');
       const failed = await client.next('replay', (message) => message.state === 'failed');
-      expect(failed.error).toEqual({ code: 'BAD_LINE', message: `${path}:4: bad price: {"symbol":"X","ts":${Date.UTC(2024, 0, 2, 14, 30, 2)},"size":1}` });
+      expect(failed.error).toEqual({ code: 'BAD_LINE', message: `${path}:4: bad price: none, with a size of 1 (a trade needs a price above 0)` });
       client.send({ type: 'subscribe', id: 1, symbols: ['X'] });
       expect((await client.next('snapshot')).data).toMatchObject({ p: 11, v: 2 });
       client.send({ type: 'replay', id: 2, action: 'seek', time: Date.UTC(2024, 0, 2, 14, 30) });
