@@ -1,7 +1,7 @@
 import { ReplayError, openReplay, type ReplayOptions } from '../feeds/replay/index.js';
 import type { Feed } from '../feeds/tick.js';
 import { buildApp } from '../server/app.js';
-import { ConfigError, SIMULATOR_FLAGS, numberFrom, parseServeArgs, type Config } from '../server/config.js';
+import { ConfigError, SIMULATOR_FLAGS, numberFrom, parseServeArgs, refuseEmpty, type Config } from '../server/config.js';
 import {
   CLUSTER_OPTIONS,
   DEFAULT_INGEST_PORT,
@@ -25,10 +25,6 @@ export interface ParsedCluster {
   readonly replay: ReplayOptions | undefined;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
 /** Parses `tickertape ingest` or `tickertape gateway` flags over environment variables over defaults. */
 export function parseClusterArgs(role: ClusterRole, args: readonly string[], env: NodeJS.ProcessEnv, defaultWebRoot: string | undefined): ParsedCluster {
   const usage = role === 'ingest' ? INGEST_USAGE : GATEWAY_USAGE;
@@ -50,6 +46,10 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
     const given = Object.keys(REPLAY_OPTIONS).find((flag) => parsed.values[flag] !== undefined);
     if (given !== undefined) throw new ConfigError(`--${given} applies to replayed files: name them (tickertape ingest FILE... --${given} ...)`);
   }
+  refuseEmpty(parsed.values, env, [
+    ['redis', 'REDIS_URL'],
+    ['redis-prefix', 'REDIS_PREFIX'],
+  ]);
   const serveArgs = [...parsed.serveArgs];
   // The ingest serves only probes and metrics, on a port of its own beside the gateways'.
   if (role === 'ingest' && !serveArgs.includes('--port') && env['PORT'] === undefined) serveArgs.push('--port', String(DEFAULT_INGEST_PORT));
@@ -59,8 +59,8 @@ export function parseClusterArgs(role: ClusterRole, args: readonly string[], env
     return typeof value === 'string' ? value : undefined;
   };
   const cluster = defineClusterConfig(role, {
-    redisUrl: text('redis') ?? nonEmpty(env['REDIS_URL']),
-    prefix: text('redis-prefix') ?? nonEmpty(env['REDIS_PREFIX']),
+    redisUrl: text('redis') ?? env['REDIS_URL'],
+    prefix: text('redis-prefix') ?? env['REDIS_PREFIX'],
     streamMaxEntries: numberFrom(text('redis-stream-max'), env['REDIS_STREAM_MAX_ENTRIES'], STREAM_MAX_RULE),
   });
   return { help: parsed.values['help'] === true, config: replay === undefined ? config : { ...config, feed: { kind: 'replay', ...replay } }, cluster, replay };

@@ -61,12 +61,32 @@ describe('numeric flags and variables of serve', () => {
   test('an empty PORT or --port is refused, as an empty HOST is, rather than taken as the default', () => {
     expect(() => parseServeArgs(['--port', ''], {}, undefined)).toThrow('port must be a whole number from 0 to 65535 (--port, PORT), got ""');
     expect(() => parseServeArgs([], { PORT: '' }, undefined)).toThrow('port must be a whole number from 0 to 65535 (--port, PORT), got ""');
-    expect(() => parseServeArgs([], { HOST: '' }, undefined)).toThrow('host must not be empty (--host, HOST)');
+    expect(() => parseServeArgs([], { HOST: '' }, undefined)).toThrow('HOST is set but empty: give it a value, or unset it for the default');
   });
 
   test('plain decimal numbers are taken, flag over variable', () => {
     const { config, record } = parseServeArgs(['--rate', '16', '--record', 'x.tape', '--record-rotate-mb', '1.5'], { PORT: '0', TICK_RATE: '10', SEED: '007' }, undefined);
     expect([config.port, config.feed.kind === 'simulated' && config.feed.ticksPerSecond, config.feed.kind === 'simulated' && config.feed.seed]).toEqual([0, 16, 7]);
     expect(record?.rotateBytes).toBe(1.5 * 1_048_576);
+  });
+});
+
+describe('text settings given but empty', () => {
+  test.each([
+    [{ AUTH_TOKEN: '' }, 'AUTH_TOKEN is set but empty: give it a value, or unset it for the default'],
+    [{ AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET is set but empty: give it a value, or unset it for the default'],
+    [{ FEED: '' }, 'FEED is set but empty: give it a value, or unset it for the default'],
+    [{ TRUST_PROXY: '' }, 'TRUST_PROXY is set but empty: give it a value, or unset it for the default'],
+    [{ ALLOWED_ORIGINS: '' }, 'ALLOWED_ORIGINS is set but empty: give it a value, or unset it for the default'],
+    [{ HOST: '' }, 'HOST is set but empty: give it a value, or unset it for the default'],
+    [{ WEB_ROOT: '' }, 'WEB_ROOT is set but empty: give it a value, or unset it for the default'],
+    [{ BINANCE_WS_URL: '' }, 'BINANCE_WS_URL is set but empty: give it a value, or unset it for the default'],
+  ])('%j is refused, not read as unset (an empty secret used to turn auth off)', (env, message) => {
+    expect(() => parseServeArgs([], env, undefined)).toThrow(new ConfigError(message));
+  });
+
+  test('an empty flag is refused; a flag given wins over an empty variable', () => {
+    expect(() => parseServeArgs(['--trust-proxy', ''], {}, undefined)).toThrow(new ConfigError('--trust-proxy is empty: give it a value, or leave it out for the default'));
+    expect(parseServeArgs(['--host', '127.0.0.1'], { HOST: '' }, undefined).config.host).toBe('127.0.0.1');
   });
 });

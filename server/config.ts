@@ -8,7 +8,7 @@ import { MAX_SYMBOL_LENGTH } from '../client/protocol/messages.js';
 import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
 import { LIMIT_FLAGS, limitFlagOptions, limitRule, limitsFromFlags, limitUsage } from './limit-flags.js';
 import { LIVE_FLAG_OPTIONS, LIVE_USAGE, liveFeedFromFlags } from './live-flags.js';
-import { FeedSpecError } from '../feeds/live/options.js';
+import { ENDPOINT_ENV, FeedSpecError, VENUES } from '../feeds/live/options.js';
 import { MAX_GZIP_LEVEL, MAX_ROTATE_BYTES, MIN_GZIP_LEVEL, MIN_ROTATE_BYTES } from '../feeds/recording/recorder.js';
 import { numberFits, numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
@@ -240,6 +240,38 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
+/** A text setting: its flag (without `--`; none for a variable only) and its environment variable. */
+export type TextSetting = readonly [flag: string | undefined, variable: string];
+
+/** `serve`'s text settings (numbers are read by numberFrom, which refuses an empty one the same way). */
+const SERVE_TEXT_SETTINGS: readonly TextSetting[] = [
+  ['host', 'HOST'],
+  ['log-level', 'LOG_LEVEL'],
+  ['web', 'WEB_ROOT'],
+  ['allowed-origins', 'ALLOWED_ORIGINS'],
+  ['trust-proxy', 'TRUST_PROXY'],
+  [undefined, 'AUTH_TOKEN'],
+  [undefined, 'AUTH_JWT_SECRET'],
+  [undefined, 'FEED'],
+  ...VENUES.map((venue): TextSetting => [`${venue}-url`, ENDPOINT_ENV[venue]]),
+];
+
+/**
+ * Refuses a text setting given but empty (`--host ''`, `AUTH_TOKEN=`), as an empty number is refused
+ * (`PORT=`): an empty variable is most often a template or a secret that did not fill in, and reading it as
+ * unset would quietly run on the default: no token required, the simulator instead of the exchanges asked
+ * for. A flag given wins over its variable, as everywhere.
+ */
+export function refuseEmpty(values: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, settings: readonly TextSetting[]): void {
+  for (const [flag, variable] of settings) {
+    const flagged = flag === undefined ? undefined : values[flag];
+    if (flagged === '') throw new ConfigError(`--${flag} is empty: give it a value, or leave it out for the default`);
+    if (flagged === undefined && env[variable] === '') {
+      throw new ConfigError(`${variable} is set but empty: give it a value, or unset it for the default`);
+    }
+  }
+}
+
 function check(ok: boolean, message: string): void {
   if (!ok) throw new ConfigError(message);
 }
@@ -406,6 +438,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
   }
   // `--feed` is the one flag given several times.
   const { feed: _feeds, ...single } = values;
+  refuseEmpty(single, env, SERVE_TEXT_SETTINGS);
   const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
   check(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel),

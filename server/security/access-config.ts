@@ -57,10 +57,6 @@ function list(raw: string | undefined): string[] | undefined {
   return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
-function nonEmpty(raw: string | undefined): string | undefined {
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
 export function accessFromFlags(values: Readonly<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv): Partial<AccessConfig> {
   const flag = (name: string): string | undefined => {
     const value = values[name];
@@ -69,11 +65,12 @@ export function accessFromFlags(values: Readonly<Record<string, string | boolean
   const access: { -readonly [K in keyof AccessConfig]?: AccessConfig[K] } = {};
   const origins = list(flag('allowed-origins') ?? env['ALLOWED_ORIGINS']);
   if (origins !== undefined) access.allowedOrigins = origins;
-  const trustProxy = nonEmpty(flag('trust-proxy') ?? env['TRUST_PROXY']);
+  // Set but empty never gets here: config.ts refuses it (refuseEmpty).
+  const trustProxy = flag('trust-proxy') ?? env['TRUST_PROXY'];
   if (trustProxy !== undefined) access.trustProxy = trustProxy;
-  const token = nonEmpty(env['AUTH_TOKEN']);
+  const token = env['AUTH_TOKEN'];
   if (token !== undefined) access.authToken = token;
-  const secret = nonEmpty(env['AUTH_JWT_SECRET']);
+  const secret = env['AUTH_JWT_SECRET'];
   if (secret !== undefined) access.jwtSecret = secret;
   return access;
 }
