@@ -10,6 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { capacityTable, idleTable, medianRun, ratioTable, trafficTable, type CapacityStep } from './report.js';
 import { prepareBaseline } from './baseline.js';
 import { loaderFor, programAt } from './children.js';
@@ -88,18 +89,16 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function wholeNumber(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+/** A flag's number, read as every tickertape command reads one (feeds/number-text.ts: plain decimal only). */
+function numberFlag(raw: string | undefined, rule: NumberRule): number | undefined {
   if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  const value = numberIn(raw, rule);
+  if (value === undefined) fail(numberMessage(rule, `"${raw}"`));
   return value;
 }
 
-function positiveNumber(raw: string | undefined, name: string, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > max) fail(`${name} must be a number above 0 and at most ${max}, got "${raw}"`);
-  return value;
+function wholeNumber(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  return numberFlag(raw, { name, min, max, whole: true });
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -188,7 +187,7 @@ function parseOptions(argv: readonly string[]): Options {
     loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
     profileDir: values.profile,
     perfDir: values.perf,
-    minutes: positiveNumber(values.minutes, '--minutes', 120) ?? 5,
+    minutes: numberFlag(values.minutes, { name: '--minutes', min: 0.1, max: 120, whole: false }) ?? 5,
     traceFile: values.trace,
     rounds: wholeNumber(values.rounds, '--rounds', 1, 100) ?? 3,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,

@@ -29,6 +29,19 @@ describe('bench flags', () => {
     }
   });
 
+  test('numbers are plain decimal, as every tickertape command reads them: 0x10, 1e3 and an empty one are refused', { timeout: 60_000 }, async () => {
+    const cases: [string[], string][] = [
+      [['--runs', '0x2'], '--runs must be a whole number from 1 to 20, got "0x2"'],
+      [['--clients', '1e3'], '--clients must be a whole number from 1 to 100000, got "1e3"'],
+      [['--scenario', 'browser', '--minutes', ''], '--minutes must be a number from 0.1 to 120, got ""'],
+    ];
+    for (const [args, message] of cases) {
+      const refused = await benchFlags(args);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr, args.join(' ')).toMatch(new RegExp(`^bench: ${message}${USAGE_FOLLOWS}`));
+    }
+  });
+
   test('--minutes, --trace and --rounds are refused without the scenario they belong to, and accepted with it or with all', { timeout: 60_000 }, async () => {
     const cases: [string[], string][] = [
       [['--minutes', '1'], '--minutes applies to the browser scenario only'],
