@@ -187,7 +187,7 @@ function parseOptions(argv: readonly string[]): Options {
     loadProcesses: wholeNumber(values['load-processes'], '--load-processes', 1, 32) ?? DEFAULT_LOAD_PROCESSES,
     profileDir: values.profile,
     perfDir: values.perf,
-    minutes: numberFlag(values.minutes, { name: '--minutes', min: 0.1, max: 120, whole: false }) ?? 5,
+    minutes: numberFlag(values.minutes, { name: '--minutes', min: 0.01, max: 120, whole: false }) ?? 5,
     traceFile: values.trace,
     rounds: wholeNumber(values.rounds, '--rounds', 1, 100) ?? 3,
     resultsDir: values.results ?? DEFAULT_RESULTS_DIR,

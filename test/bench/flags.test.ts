@@ -33,7 +33,7 @@ describe('bench flags', () => {
     const cases: [string[], string][] = [
       [['--runs', '0x2'], '--runs must be a whole number from 1 to 20, got "0x2"'],
       [['--clients', '1e3'], '--clients must be a whole number from 1 to 100000, got "1e3"'],
-      [['--scenario', 'browser', '--minutes', ''], '--minutes must be a number from 0.1 to 120, got ""'],
+      [['--scenario', 'browser', '--minutes', ''], '--minutes must be a number from 0.01 to 120, got ""'],
     ];
     for (const [args, message] of cases) {
       const refused = await benchFlags(args);
