@@ -19,6 +19,19 @@ const TRIM_SLACK_BARS = 500;
  */
 const TRACKED_BUCKETS = 2;
 const SECOND_MS = 1_000;
+/** A failed load is tried again after this, doubling per failure up to RETRY_MAX_MS. */
+export const RETRY_MIN_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
+
+export interface ChartFeedOptions {
+  /**
+   * How long the shown symbol and interval must stay put before their bars are asked for: a selection
+   * moved row by row (a held arrow key) loads only where it stops. 0: at once.
+   */
+  readonly settleMs?: number;
+  /** Called just before each load's requests go out (the dashboard sends the chart's subscription then). */
+  readonly beforeLoad?: () => void;
+}
 
 /** Where the chart's bars go: the view (lightweight-charts) implements this. */
 export interface BarSink {
@@ -42,6 +55,10 @@ export type ChartStatus = 'idle' | 'loading' | 'live' | 'error';
  * 1 s bars must be known: each load asks for the interval's bars and then for the 1 s bars of the last two
  * buckets. Both answers arrive on the socket after every update sent before them, so live bars received
  * while loading are older than the answers and are dropped; once loaded, every change arrives live.
+ *
+ * At most one load is in flight: a load asked for meanwhile (another symbol, a reload) starts when it ends,
+ * and the superseded answer is dropped. A load that fails is tried again, later each time, until it succeeds
+ * or something else is shown.
  */
 export class ChartFeed {
   symbol = $state<string | undefined>(undefined);
@@ -62,10 +79,25 @@ export class ChartFeed {
   private trackFrom = Number.POSITIVE_INFINITY;
   private live = false;
   private loadToken = 0;
+  /** The settle (or retry) delay before the next load. */
+  private loadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A load's requests are out; the next waits for their answers. */
+  private inFlight = false;
+  /** A load became due while one was in flight. */
+  private loadQueued = false;
+  /** Loads of the current symbol and interval that failed in a row. */
+  private failures = 0;
   private sink: BarSink | undefined;
+  private readonly settleMs: number;
+  private readonly beforeLoad: (() => void) | undefined;
   private readonly unlisten: readonly (() => void)[];
 
-  constructor(private readonly client: TickerClient) {
+  constructor(
+    private readonly client: TickerClient,
+    options: ChartFeedOptions = {},
+  ) {
+    this.settleMs = options.settleMs ?? 0;
+    this.beforeLoad = options.beforeLoad;
     this.unlisten = [
       client.on('update', (_view, entry) => {
         if (entry.k !== undefined && entry.s === this.symbol) this.onLiveBars(entry.k);
@@ -76,7 +108,11 @@ export class ChartFeed {
       client.on('state', ({ newState }) => {
         // A new connection (perhaps to a restarted server): reload so the chart has no gap.
         if (newState === 'connected') this.reload();
-        else this.live = false;
+        else {
+          this.live = false;
+          clearTimeout(this.loadTimer);
+          this.loadTimer = undefined;
+        }
       }),
       client.on('gap', () => this.reload()),
     ];
@@ -109,7 +145,8 @@ export class ChartFeed {
 
   /** Loads the bars again from `history`; when not connected, the next connection does it. */
   reload(): void {
-    const token = ++this.loadToken;
+    ++this.loadToken;
+    this.failures = 0;
     this.live = false;
     this.seconds.clear();
     this.trackFrom = Number.POSITIVE_INFINITY;
@@ -121,14 +158,43 @@ export class ChartFeed {
       return;
     }
     this.status = 'loading';
-    if (this.client.state !== 'connected') return;
-    void this.load(token, symbol, interval);
+    this.schedule(this.settleMs);
   }
 
   dispose(): void {
     for (const off of this.unlisten) off();
     this.loadToken++;
+    clearTimeout(this.loadTimer);
     this.sink = undefined;
+  }
+
+  /** Starts the current symbol's load after `delay` ms (restarting the wait if one was under way). */
+  private schedule(delay: number): void {
+    clearTimeout(this.loadTimer);
+    this.loadTimer = undefined;
+    // Not connected: the next connection reloads.
+    if (this.client.state !== 'connected') return;
+    if (delay <= 0) this.startLoad();
+    else this.loadTimer = setTimeout(() => this.startLoad(), delay);
+  }
+
+  private startLoad(): void {
+    this.loadTimer = undefined;
+    if (this.inFlight) {
+      this.loadQueued = true;
+      return;
+    }
+    const { symbol, interval, loadToken: token } = this;
+    if (symbol === undefined || this.client.state !== 'connected') return;
+    this.inFlight = true;
+    this.status = 'loading';
+    this.beforeLoad?.();
+    void this.load(token, symbol, interval).finally(() => {
+      this.inFlight = false;
+      if (!this.loadQueued) return;
+      this.loadQueued = false;
+      if (this.loadTimer === undefined) this.startLoad();
+    });
   }
 
   private async load(token: number, symbol: string, interval: ChartInterval): Promise<void> {
@@ -144,8 +210,16 @@ export class ChartFeed {
     } catch (error) {
       if (token !== this.loadToken) return;
       this.status = 'error';
-      this.error = error instanceof Error ? error.message : String(error);
-      // A lost connection reloads when it comes back (the state listener); nothing to retry here.
+      const reason = error instanceof Error ? error.message : String(error);
+      // A lost connection reloads when it comes back (the state listener); anything else is tried again.
+      if (this.client.state !== 'connected') {
+        this.error = reason;
+        return;
+      }
+      const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.failures, 16));
+      this.failures++;
+      this.error = `${reason} (trying again in ${Math.round(delay / SECOND_MS)} s)`;
+      this.schedule(delay);
     }
   }
 
@@ -174,6 +248,8 @@ export class ChartFeed {
       }
     }
     this.replaceAll(shown);
+    this.failures = 0;
+    this.error = undefined;
     this.live = true;
     this.status = 'live';
     this.loads++;

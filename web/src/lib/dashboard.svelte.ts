@@ -7,6 +7,11 @@ import { Watchlist } from './watchlist.svelte.js';
 
 /** Symbols watched when the server has none of the saved ones. */
 const SERVER_SYMBOLS_SHOWN = 16;
+/**
+ * How long a selection must stay put before the network hears of it (the chart's subscription with bars and
+ * its history): a held arrow key moves the selection 20-30 times a second, and only where it stops loads.
+ */
+export const SELECTION_SETTLE_MS = 200;
 
 export interface DashboardOptions extends MarketOptions {
   /** Where the layout persists; undefined: nowhere. */
@@ -29,12 +34,15 @@ export class Dashboard {
   selected = $state<string | undefined>(undefined);
 
   private readonly storage: Storage | undefined;
+  /** A selection change whose subscriptions are not sent yet (they wait for the selection to settle). */
+  private resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: DashboardOptions) {
     this.storage = options.storage;
     this.market = new Market(options);
     this.watchlist = new Watchlist(this.market.client, this.market.directory);
-    this.chart = new ChartFeed(this.market.client);
+    // The chart's subscription goes out before its history is asked for, so its live bars follow on.
+    this.chart = new ChartFeed(this.market.client, { settleMs: SELECTION_SETTLE_MS, beforeLoad: () => this.flushResubscribe() });
     this.replay = new ReplayControls(this.market.client);
     this.health = new FeedHealth(this.market.client);
     // A replay that went back in time voids the chart's bars: load them again (snapshots fix the rows).
@@ -52,6 +60,7 @@ export class Dashboard {
   }
 
   stop(): void {
+    clearTimeout(this.resubscribeTimer);
     this.replay.dispose();
     this.health.dispose();
     this.chart.dispose();
@@ -78,11 +87,15 @@ export class Dashboard {
     this.changed();
   }
 
-  /** Charts a listed symbol. */
+  /**
+   * Charts a listed symbol. The selection and the chart's title change at once; the subscriptions and the
+   * chart's load follow once the selection has stayed put for SELECTION_SETTLE_MS.
+   */
   select(symbol: string): void {
     if (symbol === this.selected || !this.watchlist.has(symbol)) return;
     this.selected = symbol;
-    this.resubscribe();
+    clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = setTimeout(() => this.flushResubscribe(), SELECTION_SETTLE_MS);
     this.chart.show(symbol);
     this.persist();
   }
@@ -113,7 +126,15 @@ export class Dashboard {
     this.persist();
   }
 
+  /** Sends the subscriptions a settling selection change is waiting with, if any. */
+  private flushResubscribe(): void {
+    if (this.resubscribeTimer === undefined) return;
+    this.resubscribe();
+  }
+
   private resubscribe(): void {
+    clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = undefined;
     this.market.track(this.watchlist.symbols, this.selected, (rejection) => {
       const row = this.watchlist.row(rejection.symbol);
       if (row !== undefined) row.refusal = rejection.message;
