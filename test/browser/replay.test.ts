@@ -97,6 +97,9 @@ describe('dashboard on a replay', () => {
     // Forward first (a fast-forward), then back (a rewind the page must follow).
     const end = feed.player.end;
     await scrubTo(end - 60_000);
+    // The page shows the position asked for at once; wait for the server to be there (seeks asked for within
+    // SEEK_SETTLE_MS of each other would be one seek, to the last).
+    await expect.poll(() => feed.player.currentPosition(), { timeout: 10_000 }).toBe(Math.round(end - 60_000));
     await page.waitForFunction((target) => Number(document.querySelector('section.replay')?.getAttribute('data-position')) === target, Math.floor(end - 60_000));
     const rewinds = Number(await replayAttribute('data-rewinds'));
     const loads = Number(await page.locator('.chart-canvas').getAttribute('data-loads'));

@@ -4,6 +4,11 @@ import type { ReplayMessage, ReplaySpeed, TickerClient } from '../../../client/i
 export const REPLAY_SPEEDS: readonly ReplaySpeed[] = [1, 10, 100, 'max'];
 /** How often the replayed clock is redrawn between the server's state messages. */
 const CLOCK_TICK_MS = 200;
+/**
+ * How long the wanted position must stay put before a seek goes out: a held arrow key on the timeline moves
+ * it 20-30 times a second, and only where it stops is sought. One seek is in flight at a time.
+ */
+export const SEEK_SETTLE_MS = 150;
 
 /**
  * The server's replay as the dashboard shows it: the latest `replay` message, a replayed clock that runs on
@@ -19,6 +24,10 @@ export class ReplayControls {
 
   private receivedAt = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** The position asked for and not reached yet (the clock shows it meanwhile). */
+  private seekWanted: number | undefined;
+  private seekTimer: ReturnType<typeof setTimeout> | undefined;
+  private seekInFlight = false;
   private readonly rewindListeners = new Set<() => void>();
   private readonly unlisten: readonly (() => void)[];
 
@@ -44,31 +53,49 @@ export class ReplayControls {
   }
 
   pause(): void {
-    this.send('pause');
+    void this.send('pause');
   }
 
   resume(): void {
-    this.send('resume');
+    void this.send('resume');
   }
 
   setSpeed(speed: ReplaySpeed): void {
-    this.send('speed', { speed });
+    void this.send('speed', { speed });
   }
 
+  /** Moves the replay to `time`; seeks asked for in quick succession become one seek to the last. */
   seek(time: number): void {
+    this.seekWanted = Math.round(time);
     this.clock = time;
-    this.send('seek', { time: Math.round(time) });
+    clearTimeout(this.seekTimer);
+    this.seekTimer = setTimeout(() => this.flushSeek(), SEEK_SETTLE_MS);
   }
 
   dispose(): void {
     for (const off of this.unlisten) off();
     clearInterval(this.timer);
+    clearTimeout(this.seekTimer);
   }
 
-  private send(action: 'pause' | 'resume' | 'speed' | 'seek', options: { speed?: ReplaySpeed; time?: number } = {}): void {
-    this.client.replay(action, options).then(
-      () => (this.requestError = undefined),
-      (error: unknown) => (this.requestError = error instanceof Error ? error.message : String(error)),
+  private flushSeek(): void {
+    this.seekTimer = undefined;
+    const time = this.seekWanted;
+    // In flight: the newest wanted position goes out when the answer is in.
+    if (time === undefined || this.seekInFlight) return;
+    this.seekInFlight = true;
+    void this.send('seek', { time }).finally(() => {
+      this.seekInFlight = false;
+      if (this.seekWanted === time) this.seekWanted = undefined;
+      else if (this.seekTimer === undefined) this.flushSeek();
+      this.tick();
+    });
+  }
+
+  private send(action: 'pause' | 'resume' | 'speed' | 'seek', options: { speed?: ReplaySpeed; time?: number } = {}): Promise<void> {
+    return this.client.replay(action, options).then(
+      () => void (this.requestError = undefined),
+      (error: unknown) => void (this.requestError = error instanceof Error ? error.message : String(error)),
     );
   }
 
@@ -89,6 +116,10 @@ export class ReplayControls {
   }
 
   private tick(): void {
+    if (this.seekWanted !== undefined) {
+      this.clock = this.seekWanted;
+      return;
+    }
     const state = this.state;
     if (state?.position === undefined) {
       this.clock = Number.NaN;
