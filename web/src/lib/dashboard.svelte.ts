@@ -47,7 +47,15 @@ export class Dashboard {
     this.health = new FeedHealth(this.market.client);
     // A replay that went back in time voids the chart's bars: load them again (snapshots fix the rows).
     this.replay.onRewind(() => this.chart.reload());
-    this.market.client.on('hello', () => void this.market.directory.load().then(() => this.watchServerSymbols()));
+    // A new connection, perhaps to another server: symbols refused before are asked for again (the client
+    // forgot them), at once and again once the server's instrument list is in.
+    this.market.client.on('hello', () => {
+      this.retryRefused();
+      void this.market.directory.load().then(() => {
+        this.watchServerSymbols();
+        this.retryRefused();
+      });
+    });
     const layout = loadLayout(this.storage);
     this.watchlist.set(layout.symbols);
     this.selected = layout.selected;
@@ -121,6 +129,11 @@ export class Dashboard {
     this.resubscribe();
   }
 
+  /** Asks again for the watched symbols the server refused. */
+  private retryRefused(): void {
+    if (this.watchlist.refused().length > 0) this.resubscribe();
+  }
+
   private changed(): void {
     this.resubscribe();
     this.persist();
@@ -135,10 +148,7 @@ export class Dashboard {
   private resubscribe(): void {
     clearTimeout(this.resubscribeTimer);
     this.resubscribeTimer = undefined;
-    this.market.track(this.watchlist.symbols, this.selected, (rejection) => {
-      const row = this.watchlist.row(rejection.symbol);
-      if (row !== undefined) row.refusal = rejection.message;
-    });
+    this.market.track(this.watchlist.symbols, this.selected);
   }
 
   private persist(): void {

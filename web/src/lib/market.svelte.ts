@@ -1,7 +1,6 @@
 import {
   TickerClient,
   type HelloMessage,
-  type Rejection,
   type SubscribeOptions,
   type WebSocketConstructor,
 } from '../../../client/index.js';
@@ -77,9 +76,11 @@ export class Market {
 
   /**
    * Makes the subscriptions exactly these: `watched` without bars, `charted` with 1 s bars (the chart folds
-   * them), nothing else. Only differences are sent; the client resends everything after a reconnect.
+   * them), nothing else. Only differences are sent; the client resends everything after a reconnect, except
+   * the symbols the server refused (it forgets them): calling this again asks for those again. Refusals
+   * are told by the client's `subscription` events.
    */
-  track(watched: readonly string[], charted: string | undefined, onRefused: (rejection: Rejection) => void): void {
+  track(watched: readonly string[], charted: string | undefined): void {
     const wanted = new Map<string, boolean>();
     for (const symbol of watched) wanted.set(symbol, false);
     if (charted !== undefined) wanted.set(charted, true);
@@ -90,13 +91,13 @@ export class Market {
       const symbols = [...wanted].filter(([symbol, b]) => b === bars && current.get(symbol)?.bars !== bars).map(([symbol]) => symbol);
       if (symbols.length === 0) continue;
       const options: SubscribeOptions = { bars };
-      this.client
-        .subscribe(symbols, options)
-        .then((answer) => answer.rejected.forEach(onRefused))
-        .catch(ignoreLostConnection);
+      this.client.subscribe(symbols, options).catch(ignoreLostConnection);
     }
   }
 }
 
-/** A request cut short by a lost connection: the client resubscribes when it reconnects. */
+/**
+ * A request cut short by a lost connection (the client resubscribes when it reconnects), or refused whole
+ * (each symbol's refusal is told as a `subscription` event).
+ */
 function ignoreLostConnection(): void {}

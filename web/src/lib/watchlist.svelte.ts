@@ -33,7 +33,20 @@ export class Watchlist {
         if (row !== undefined) this.changed.set(row, view);
       }),
       client.on('frame', () => this.applyChanges()),
-      client.on('snapshot', (view) => this.bySymbol.get(view.symbol)?.sync(view, false)),
+      client.on('snapshot', (view) => {
+        const row = this.bySymbol.get(view.symbol);
+        if (row === undefined) return;
+        // Data for it: whatever refused it before (another server, a list since changed) no longer does.
+        row.refusal = undefined;
+        row.sync(view, false);
+      }),
+      // Refusals come from any subscribe: the dashboard's own, and the client's after a reconnect.
+      client.on('subscription', ({ symbol, newState, refused }) => {
+        const row = this.bySymbol.get(symbol);
+        if (row === undefined) return;
+        if (refused !== undefined) row.refusal = refused.message;
+        else if (newState === 'subscribed') row.refusal = undefined;
+      }),
     ];
   }
 
@@ -90,6 +103,11 @@ export class Watchlist {
       this.offScreen.delete(row);
       row.sync(view, false);
     }
+  }
+
+  /** Symbols the server refused (and that the client library therefore no longer holds). */
+  refused(): string[] {
+    return this.rows.filter((row) => row.refusal !== undefined).map((row) => row.symbol);
   }
 
   /** Asks the table to scroll `symbol`'s row into view. */
