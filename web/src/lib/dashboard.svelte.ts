@@ -1,3 +1,4 @@
+import { SYMBOL_NAME_RULE, isSymbolName } from '../../../client/index.js';
 import { ChartFeed, type ChartInterval } from './chart-feed.svelte.js';
 import { Market, type MarketOptions } from './market.svelte.js';
 import { ReplayControls } from './replay.svelte.js';
@@ -76,9 +77,13 @@ export class Dashboard {
     this.market.stop();
   }
 
-  /** Adds a symbol to the watchlist (once); true if it was added. */
+  /** Why the last symbol offered to add() was refused (not a symbol name); cleared by the next add. */
+  addError = $state<string | undefined>(undefined);
+
+  /** Adds a symbol to the watchlist (once); true if it was added. A name that is no symbol name is refused. */
   add(symbol: string): boolean {
-    if (!this.watchlist.add(symbol)) return false;
+    this.addError = isSymbolName(symbol) ? undefined : `"${symbol}" is not a symbol name (${SYMBOL_NAME_RULE})`;
+    if (this.addError !== undefined || !this.watchlist.add(symbol)) return false;
     if (this.selected === undefined) this.select(symbol);
     else this.changed();
     return true;

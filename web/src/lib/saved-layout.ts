@@ -1,3 +1,4 @@
+import { isSymbolName } from '../../../client/index.js';
 import { isChartInterval, type ChartInterval } from './chart-feed.svelte.js';
 
 /** What the dashboard remembers between visits, in localStorage. */
@@ -44,7 +45,8 @@ export function loadLayout(storage: Storage | undefined): SavedLayout {
     if (typeof value !== 'object' || value === null) return DEFAULT_LAYOUT;
     const fields = value as Record<string, unknown>;
     const symbols = Array.isArray(fields['symbols'])
-      ? [...new Set((fields['symbols'] as unknown[]).filter((symbol): symbol is string => typeof symbol === 'string' && symbol !== ''))]
+      ? // Not a symbol name (too long, odd characters): the server would refuse it, and with it the request.
+        [...new Set((fields['symbols'] as unknown[]).filter((symbol): symbol is string => typeof symbol === 'string' && isSymbolName(symbol)))]
       : undefined;
     if (symbols === undefined) return DEFAULT_LAYOUT;
     const selected = typeof fields['selected'] === 'string' && symbols.includes(fields['selected']) ? fields['selected'] : symbols[0];
