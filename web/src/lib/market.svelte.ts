@@ -55,7 +55,7 @@ export class Market {
       this.client.on('hello', (hello) => {
         this.hello = hello;
         // A restarted server may list other symbols.
-        void this.directory.load();
+        void this.directory.load().then(() => this.stopIfDenied());
       }),
       this.client.on('frame', (frame) => this.stats.onFrame(frame)),
     ];
@@ -64,7 +64,12 @@ export class Market {
   start(): void {
     this.client.connect();
     this.stats.start();
-    void this.directory.load();
+    void this.directory.load().then(() => this.stopIfDenied());
+  }
+
+  /** Refused access (no token, a bad one): reconnecting cannot help, so the connection stops trying. */
+  private stopIfDenied(): void {
+    if (this.directory.denied !== undefined) this.client.close();
   }
 
   stop(): void {

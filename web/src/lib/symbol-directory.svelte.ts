@@ -19,6 +19,11 @@ function isInstrument(value: unknown): value is InstrumentInfo {
 export class SymbolDirectory {
   instruments = $state.raw<readonly InstrumentInfo[]>([]);
   loaded = $state(false);
+  /**
+   * Set when the server refused the page access (401 or 403: auth is on, and the address carries no token
+   * or a bad one). Nothing is retried then: only a new address (with a token) can help.
+   */
+  denied = $state.raw<{ readonly status: number; readonly withToken: boolean } | undefined>(undefined);
   /** Derived, so rows formatting with decimals() re-render once the directory arrives. */
   private readonly bySymbol = $derived(new Map(this.instruments.map((instrument) => [instrument.symbol, instrument])));
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -36,9 +41,14 @@ export class SymbolDirectory {
     clearTimeout(this.retry);
     try {
       const response = await fetch(this.url, { headers: { accept: 'application/json' } });
+      if (response.status === 401 || response.status === 403) {
+        this.denied = { status: response.status, withToken: /[?&]access_token=/.test(this.url) };
+        return;
+      }
       if (!response.ok) throw new Error(`${this.url} answered ${response.status}`);
       const answer = (await response.json()) as SymbolsAnswer;
       if (!Array.isArray(answer.symbols)) throw new Error(`${this.url}: no "symbols" array`);
+      this.denied = undefined;
       this.set(answer.symbols.filter(isInstrument));
     } catch {
       this.retry = setTimeout(() => void this.load(), DIRECTORY_RETRY_MS);
