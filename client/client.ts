@@ -6,6 +6,7 @@ import { ClientError, RequestFailed } from './errors.js';
 import type {
   Bar,
   ClientMessage,
+  Encoding,
   HelloMessage,
   HistoryMessage,
   InstrumentInfo,
@@ -18,7 +19,9 @@ import type {
   RequestId,
   ServerMessage,
   SubscribedMessage,
+  SubscribeRequest,
   UnsubscribedMessage,
+  UnsubscribeRequest,
   UpdateMessage,
 } from './protocol/messages.js';
 import type { ClientEvents } from './events.js';
@@ -31,6 +34,7 @@ import {
 } from './options.js';
 import type { Quote } from './quote.js';
 import type { Recovery } from './recovery.js';
+import { splitSymbols } from './request-size.js';
 import type { WebSocketConstructor } from './socket.js';
 import { barStream, quoteStream, type BarStreamOptions, type ClientStream, type QuoteStreamOptions, type StreamHost } from './streams.js';
 import { SubscriptionBook, type Holder, type SubscribeOptions, type SubscriptionState } from './subscription-book.js';
@@ -57,6 +61,7 @@ export class TickerClient extends Emitter<ClientEvents> {
   private readonly connection: Connection;
   private readonly book = new SubscriptionBook();
   private readonly store: SymbolStore;
+  private readonly encoding: Encoding;
   /** `seq` of the last update frame on the current socket; 0 before the first. */
   private lastSeq = 0;
   /** The replay's rewind count last seen (kept across connections: the replay went on meanwhile). */
@@ -68,11 +73,12 @@ export class TickerClient extends Emitter<ClientEvents> {
     if (urls.length === 0) throw new RangeError('at least one url is needed');
     const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (WebSocket === undefined) throw new TypeError('no WebSocket available: pass options.WebSocket (e.g. from the "ws" package)');
+    this.encoding = options.encoding ?? 'msgpack';
     this.connection = new Connection(
       {
         urls,
         WebSocket,
-        encoding: options.encoding ?? 'msgpack',
+        encoding: this.encoding,
         backoff: options.reconnect ?? DEFAULT_BACKOFF,
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
@@ -274,7 +280,11 @@ export class TickerClient extends Emitter<ClientEvents> {
     const changed = symbols.filter((symbol) => !gone.includes(symbol) && this.book.needsSending(symbol));
     await Promise.all(this.sendSubscribes(changed));
     if (gone.length === 0) return undefined;
-    return this.request<UnsubscribedMessage>({ type: 'unsubscribe', id: this.connection.newId(), symbols: gone });
+    const request = (group: readonly string[]): UnsubscribeRequest => ({ type: 'unsubscribe', id: Number.MAX_SAFE_INTEGER, symbols: group });
+    // A name too long to send was never subscribed (sendSubscribes refused it): nothing to tell the server.
+    const { groups } = splitSymbols(gone, request, this.encoding);
+    const answers = await Promise.all(groups.map((group) => this.request<UnsubscribedMessage>({ ...request(group), id: this.connection.newId() })));
+    return { type: 'unsubscribed', symbols: answers.flatMap((answer) => answer.symbols) };
   }
 
   /**
@@ -336,17 +346,31 @@ export class TickerClient extends Emitter<ClientEvents> {
       this.book.markSent(symbol);
       this.setSubscription(symbol, 'subscribing');
     }
-    return Array.from(groups.values(), ({ options, symbols: group }) => {
-      const answer = this.request<SubscribedMessage>({ type: 'subscribe', id: this.connection.newId(), symbols: group, ...options });
-      // Refused whole (a malformed name, too many symbols): each symbol is refused, for the same reason, so
-      // nothing waits for it for ever. The caller still gets the RequestFailed.
-      answer.catch((error: unknown) => {
-        if (!(error instanceof RequestFailed)) return;
-        const { code, message } = error.answer;
-        for (const symbol of group) if (this.book.state(symbol) === 'subscribing') this.refuse({ symbol, code, message });
-      });
-      return answer;
+    const answers: Promise<SubscribedMessage>[] = [];
+    for (const { options, symbols: all } of groups.values()) {
+      // As many requests as it takes to stay within the server's limits on symbols and bytes per request.
+      const request = (group: readonly string[]): SubscribeRequest => ({ type: 'subscribe', id: Number.MAX_SAFE_INTEGER, symbols: group, ...options });
+      const { groups: requests, tooLarge } = splitSymbols(all, request, this.encoding);
+      if (tooLarge.length > 0) {
+        const rejected = tooLarge.map((symbol): Rejection => ({ symbol, code: 'BAD_FIELD', message: `a symbol name of ${symbol.length} characters is too long to send` }));
+        for (const rejection of rejected) this.refuse(rejection);
+        answers.push(Promise.resolve({ type: 'subscribed', symbols: [], rejected }));
+      }
+      for (const group of requests) answers.push(this.sendSubscribe(group, options));
+    }
+    return answers;
+  }
+
+  private sendSubscribe(group: readonly string[], options: SubscribeOptions): Promise<SubscribedMessage> {
+    const answer = this.request<SubscribedMessage>({ type: 'subscribe', id: this.connection.newId(), symbols: group, ...options });
+    // Refused whole (a malformed name, too many symbols): each symbol is refused, for the same reason, so
+    // nothing waits for it for ever. The caller still gets the RequestFailed.
+    answer.catch((error: unknown) => {
+      if (!(error instanceof RequestFailed)) return;
+      const { code, message } = error.answer;
+      for (const symbol of group) if (this.book.state(symbol) === 'subscribing') this.refuse({ symbol, code, message });
     });
+    return answer;
   }
 
   private setSubscription(symbol: string, newState: SubscriptionState, refused?: Rejection): void {

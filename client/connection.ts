@@ -8,6 +8,7 @@ import { fullJitterDelay, type BackoffOptions } from './backoff.js';
 import { ClientError, RequestFailed } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { PendingRequests } from './pending.js';
+import { MAX_FRAME_BYTES } from './request-size.js';
 import { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';
 import {
   CLOSE_CODES,
@@ -118,17 +119,29 @@ export class Connection {
   send(message: ClientMessage): boolean {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== SOCKET_OPEN) return false;
-    socket.send(this.settings.encoding === 'json' ? encodeText(message) : encodeBinary(message));
+    socket.send(this.encode(message));
     return true;
   }
 
   /** Sends a request and waits for its answer (an `error` answer rejects with RequestFailed). */
   request<T extends ServerMessage>(message: ClientMessage & { id: RequestId }): Promise<T> {
     // The greeting exchange itself goes out before the connection counts as connected.
-    if ((this.state !== 'connected' && message.type !== 'hello') || !this.send(message)) {
+    const socket = this.socket;
+    if ((this.state !== 'connected' && message.type !== 'hello') || socket === undefined || socket.readyState !== SOCKET_OPEN) {
       return Promise.reject(new ClientError('DISCONNECTED', `not connected: cannot send ${message.type}`));
     }
+    const frame = this.encode(message);
+    // The server would close the connection for it (1009): refuse it here, and the connection stays.
+    const bytes = typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame.length;
+    if (bytes > MAX_FRAME_BYTES) {
+      return Promise.reject(new ClientError('FRAME_TOO_LARGE', `${message.type} request of ${bytes} bytes: the server takes at most ${MAX_FRAME_BYTES}`));
+    }
+    socket.send(frame);
     return this.pending.wait(message.id, message.type) as Promise<T>;
+  }
+
+  private encode(message: ClientMessage): Uint8Array | string {
+    return this.settings.encoding === 'json' ? encodeText(message) : encodeBinary(message);
   }
 
   private setState(newState: ConnectionState): void {
@@ -191,6 +204,9 @@ export class Connection {
       this.socket = undefined;
       const why = `connection to ${url} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`}${failure})`;
       if (event.code === CLOSE_CODES.unsupportedProtocol) this.stop(new ClientError('UNSUPPORTED_PROTOCOL', why));
+      // A frame over the server's limit (lower than this client's MAX_FRAME_BYTES): the same requests would
+      // go out again on every reconnect, so stop instead of looping.
+      else if (event.code === CLOSE_CODES.messageTooBig) this.stop(new ClientError('FRAME_TOO_LARGE', `${why}: a request was larger than the server takes`));
       else this.lost(new ClientError('DISCONNECTED', why));
     };
   }

@@ -22,6 +22,11 @@ export type ClientErrorCode =
   | 'CONNECT_TIMEOUT'
   /** Client and server speak no common protocol version; the client does not reconnect. */
   | 'UNSUPPORTED_PROTOCOL'
+  /**
+   * A request too large for the server's inbound frame limit: not sent; or the server closed the connection
+   * for a frame too large (1009), after which the client stops rather than send it again.
+   */
+  | 'FRAME_TOO_LARGE'
   /** A frame from the server could not be decoded. */
   | 'BAD_FRAME'
   /** An async iterator's consumer fell further behind than its buffer allows. */

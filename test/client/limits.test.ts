@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { ClientError } from '../../client/errors.js';
+import type { Encoding } from '../../client/protocol/messages.js';
+import { encodedSize, MAX_FRAME_BYTES, splitSymbols, SYMBOL_REQUEST_BYTES } from '../../client/request-size.js';
+import { useClientAndServer } from '../helpers/client-server.js';
+import { instrument, ManualFeed } from '../helpers/manual-feed.js';
+import { sleep } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const FAST_RECONNECT = { minDelayMs: 10, maxDelayMs: 50 };
+/** 900 names of 19 characters: within the documented limits, but over 16 KiB in one request. */
+const MANY = Array.from({ length: 900 }, (_, i) => `SYMBOL-${String(i).padStart(12, '0')}`);
+
+describe('request size', () => {
+  test.each(['msgpack', 'json'] as Encoding[])('splitSymbols keeps each %s request within the bytes and the count given', (encoding) => {
+    const names = [...MANY, ...Array.from({ length: 300 }, (_, i) => `é${'X'.repeat(i % 40)}`)];
+    const request = (symbols: readonly string[]) => ({ type: 'subscribe' as const, id: 123_456, symbols, maxRate: 2.5, bars: false });
+    const { groups, tooLarge } = splitSymbols(names, request, encoding, 2_000, 70);
+    expect(tooLarge).toEqual([]);
+    expect(groups.flat()).toEqual(names);
+    for (const group of groups) {
+      expect(group.length).toBeLessThanOrEqual(70);
+      expect(encodedSize(request(group), encoding)).toBeLessThanOrEqual(2_000);
+    }
+    expect(splitSymbols(['A', 'B'.repeat(3_000), 'C'], request, encoding, 2_000).tooLarge).toEqual(['B'.repeat(3_000)]);
+  });
+});
+
+describe('a subscribe too large for one frame', () => {
+  const start = useClientAndServer();
+
+  test('goes out as several requests under the frame limit: no 1009, no reconnect loop', async () => {
+    const { client, server } = await start(new ManualFeed([instrument('AAPL')]), { flushIntervalMs: 20 }, { reconnect: FAST_RECONNECT });
+    const states: string[] = [];
+    client.on('state', ({ newState }) => states.push(newState));
+    client.connect();
+    await client.ready();
+    const requestsBefore = server.app.hub.counters.requests;
+    const answer = await client.subscribe(MANY);
+    expect(answer.symbols).toEqual([]);
+    expect(answer.rejected.map((r) => r.symbol).sort()).toEqual([...MANY].sort());
+    expect(answer.rejected.every((r) => r.code === 'UNKNOWN_SYMBOL')).toBe(true);
+    // 900 × 20 bytes in requests of at most SYMBOL_REQUEST_BYTES.
+    expect(server.app.hub.counters.requests - requestsBefore).toBeGreaterThanOrEqual(Math.ceil((900 * 20) / SYMBOL_REQUEST_BYTES));
+    const first = await client.quotes(['AAPL']).next();
+    expect(first.value?.symbol).toBe('AAPL');
+    expect(states).toEqual(['connecting', 'connected']);
+  });
+
+  test('an unsubscribe too: every symbol is let go', async () => {
+    const names = Array.from({ length: 900 }, (_, i) => `S${String(i).padStart(17, '0')}`);
+    const feed = new ManualFeed(names.map((name) => instrument(name)));
+    const { client, server } = await start(feed, { flushIntervalMs: 20 });
+    client.connect();
+    expect((await client.subscribe(names, { snapshot: false })).symbols).toHaveLength(900);
+    const answer = await client.unsubscribe(names);
+    expect(answer?.symbols).toHaveLength(900);
+    await waitFor(() => server.app.hub.groupCount === 0, 'the server to drop every subscription');
+    expect(client.state).toBe('connected');
+  });
+
+  test('a request over the frame limit is refused by the client, not sent; the connection stays', async () => {
+    const { client } = await start(new ManualFeed([instrument('AAPL')]));
+    client.connect();
+    await client.ready();
+    await expect(client.history('A'.repeat(MAX_FRAME_BYTES), '1s')).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    const refused: string[] = [];
+    client.on('subscription', ({ symbol, refused: why }) => why !== undefined && refused.push(`${symbol.length} ${why.code}`));
+    const answer = await client.subscribe(['AAPL', 'B'.repeat(SYMBOL_REQUEST_BYTES)]);
+    expect(answer.symbols).toEqual(['AAPL']);
+    expect(answer.rejected.map((r) => r.code)).toEqual(['BAD_FIELD']);
+    expect(refused).toEqual([`${SYMBOL_REQUEST_BYTES} BAD_FIELD`]);
+    expect(client.state).toBe('connected');
+  });
+
+  test('a server whose frame limit is lower still (1009): the client stops with FRAME_TOO_LARGE instead of looping', async () => {
+    const { client, server } = await start(new ManualFeed([instrument('AAPL')]), { flushIntervalMs: 20, limits: { maxInboundFrameBytes: 2_048 } }, { reconnect: FAST_RECONNECT });
+    const errors: Error[] = [];
+    client.on('error', (error) => error instanceof Error && errors.push(error));
+    client.connect();
+    await client.ready();
+    const stream = client.quotes(MANY);
+    await expect(stream.next()).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    await sleep(200);
+    expect(client.state).toBe('disconnected');
+    expect((client.closeReason as ClientError).code).toBe('FRAME_TOO_LARGE');
+    expect(client.closeReason!.message).toMatch(/1009/);
+    expect(errors.map((error) => (error as ClientError).code)).toEqual(['FRAME_TOO_LARGE']);
+    expect(server.app.hub.connections).toBe(0);
+  });
+});
