@@ -30,6 +30,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_CLIENT_NAME_LENGTH,
   type ClientOptions,
 } from './options.js';
 import type { Quote } from './quote.js';
@@ -73,6 +74,9 @@ export class TickerClient extends Emitter<ClientEvents> {
     if (urls.length === 0) throw new RangeError('at least one url is needed');
     const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (WebSocket === undefined) throw new TypeError('no WebSocket available: pass options.WebSocket (e.g. from the "ws" package)');
+    const name = options.name ?? DEFAULT_CLIENT_NAME;
+    // The server refuses a longer one in `hello`, and so every connection.
+    if (name.length > MAX_CLIENT_NAME_LENGTH) throw new RangeError(`name must be at most ${MAX_CLIENT_NAME_LENGTH} characters (it has ${name.length})`);
     this.encoding = options.encoding ?? 'msgpack';
     this.connection = new Connection(
       {
@@ -83,7 +87,7 @@ export class TickerClient extends Emitter<ClientEvents> {
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
         connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        name: options.name ?? DEFAULT_CLIENT_NAME,
+        name,
         token: options.token,
       },
       {

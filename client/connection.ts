@@ -216,10 +216,16 @@ export class Connection {
     this.request<HelloMessage>({ type: 'hello', id: this.pending.newId(), protocols: PROTOCOL_VERSIONS, client: this.settings.name }).then(
       (hello) => this.greeted(hello),
       (error: unknown) => {
+        // A lost socket is handled where it closes, a timeout by the connect timer.
         if (!(error instanceof RequestFailed)) return;
+        const { code } = error.answer;
         // A server that predates negotiation speaks the version of its greeting.
-        if (error.answer.code === 'UNKNOWN_TYPE' && this.greeting !== undefined) this.greeted(this.greeting);
-        else if (error.answer.code === 'UNSUPPORTED_PROTOCOL') this.stop(new ClientError('UNSUPPORTED_PROTOCOL', error.answer.message));
+        if (code === 'UNKNOWN_TYPE' && this.greeting !== undefined) this.greeted(this.greeting);
+        else if (code === 'UNSUPPORTED_PROTOCOL') this.stop(new ClientError('UNSUPPORTED_PROTOCOL', error.answer.message));
+        // The server failed, or was flooded: another attempt may do better.
+        else if (code === 'INTERNAL' || code === 'RATE_LIMITED') this.drop(error);
+        // The hello itself was refused (e.g. BAD_FIELD): the same hello would be refused on every attempt.
+        else this.stop(error);
       },
     );
   }

@@ -32,7 +32,7 @@ export interface ClientOptions {
    * connection attempt for a fresh one. Sent as `?access_token=` (browsers cannot set headers).
    */
   readonly token?: AccessToken;
-  /** Names this program in the server's logs (`hello.client`), e.g. `my-bot/1.2`. */
+  /** Names this program in the server's logs (`hello.client`), e.g. `my-bot/1.2`; at most MAX_CLIENT_NAME_LENGTH characters. */
   readonly name?: string;
 }
 
@@ -42,5 +42,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** From opening a socket to the answer to `hello`. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Longest `name` the server takes (docs/protocol.md#hello). */
+export const MAX_CLIENT_NAME_LENGTH = 64;
 /** `hello.client` unless `name` says otherwise. */
 export const DEFAULT_CLIENT_NAME = 'tickertape-js';

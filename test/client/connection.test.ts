@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { TickerClient, type ConnectionState } from '../../client/client.js';
-import { ClientError } from '../../client/errors.js';
+import { ClientError, RequestFailed } from '../../client/errors.js';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '../../client/protocol/messages.js';
 import { FakeServer, greeting } from '../helpers/fake-server.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
@@ -58,6 +58,51 @@ describe('the connection', () => {
     expect(errors.map((error) => (error as ClientError).code)).toEqual(['UNSUPPORTED_PROTOCOL']);
     expect(fake.connections).toHaveLength(1);
     expect(fake.received[0]).toMatchObject({ type: 'hello', protocols: [PROTOCOL_VERSION] });
+  });
+
+  test('a name longer than the server takes is refused when the client is made, not by every connection', () => {
+    expect(() => new TickerClient({ url: 'ws://127.0.0.1:1/ws', WebSocket, name: 'x'.repeat(64) })).not.toThrow();
+    expect(() => new TickerClient({ url: 'ws://127.0.0.1:1/ws', WebSocket, name: 'my-bot/' + 'x'.repeat(60) })).toThrow(/name must be at most 64 characters \(it has 67\)/);
+  });
+
+  test('a hello the server refuses stops the client with the server’s code and message, not a connect timeout', async () => {
+    const fake = await FakeServer.start({
+      onConnection: (socket) => FakeServer.send(socket, greeting()),
+      onMessage: (message, socket) => {
+        if (message.type === 'hello') FakeServer.send(socket, { type: 'error', id: message.id, code: 'BAD_FIELD', message: '"client" must be a string of at most 64 characters' });
+      },
+    });
+    cleanup.push(() => fake.close());
+    const client = new TickerClient({ url: fake.url, WebSocket, reconnect: FAST_RECONNECT, connectTimeoutMs: 5_000 });
+    const { states, errors } = track(client);
+    client.connect();
+    const started = Date.now();
+    const failure = await client.ready().then(() => undefined, (error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(failure).toBeInstanceOf(RequestFailed);
+    expect((failure as RequestFailed).answer.code).toBe('BAD_FIELD');
+    expect(client.closeReason).toBe(failure);
+    await sleep(200);
+    expect(states).toEqual(['connecting', 'disconnected']);
+    expect(errors).toEqual([failure]);
+    expect(fake.connections).toHaveLength(1);
+  });
+
+  test('a hello answered with INTERNAL is tried again on a new connection', async () => {
+    const fake = await FakeServer.start({
+      onMessage: (message, socket, server) => {
+        if (message.type !== 'hello') return;
+        if (server.connections.length === 1) FakeServer.send(socket, { type: 'error', id: message.id, code: 'INTERNAL', message: 'try again' });
+        else FakeServer.send(socket, greeting({ id: message.id }));
+      },
+    });
+    cleanup.push(() => fake.close());
+    const client = new TickerClient({ url: fake.url, WebSocket, reconnect: FAST_RECONNECT });
+    const { errors } = track(client);
+    client.connect();
+    await client.ready();
+    expect(fake.connections).toHaveLength(2);
+    expect(errors.map((error) => error.message)).toEqual(['INTERNAL: try again']);
   });
 
   test('a server that predates negotiation (hello unknown to it) is spoken to in its greeting’s version', async () => {
