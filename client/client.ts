@@ -143,14 +143,20 @@ export class TickerClient extends Emitter<ClientEvents> {
   /** Resolves once connected (now, if already); rejects if the client stops for good first. */
   ready(): Promise<void> {
     if (this.state === 'connected') return Promise.resolve();
+    if (this.connection.stoppedForGood) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
       const off = this.on('state', ({ newState }) => {
         if (newState === 'connecting') return;
         off();
         if (newState === 'connected') resolve();
-        else reject(this.closeReason ?? new ClientError('CLOSED', 'the client was closed'));
+        else reject(this.closedError());
       });
     });
+  }
+
+  /** What fails whatever is asked of a client that stopped for good: why it stopped, or CLOSED. */
+  private closedError(): Error {
+    return this.closeReason ?? new ClientError('CLOSED', 'the client was closed');
   }
 
   /** The live view of a symbol (its latest state and 1 s bars), once it has had data. */
@@ -223,6 +229,7 @@ export class TickerClient extends Emitter<ClientEvents> {
   }
 
   private request<T extends ServerMessage>(message: ClientMessage & { id: RequestId }): Promise<T> {
+    if (this.connection.stoppedForGood) return Promise.reject(this.closedError());
     return this.connection.request<T>(message);
   }
 
@@ -249,10 +256,12 @@ export class TickerClient extends Emitter<ClientEvents> {
     release: (holder, symbols) => {
       this.release(holder, symbols).catch(() => {});
     },
-    closeReason: () => (this.state === 'disconnected' ? (this.closeReason ?? null) : undefined),
+    closeReason: () => (this.connection.stoppedForGood ? (this.closeReason ?? null) : undefined),
   };
 
   private hold(holder: Holder, symbols: readonly string[], options: SubscribeOptions): Promise<SubscribedMessage> {
+    // Nothing would ever send it (connect() again would, but nothing says it will come).
+    if (this.connection.stoppedForGood) return Promise.reject(this.closedError());
     for (const symbol of symbols) {
       this.book.hold(symbol, holder, options);
       if (this.book.state(symbol) === 'unsubscribed') this.setSubscription(symbol, 'subscribing');
@@ -313,7 +322,7 @@ export class TickerClient extends Emitter<ClientEvents> {
       const offState = this.on('state', ({ newState }) => {
         if (newState !== 'disconnected') return;
         off();
-        reject(this.closeReason ?? new ClientError('CLOSED', 'the client was closed'));
+        reject(this.closedError());
       });
       const offMessage = this.on('message', (message) => {
         if (message.type !== 'subscribed') return;

@@ -71,6 +71,8 @@ export class Connection {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
+  /** stop() was called and connect() not since: the client is closed, or failed for good. */
+  private ended = false;
 
   constructor(
     private readonly settings: ConnectionSettings,
@@ -87,6 +89,7 @@ export class Connection {
   connect(): void {
     if (this.state !== 'disconnected') return;
     this.stopped = false;
+    this.ended = false;
     this.closeReason = undefined;
     this.open();
   }
@@ -95,6 +98,7 @@ export class Connection {
   stop(reason: Error | undefined): void {
     const wasRunning = !this.stopped;
     this.stopped = true;
+    this.ended = true;
     this.closeReason = reason;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.connectTimer);
@@ -106,6 +110,11 @@ export class Connection {
     this.handlers.lost();
     if (reason !== undefined && wasRunning) this.handlers.error(reason);
     this.setState('disconnected');
+  }
+
+  /** Whether it stopped for good (close(), or a failure not worth retrying) and was not connected again. */
+  get stoppedForGood(): boolean {
+    return this.ended;
   }
 
   newId(): number {

@@ -74,13 +74,18 @@ function failWhenAllRefused<T>(host: StreamHost, symbols: readonly string[], str
   });
 }
 
-/** Ends `stream` when the client stops for good: done after close(), failed after an unrecoverable error. */
+/** Ends `stream` as the client did: done after close(), failed after an unrecoverable error. True if it ended. */
+function endedWithClient<T>(host: StreamHost, stream: ConflatingStream<T>): boolean {
+  const reason = host.closeReason();
+  if (reason instanceof Error) stream.fail(reason);
+  else if (reason === null) stream.end();
+  return reason !== undefined;
+}
+
+/** Ends `stream` when the client stops for good (see endedWithClient). */
 function endWithClient<T>(host: StreamHost, stream: ConflatingStream<T>): () => void {
   return host.on('state', ({ newState }) => {
-    if (newState !== 'disconnected') return;
-    const reason = host.closeReason();
-    if (reason instanceof Error) stream.fail(reason);
-    else if (reason === null) stream.end();
+    if (newState === 'disconnected') endedWithClient(host, stream);
   });
 }
 
@@ -91,6 +96,8 @@ export function quoteStream(host: StreamHost, symbols: readonly string[], option
   let unlisten: (() => void)[] = [];
   const stream: ConflatingStream<Quote> = new ConflatingStream<Quote>({
     start: () => {
+      // Started after the client stopped: no state change will come to end it.
+      if (endedWithClient(host, stream)) return;
       unlisten = [
         host.on('quote', (quote, source) => {
           if (wanted(quote.symbol) && !(source === 'snapshot' && options.snapshot === false)) stream.push(quote.symbol, quote);
@@ -134,6 +141,7 @@ export function barStream(host: StreamHost, symbols: readonly string[], options:
   const stream: ConflatingStream<BarEvent> = new ConflatingStream<BarEvent>(
     {
       start: () => {
+        if (endedWithClient(host, stream)) return;
         for (const view of host.views()) if (wanted(view.symbol)) startFolder(view.symbol, view.newestBarTime);
         unlisten = [
           host.on('snapshot', (_view, message) => {

@@ -81,6 +81,9 @@ describe('a subscribe too large for one frame', () => {
     await client.ready();
     const stream = client.quotes(MANY);
     await expect(stream.next()).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    // Stopped for good: what is asked now fails with the reason at once.
+    await expect(client.subscribe(['AAPL'])).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    await expect(client.quotes(['AAPL']).next()).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
     await sleep(200);
     expect(client.state).toBe('disconnected');
     expect((client.closeReason as ClientError).code).toBe('FRAME_TOO_LARGE');

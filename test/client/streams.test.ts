@@ -114,6 +114,24 @@ describe('async iteration', () => {
     expect(await loop).toBe(0);
   });
 
+  test('after close(), ready(), subscribe(), requests and new loops settle at once', async () => {
+    const c = await start(new ManualFeed([instrument('AAPL')]));
+    const made = c.quotes(['AAPL']);
+    c.close();
+    const closed = { name: 'ClientError', code: 'CLOSED' };
+    const soon = <T>(promise: Promise<T>): Promise<T> =>
+      Promise.race([promise, sleep(1_000).then(() => Promise.reject(new Error('still pending after 1 s')))]);
+    await expect(soon(c.ready())).rejects.toMatchObject(closed);
+    await expect(soon(c.subscribe(['AAPL']))).rejects.toMatchObject(closed);
+    await expect(soon(c.ping())).rejects.toMatchObject(closed);
+    expect(await soon(c.quotes(['AAPL']).next())).toEqual({ done: true, value: undefined });
+    expect(await soon(c.bars(['AAPL']).next())).toEqual({ done: true, value: undefined });
+    // Made before close(), first read after it.
+    expect(await soon(made.next())).toEqual({ done: true, value: undefined });
+    expect(await soon(c.unsubscribe(['AAPL']))).toBeUndefined();
+    expect(c.subscriptions().size).toBe(0);
+  });
+
   test.each(['1s', '5s', '1m'] as const)('bars(%s) yields each whole bar once, closed, equal to the server history', async (interval) => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('BTC-USD', 'crypto')]);
     const c = await start(feed);
