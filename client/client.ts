@@ -1,4 +1,4 @@
-import { DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from './backoff.js';
 import type { BarEvent } from './bar-ledger.js';
 import { Connection, type ConnectionState } from './connection.js';
 import { Emitter } from './emitter.js';
@@ -63,6 +63,10 @@ export class TickerClient extends Emitter<ClientEvents> {
   private readonly book = new SubscriptionBook();
   private readonly store: SymbolStore;
   private readonly encoding: Encoding;
+  /** Delays between sending again subscriptions that got no answer. */
+  private readonly backoff: BackoffOptions;
+  private resendTimer: ReturnType<typeof setTimeout> | undefined;
+  private resendAttempt = 0;
   /** `seq` of the last update frame on the current socket; 0 before the first. */
   private lastSeq = 0;
   /** The replay's rewind count last seen (kept across connections: the replay went on meanwhile). */
@@ -78,6 +82,7 @@ export class TickerClient extends Emitter<ClientEvents> {
     // The server refuses a longer one in `hello`, and so every connection.
     if (name.length > MAX_CLIENT_NAME_LENGTH) throw new RangeError(`name must be at most ${MAX_CLIENT_NAME_LENGTH} characters (it has ${name.length})`);
     this.encoding = options.encoding ?? 'msgpack';
+    this.backoff = options.reconnect === false || options.reconnect === undefined ? DEFAULT_BACKOFF : options.reconnect;
     this.connection = new Connection(
       {
         urls,
@@ -92,6 +97,12 @@ export class TickerClient extends Emitter<ClientEvents> {
       },
       {
         state: (oldState, newState) => {
+          if (newState !== 'connected') {
+            // A new connection sends every subscription anyway.
+            clearTimeout(this.resendTimer);
+            this.resendTimer = undefined;
+            this.resendAttempt = 0;
+          }
           if (newState === 'disconnected') for (const symbol of this.book.symbols()) this.setSubscription(symbol, 'unsubscribed');
           this.emit('state', { oldState, newState });
         },
@@ -376,14 +387,40 @@ export class TickerClient extends Emitter<ClientEvents> {
 
   private sendSubscribe(group: readonly string[], options: SubscribeOptions): Promise<SubscribedMessage> {
     const answer = this.request<SubscribedMessage>({ type: 'subscribe', id: this.connection.newId(), symbols: group, ...options });
-    // Refused whole (a malformed name, too many symbols): each symbol is refused, for the same reason, so
-    // nothing waits for it for ever. The caller still gets the RequestFailed.
-    answer.catch((error: unknown) => {
-      if (!(error instanceof RequestFailed)) return;
-      const { code, message } = error.answer;
-      for (const symbol of group) if (this.book.state(symbol) === 'subscribing') this.refuse({ symbol, code, message });
-    });
+    answer.then(
+      () => {
+        this.resendAttempt = 0;
+      },
+      (error: unknown) => {
+        // Lost on the way (dropped by the server's rate limit, which names no request), or refused for now:
+        // sent again after a backoff delay. The caller still gets the error.
+        if (worthResending(error)) {
+          this.resendLater(group);
+          return;
+        }
+        // Refused whole (a malformed name, too many symbols): each symbol is refused, for the same reason, so
+        // nothing waits for it for ever. The caller still gets the RequestFailed.
+        if (!(error instanceof RequestFailed)) return;
+        const { code, message } = error.answer;
+        for (const symbol of group) if (this.book.state(symbol) === 'subscribing') this.refuse({ symbol, code, message });
+      },
+    );
     return answer;
+  }
+
+  /** Sends the subscriptions of `symbols` again, after a backoff delay, unless answered meanwhile. */
+  private resendLater(symbols: readonly string[]): void {
+    if (this.state !== 'connected') return; // the next connection sends everything
+    for (const symbol of symbols) if (this.book.state(symbol) === 'subscribing') this.book.unsent(symbol);
+    if (this.resendTimer !== undefined) return;
+    const delay = fullJitterDelay(this.resendAttempt++, this.backoff);
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      if (this.state !== 'connected') return;
+      const due = Array.from(this.book.symbols()).filter((symbol) => this.book.needsSending(symbol));
+      // What fails again is resent or refused by sendSubscribe.
+      for (const answer of this.sendSubscribes(due)) answer.catch(() => {});
+    }, delay);
   }
 
   private setSubscription(symbol: string, newState: SubscriptionState, refused?: Rejection): void {
@@ -467,6 +504,12 @@ export class TickerClient extends Emitter<ClientEvents> {
   private report(error: unknown): void {
     this.emit('error', error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** Whether a subscribe that failed so is worth sending again on the same connection. */
+function worthResending(error: unknown): boolean {
+  if (error instanceof ClientError) return error.code === 'TIMEOUT';
+  return error instanceof RequestFailed && (error.answer.code === 'RATE_LIMITED' || error.answer.code === 'INTERNAL');
 }
 
 /** Creates a client and starts connecting. */

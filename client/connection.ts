@@ -23,6 +23,57 @@ import {
 } from './protocol/messages.js';
 import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
+/**
+ * Requests sent at once before pacing sets in, and per second after, on each connection: under the server's
+ * 200 and 50 (docs/protocol.md#limits), which drops what comes faster, leaving room for the heartbeat and for
+ * requests bunched up on the way.
+ */
+export const REQUEST_BURST = 100;
+export const REQUESTS_PER_S = 40;
+
+/** A token bucket: `burst` sends at once, then `ratePerS`. */
+class Pacer {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly ratePerS: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.at = now();
+  }
+
+  /** Takes a token if there is one. */
+  take(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+
+  /** Ms until the next token. */
+  delay(): number {
+    this.refill();
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerS));
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.ratePerS) / 1000);
+    this.at = now;
+  }
+}
+
+/** A request waiting for its turn to go out. */
+interface Queued {
+  readonly message: ClientMessage & { id: RequestId };
+  readonly frame: Uint8Array | string;
+  resolve(answer: ServerMessage): void;
+  reject(error: Error): void;
+}
+
 /** `connecting` covers both the first attempt and every reconnect; `disconnected` is only before connect() and after stopping. */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 
@@ -71,6 +122,10 @@ export class Connection {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
+  private pacer = new Pacer(REQUESTS_PER_S, REQUEST_BURST);
+  /** Requests over the pace, in order; sent as tokens come. */
+  private queue: Queued[] = [];
+  private queueTimer: ReturnType<typeof setTimeout> | undefined;
   /** stop() was called and connect() not since: the client is closed, or failed for good. */
   private ended = false;
 
@@ -106,6 +161,7 @@ export class Connection {
     this.heartbeat.stop();
     this.dropSocket(1000, 'client closed');
     this.hello = undefined;
+    this.failQueued(reason ?? new ClientError('CLOSED', 'the client was closed'));
     this.pending.failAll(reason ?? new ClientError('CLOSED', 'the client was closed'));
     this.handlers.lost();
     if (reason !== undefined && wasRunning) this.handlers.error(reason);
@@ -128,6 +184,8 @@ export class Connection {
   send(message: ClientMessage): boolean {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== SOCKET_OPEN) return false;
+    // Not held back (a heartbeat must go when due), but counted: the server counts it.
+    this.pacer.take();
     socket.send(this.encode(message));
     return true;
   }
@@ -145,8 +203,47 @@ export class Connection {
     if (bytes > MAX_FRAME_BYTES) {
       return Promise.reject(new ClientError('FRAME_TOO_LARGE', `${message.type} request of ${bytes} bytes: the server takes at most ${MAX_FRAME_BYTES}`));
     }
-    socket.send(frame);
-    return this.pending.wait(message.id, message.type) as Promise<T>;
+    // In order, and no faster than the server takes them (it drops what comes faster: a request lost).
+    if (this.queue.length === 0 && this.pacer.take()) {
+      socket.send(frame);
+      return this.pending.wait(message.id, message.type) as Promise<T>;
+    }
+    return new Promise<ServerMessage>((resolve, reject) => {
+      this.queue.push({ message, frame, resolve, reject });
+      this.sendQueuedLater();
+    }) as Promise<T>;
+  }
+
+  private sendQueuedLater(): void {
+    if (this.queueTimer !== undefined || this.queue.length === 0) return;
+    this.queueTimer = setTimeout(() => {
+      this.queueTimer = undefined;
+      this.sendQueued();
+    }, this.pacer.delay());
+  }
+
+  private sendQueued(): void {
+    while (this.queue.length > 0 && this.pacer.take()) {
+      const next = this.queue.shift()!;
+      const socket = this.socket;
+      if (socket === undefined || socket.readyState !== SOCKET_OPEN) {
+        next.reject(new ClientError('DISCONNECTED', `not connected: cannot send ${next.message.type}`));
+        continue;
+      }
+      socket.send(next.frame);
+      // The answer's wait (and its timeout) starts when the request goes out.
+      this.pending.wait(next.message.id, next.message.type).then(next.resolve, next.reject);
+    }
+    this.sendQueuedLater();
+  }
+
+  /** Fails every request not sent yet (the connection they were for is gone). */
+  private failQueued(error: Error): void {
+    clearTimeout(this.queueTimer);
+    this.queueTimer = undefined;
+    const queue = this.queue;
+    this.queue = [];
+    for (const queued of queue) queued.reject(error);
   }
 
   private encode(message: ClientMessage): Uint8Array | string {
@@ -193,6 +290,8 @@ export class Connection {
     }
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    // The server's rate limit is per connection.
+    this.pacer = new Pacer(REQUESTS_PER_S, REQUEST_BURST);
     this.greeting = undefined;
     this.handlers.opening();
     this.connectTimer = setTimeout(() => {
@@ -266,6 +365,7 @@ export class Connection {
     this.heartbeat.stop();
     if (this.state === 'connected') this.lostAt = Date.now();
     this.hello = undefined;
+    this.failQueued(reason);
     this.pending.failAll(reason);
     this.handlers.lost();
     if (this.stopped) return;

@@ -120,6 +120,12 @@ export class SubscriptionBook {
     if (held !== undefined) held.sent = wireKey(effectiveOptions(held.holders.values()));
   }
 
+  /** What was sent for `symbol` got no answer (or a refusal to retry): it needs sending again. */
+  unsent(symbol: string): void {
+    const held = this.held.get(symbol);
+    if (held !== undefined) held.sent = undefined;
+  }
+
   /** A new connection: nothing has been sent on it yet. */
   forgetSent(): void {
     for (const held of this.held.values()) held.sent = undefined;

@@ -1,8 +1,11 @@
 import { describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import { TickerClient } from '../../client/client.js';
 import { ClientError } from '../../client/errors.js';
 import type { Encoding } from '../../client/protocol/messages.js';
 import { encodedSize, MAX_FRAME_BYTES, splitSymbols, SYMBOL_REQUEST_BYTES } from '../../client/request-size.js';
 import { useClientAndServer } from '../helpers/client-server.js';
+import { FakeServer, greeting } from '../helpers/fake-server.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
 import { sleep } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -90,5 +93,78 @@ describe('a subscribe too large for one frame', () => {
     expect(client.closeReason!.message).toMatch(/1009/);
     expect(errors.map((error) => (error as ClientError).code)).toEqual(['FRAME_TOO_LARGE']);
     expect(server.app.hub.connections).toBe(0);
+  });
+});
+
+describe('the server’s message rate', () => {
+  const start = useClientAndServer();
+
+  test('requests fired all at once go out paced under the server’s rate: none is dropped', async () => {
+    const { client } = await start(new ManualFeed([instrument('AAPL'), instrument('MSFT')]), { flushIntervalMs: 20 }, { requestTimeoutMs: 8_000 });
+    const errors: unknown[] = [];
+    client.on('error', (error) => errors.push(error));
+    client.connect();
+    await client.ready();
+    const pings = Array.from({ length: 230 }, () => client.ping());
+    const subscribed = client.subscribe(['AAPL']);
+    const first = client.quotes(['MSFT']).next();
+    expect((await Promise.all(pings)).every((ms) => ms >= 0)).toBe(true);
+    expect((await subscribed).symbols).toEqual(['AAPL']);
+    expect((await first).value?.symbol).toBe('MSFT');
+    expect(errors).toEqual([]);
+  }, 15_000);
+
+  test('a subscribe the server dropped (over a stricter rate) is sent again: the symbols get subscribed, the stream its data', async () => {
+    const { client } = await start(
+      new ManualFeed([instrument('AAPL'), instrument('MSFT')]),
+      { flushIntervalMs: 20, limits: { inboundBurstMessages: 20, maxInboundMessagesPerS: 5 } },
+      { requestTimeoutMs: 300, reconnect: FAST_RECONNECT },
+    );
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(error instanceof Error ? error.message : error.code));
+    client.connect();
+    await client.ready();
+    const pings = Array.from({ length: 30 }, () => client.ping().catch((error: ClientError) => error.code));
+    const subscribed = client.subscribe(['AAPL']).then(
+      () => 'resolved',
+      (error: ClientError) => error.code,
+    );
+    const first = client.quotes(['MSFT']).next();
+    expect(await subscribed).toBe('TIMEOUT');
+    expect((await Promise.all(pings)).filter((result) => result === 'TIMEOUT').length).toBeGreaterThan(0);
+    expect((await first).value?.symbol).toBe('MSFT');
+    await waitFor(() => client.subscriptionState('AAPL') === 'subscribed', 'AAPL subscribed by a later send', 10_000);
+    expect(client.view('AAPL')).toBeDefined();
+    expect(errors).toContain('RATE_LIMITED');
+    expect(client.state).toBe('connected');
+  }, 15_000);
+});
+
+describe('a subscribe refused for now', () => {
+  test('RATE_LIMITED as its answer: sent again, not taken for a refusal of the symbols', async () => {
+    let subscribes = 0;
+    const fake = await FakeServer.start({
+      onMessage: (message, socket) => {
+        if (message.type === 'hello') FakeServer.send(socket, greeting({ id: message.id }));
+        if (message.type !== 'subscribe') return;
+        if (++subscribes === 1) {
+          FakeServer.send(socket, { type: 'error', id: message.id, code: 'RATE_LIMITED', message: 'slow down' });
+          return;
+        }
+        FakeServer.send(socket, { type: 'subscribed', id: message.id, symbols: message.symbols, rejected: [] });
+        FakeServer.send(socket, { type: 'snapshot', symbol: 'AAPL', data: { s: 'AAPL', p: 190 } });
+      },
+    });
+    const client = new TickerClient({ url: fake.url, WebSocket, reconnect: FAST_RECONNECT });
+    try {
+      client.connect();
+      const quotes = client.quotes(['AAPL']);
+      expect((await quotes.next()).value?.last).toBe(190);
+      expect(subscribes).toBe(2);
+      expect(client.subscriptionState('AAPL')).toBe('subscribed');
+    } finally {
+      client.close();
+      await fake.close();
+    }
   });
 });
