@@ -91,7 +91,10 @@ export interface ConnectionSettings {
   readonly token: AccessToken | undefined;
 }
 
-/** What the connection tells its owner, in this order on a loss: lost, error, state. */
+/**
+ * What the connection tells its owner, in this order on a loss: lost, state, error (so `state` says, when the
+ * error is told, whether it reconnects, `connecting`, or stopped for good, `disconnected`).
+ */
 export interface ConnectionHandlers {
   state(oldState: ConnectionState, newState: ConnectionState): void;
   /** A new socket is about to open: per-socket state (seq, what was sent) starts afresh. */
@@ -164,8 +167,8 @@ export class Connection {
     this.failQueued(reason ?? new ClientError('CLOSED', 'the client was closed'));
     this.pending.failAll(reason ?? new ClientError('CLOSED', 'the client was closed'));
     this.handlers.lost();
-    if (reason !== undefined && wasRunning) this.handlers.error(reason);
     this.setState('disconnected');
+    if (reason !== undefined && wasRunning) this.handlers.error(reason);
   }
 
   /** Whether it stopped for good (close(), or a failure not worth retrying) and was not connected again. */
@@ -369,9 +372,14 @@ export class Connection {
     this.pending.failAll(reason);
     this.handlers.lost();
     if (this.stopped) return;
+    // stop() tells the error itself, once.
+    if (this.settings.backoff === false) {
+      this.stop(reason);
+      return;
+    }
+    this.setState('connecting');
     this.handlers.error(reason);
-    if (this.settings.backoff === false) this.stop(reason);
-    else this.scheduleReconnect();
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {

@@ -170,6 +170,36 @@ describe('the connection', () => {
     expect(states).toEqual(['connecting', 'connected', 'connecting', 'connected']);
   });
 
+  test('with reconnect: false, a silent server is told once (HEARTBEAT_TIMEOUT), and the client stops', async () => {
+    const fake = await FakeServer.start({
+      onMessage: (message, socket) => {
+        if (message.type === 'hello') FakeServer.send(socket, greeting({ id: message.id }));
+      },
+    });
+    cleanup.push(() => fake.close());
+    const client = new TickerClient({ url: fake.url, WebSocket, heartbeatMs: 80, reconnect: false });
+    const { states, errors } = track(client);
+    client.connect();
+    await client.ready();
+    await waitFor(() => client.state === 'disconnected', 'the client to stop', 3_000);
+    await sleep(100);
+    expect(errors.map((error) => (error as ClientError).code)).toEqual(['HEARTBEAT_TIMEOUT']);
+    expect(states).toEqual(['connecting', 'connected', 'disconnected']);
+  });
+
+  test('a lost connection is told after the state change, so `state` says whether the client reconnects', async () => {
+    const server = await startServer({ feed: new ManualFeed([instrument('AAPL')]) });
+    const client = new TickerClient({ url: server.url, WebSocket, reconnect: FAST_RECONNECT });
+    const statesAtError: ConnectionState[] = [];
+    client.on('error', () => statesAtError.push(client.state));
+    track(client);
+    client.connect();
+    await client.ready();
+    await server.close();
+    await waitFor(() => statesAtError.length > 0, 'the error');
+    expect(statesAtError[0]).toBe('connecting');
+  });
+
   test('a quiet but live server is pinged, not dropped', async () => {
     const server = await startServer({ feed: new ManualFeed([instrument('AAPL')]) });
     cleanup.push(() => server.close());
