@@ -298,6 +298,11 @@ export class TickerClient extends Emitter<ClientEvents> {
       if (!this.book.release(symbol, holder)) continue;
       gone.push(symbol);
       this.store.forget(symbol);
+      // The views only `*` kept alive: none will be updated any more.
+      if (symbol === '*') {
+        const unheld = Array.from(this.store.views(), (view) => view.symbol).filter((held) => !this.book.has(held) && !this.book.has('*'));
+        for (const stale of unheld) this.store.forget(stale);
+      }
       if (oldState !== 'unsubscribed') this.emit('subscription', { symbol, oldState, newState: 'unsubscribed' });
     }
     if (this.state !== 'connected') return undefined;

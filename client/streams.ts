@@ -96,8 +96,9 @@ export function quoteStream(host: StreamHost, symbols: readonly string[], option
   let unlisten: (() => void)[] = [];
   const stream: ConflatingStream<Quote> = new ConflatingStream<Quote>({
     start: () => {
-      // Started after the client stopped: no state change will come to end it.
+      // Started after the client stopped: no state change will come to end it. No symbols: nothing to wait for.
       if (endedWithClient(host, stream)) return;
+      if (symbols.length === 0) return stream.end();
       unlisten = [
         host.on('quote', (quote, source) => {
           if (wanted(quote.symbol) && !(source === 'snapshot' && options.snapshot === false)) stream.push(quote.symbol, quote);
@@ -142,6 +143,7 @@ export function barStream(host: StreamHost, symbols: readonly string[], options:
     {
       start: () => {
         if (endedWithClient(host, stream)) return;
+        if (symbols.length === 0) return stream.end();
         for (const view of host.views()) if (wanted(view.symbol)) startFolder(view.symbol, view.newestBarTime);
         unlisten = [
           host.on('snapshot', (_view, message) => {

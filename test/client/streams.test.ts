@@ -132,6 +132,22 @@ describe('async iteration', () => {
     expect(c.subscriptions().size).toBe(0);
   });
 
+  test('a loop over no symbols ends at once', async () => {
+    const c = await start(new ManualFeed([instrument('AAPL')]));
+    expect(await c.quotes([]).next()).toEqual({ done: true, value: undefined });
+    expect(await c.bars([]).next()).toEqual({ done: true, value: undefined });
+  });
+
+  test('unsubscribe(["*"]) drops the views only `*` kept', async () => {
+    const c = await start(new ManualFeed([instrument('AAPL'), instrument('MSFT')]));
+    await c.subscribe(['MSFT']);
+    await c.subscribe(['*']);
+    await waitFor(() => c.view('AAPL') !== undefined && c.view('MSFT') !== undefined, 'both views');
+    await c.unsubscribe(['*']);
+    expect(c.view('AAPL')).toBeUndefined();
+    expect(c.view('MSFT')).toBeDefined();
+  });
+
   test.each(['1s', '5s', '1m'] as const)('bars(%s) yields each whole bar once, closed, equal to the server history', async (interval) => {
     const feed = new ManualFeed([instrument('AAPL'), instrument('BTC-USD', 'crypto')]);
     const c = await start(feed);
