@@ -34,28 +34,38 @@ client.on('error', (error) => process.stderr.write(`alert: ${error.message}\n`))
 const windows = new Map<string, Map<number, Readonly<Bar>>>();
 const bell = process.stdout.isTTY === true ? '\x07' : '';
 
-for await (const { symbol, bar } of client.bars(positionals, { forming: true })) {
-  let window = windows.get(symbol);
-  if (window === undefined) windows.set(symbol, (window = new Map()));
-  window.set(bar[0], bar);
-  const now = bar[0];
-  let low: Readonly<Bar> | undefined;
-  let high: Readonly<Bar> | undefined;
-  for (const [time, held] of window) {
-    if (time <= now - windowMs) window.delete(time);
-    else {
-      if (low === undefined || held[3] < low[3]) low = held;
-      if (high === undefined || held[2] > high[2]) high = held;
-    }
-  }
-  const close = bar[4];
-  const rise = ((close - low![3]) / low![3]) * 100;
-  const fall = ((high![2] - close) / high![2]) * 100;
-  const [move, from, fromPrice] = rise >= fall ? [rise, low!, low![3]] : [-fall, high!, high![2]];
-  if (Math.abs(move) < thresholdPct) continue;
-  const seconds = Math.round((now - from[0]) / 1000);
-  process.stdout.write(`${new Date(now).toISOString()} ALERT ${symbol} ${move > 0 ? '+' : ''}${move.toFixed(2)}% in ${seconds}s (${fromPrice} → ${close})${bell}\n`);
-  window.clear();
-  if (values.once) break;
+try {
+  await watch();
+} catch (error) {
+  // E.g. every symbol refused (RequestFailed: UNKNOWN_SYMBOL): say so, without a stack trace.
+  process.stderr.write(`alert: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
 }
 client.close();
+
+async function watch(): Promise<void> {
+  for await (const { symbol, bar } of client.bars(positionals, { forming: true })) {
+    let window = windows.get(symbol);
+    if (window === undefined) windows.set(symbol, (window = new Map()));
+    window.set(bar[0], bar);
+    const now = bar[0];
+    let low: Readonly<Bar> | undefined;
+    let high: Readonly<Bar> | undefined;
+    for (const [time, held] of window) {
+      if (time <= now - windowMs) window.delete(time);
+      else {
+        if (low === undefined || held[3] < low[3]) low = held;
+        if (high === undefined || held[2] > high[2]) high = held;
+      }
+    }
+    const close = bar[4];
+    const rise = ((close - low![3]) / low![3]) * 100;
+    const fall = ((high![2] - close) / high![2]) * 100;
+    const [move, from, fromPrice] = rise >= fall ? [rise, low!, low![3]] : [-fall, high!, high![2]];
+    if (Math.abs(move) < thresholdPct) continue;
+    const seconds = Math.round((now - from[0]) / 1000);
+    process.stdout.write(`${new Date(now).toISOString()} ALERT ${symbol} ${move > 0 ? '+' : ''}${move.toFixed(2)}% in ${seconds}s (${fromPrice} → ${close})${bell}\n`);
+    window.clear();
+    if (values.once) break;
+  }
+}

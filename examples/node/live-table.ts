@@ -26,11 +26,18 @@ await client.ready();
 const info = new Map<string, InstrumentInfo>((await client.list()).map((entry) => [entry.symbol, entry]));
 
 const latest = new Map<string, Quote>();
+/** Symbols the server refused, with why: shown as such rather than as a row of dashes. */
+const refused = new Map<string, string>();
+client.on('subscription', ({ symbol, refused: why }) => {
+  if (why !== undefined) refused.set(symbol, `${why.code}: ${why.message}`);
+});
 const previous = new Map<string, number>();
 const tty = process.stdout.isTTY === true;
 const color = (code: number, text: string): string => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 function row(symbol: string): string {
+  const why = refused.get(symbol);
+  if (why !== undefined) return `${symbol.padEnd(10)}refused (${why})`;
   const quote = latest.get(symbol);
   const decimals = Math.max(0, Math.round(-Math.log10(info.get(symbol)?.tickSize ?? 0.01)));
   const price = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(decimals));
@@ -59,5 +66,13 @@ function draw(): void {
 
 const timer = setInterval(draw, REDRAW_EVERY_MS);
 // The loop gets the latest quote of each symbol; the table shows whatever is newest at each redraw.
-for await (const quote of client.quotes(symbols, { maxRate: 1000 / REDRAW_EVERY_MS })) latest.set(quote.symbol, quote);
+try {
+  for await (const quote of client.quotes(symbols, { maxRate: 1000 / REDRAW_EVERY_MS })) latest.set(quote.symbol, quote);
+} catch (error) {
+  // Every symbol refused, say: the last table shows why; the message says it once more.
+  draw();
+  process.stderr.write(`live-table: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+  client.close();
+}
 clearInterval(timer);

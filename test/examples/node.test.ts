@@ -45,6 +45,14 @@ describe('the Node examples, against a real server', () => {
     expect(last[2]).toMatch(/^BTC-USD\s+\d+\.\d{2}\s+[+-]\d+\.\d{2}%/);
     expect(last[3]).toMatch(/^connected, /);
   });
+
+  test('live-table says which symbols the server refused instead of showing them as dashes', async () => {
+    const result = await finished(example('live-table.ts', ['--url', server.url, '--frames', '2', 'AAPL', 'NOPE']));
+    expect(result.code).toBe(0);
+    const last = result.stdout.trim().split('\n\n').at(-1)!.split('\n');
+    expect(last[1]).toMatch(/^AAPL\s+\d+\.\d{2}/);
+    expect(last[2]).toMatch(/^NOPE\s+refused \(UNKNOWN_SYMBOL: /);
+  });
 });
 
 describe('the alert example', () => {
@@ -56,6 +64,14 @@ describe('the alert example', () => {
     server = await startServer({ feed, config: { flushIntervalMs: 20 } });
   });
   afterAll(async () => server?.close());
+
+  test('a symbol the server does not have: a clear message, exit 1, no stack trace', async () => {
+    const result = await finished(example('alert.ts', ['--url', server.url, 'NOPE']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^alert: .*NOPE/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
 
   test('alerts once when a symbol moves more than X % within the window, not for smaller or slower moves', async () => {
     const child = example('alert.ts', ['--url', server.url, '--pct', '1', '--window-s', '60', '--once', 'AAPL', 'MSFT']);
