@@ -39,13 +39,8 @@ export default fp<{ config: Config }>(
     ): FastifyReply {
       app.metrics.reject(reason);
       warnings.warn(reason, { ip: request.ip, url: redactToken(request.url) }, message);
-      if (request.headers.upgrade !== undefined) {
-        // Node has handed an upgrade request's socket over entirely: nothing else will ever close it.
-        const socket = request.raw.socket;
-        reply.raw.once('finish', () => socket.end());
-        socket.once('finish', () => socket.destroy());
-        headers = { ...headers, Connection: 'close' };
-      }
+      // An upgrade request's socket is closed once this answer is sent (closeWhenRefused in routes/ws.ts).
+      if (request.headers.upgrade !== undefined) headers = { ...headers, Connection: 'close' };
       return reply.code(status).headers(headers).send({ statusCode: status, code, error: STATUS_CODES[status], message });
     }
 

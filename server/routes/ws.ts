@@ -44,6 +44,24 @@ function releaseUpgrade(socket: WebSocket, raw: IncomingMessage, onError: (error
   socket.on('error', onError);
 }
 
+/**
+ * Closes the socket of an upgrade request that was answered over HTTP instead of upgraded. Node hands an
+ * upgrade's socket over entirely, and @fastify/websocket answers through a ServerResponse it made itself,
+ * so after a refusal (the access plugin's 401/403/429/503, a 404, Fastify's own 503 while it closes)
+ * nothing else would ever close it: the client could hold it open, and `app.close()` would wait for it
+ * forever. An upgraded socket's response never finishes (ws writes the 101 itself, releaseUpgrade detaches it).
+ */
+function closeWhenRefused(socket: Socket): void {
+  const response = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
+  if (!(response instanceof ServerResponse)) return;
+  const end = (): void => {
+    socket.once('finish', () => socket.destroy());
+    socket.end();
+  };
+  if (response.writableFinished) end();
+  else response.once('finish', end);
+}
+
 /** `GET /ws`: the protocol endpoint (docs/protocol.md), on the same port as the dashboard. */
 export async function wsRoutes(app: FastifyInstance, config: Config): Promise<void> {
   const warnings = new SampledWarnings(app.log);
@@ -68,6 +86,8 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
     // Errors before the handler took the connection (and a throwing handler); after, releaseUpgrade's.
     errorHandler: (error, socket, request) => failed(error, socket, request.ip),
   });
+  // After @fastify/websocket's own 'upgrade' listener, which has routed the request by now.
+  app.server.on('upgrade', (_request: IncomingMessage, socket: Socket) => closeWhenRefused(socket));
   app.route({
     method: 'GET',
     url: '/ws',

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import { finished, lineMatching, tickertape, tickertapeWithFileLimit } from '../helpers/cli.js';
 import { killOwned } from '../helpers/owned-processes.js';
-import { closeFrameCode, RawWebSocket } from '../helpers/raw-socket.js';
+import { closeFrameCode, rawExchange, RawWebSocket, upgradeRequest } from '../helpers/raw-socket.js';
 import { scratchFolder } from '../helpers/scratch.js';
 import { WsClient } from '../helpers/ws-client.js';
 
@@ -41,6 +41,26 @@ describe('tickertape serve', () => {
     const exit = await done;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toMatch(/"connections":2,"cutOff":1,"msg":"connections drained"/);
+  });
+
+  test('a WebSocket handshake during the drain gets 503 and its socket closed: the server still exits 0', async () => {
+    const child = tickertape(['serve', '--port', '0', '--host', '127.0.0.1', '--shutdown-drain-ms', '1000']);
+    const done = finished(child);
+    const [, port] = await lineMatching(child, /dashboard on http:\/\/localhost:(\d+)\//);
+    const polite = await WsClient.open(`ws://127.0.0.1:${port}/ws`);
+    await polite.next('hello');
+    // Holds the drain open for its full second.
+    const deaf = await RawWebSocket.open(Number(port));
+    child.kill('SIGTERM');
+    expect((await polite.closedWith()).code).toBe(CLOSE_CODES.serviceRestart);
+    // Refused by Fastify (routes closed), not by the access plugin: nothing else ended the socket.
+    const late = await rawExchange(Number(port), upgradeRequest(), 3_000);
+    expect([late.status, late.closedByServer]).toEqual([503, true]);
+    expect(late.text).toMatch(/^connection: close\r$/im);
+    await deaf.closedByServer();
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).not.toMatch(/did not finish in time/);
   });
 
   test('--record on a disk that fills: it serves on, says so in its log, /readyz and /metrics, and exits 1', async () => {
