@@ -98,7 +98,7 @@ export interface HubCounters {
 
 interface SocketListeners {
   message(this: WebSocket, data: RawData, isBinary: boolean): void;
-  ping(this: WebSocket): void;
+  ping(this: WebSocket, data: Buffer): void;
   close(this: WebSocket): void;
   error(this: WebSocket, error: Error): void;
 }
@@ -108,8 +108,8 @@ function socketListeners(sessions: ReadonlyMap<WebSocket, Session>, remove: (ses
     message(data, isBinary) {
       sessions.get(this)?.flow.offer(data as Buffer, isBinary);
     },
-    ping() {
-      sessions.get(this)?.flow.offerPing();
+    ping(data) {
+      sessions.get(this)?.flow.offerPing(data);
     },
     close() {
       const session = sessions.get(this);

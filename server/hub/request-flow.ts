@@ -77,9 +77,14 @@ export class RequestFlow<Owner> {
     this.pauseIfBacklogged();
   }
 
-  /** A ping frame arrived (ws has queued the pong): it costs a token and a little buffer like a request. */
-  offerPing(): void {
-    if (this.admit()) this.pauseIfBacklogged();
+  /**
+   * A ping frame arrived: it costs a token like a request, and is answered with a pong only when admitted
+   * (ws's autoPong is off, routes/ws.ts). One over the rate is dropped unanswered, as a request is.
+   */
+  offerPing(data: Buffer): void {
+    if (!this.admit()) return;
+    if (this.socket.readyState === this.socket.OPEN) this.socket.pong(data);
+    this.pauseIfBacklogged();
   }
 
   /**

@@ -82,6 +82,10 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
       maxFragments: config.limits.maxFragmentsPerMessage,
       handleProtocols: chooseSubprotocol,
       perMessageDeflate: false,
+      // Ping frames are answered by the hub's RequestFlow, within the inbound rate limit. ws's own answer
+      // would pong every one and terminate (1006) a connection with more than maxPendingAutoPongs (60)
+      // pongs not yet written: a burst the rate limit allows (200) would kill the connection.
+      autoPong: false,
     },
     // Errors before the handler took the connection (and a throwing handler); after, releaseUpgrade's.
     errorHandler: (error, socket, request) => failed(error, socket, request.ip),

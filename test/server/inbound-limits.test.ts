@@ -62,6 +62,32 @@ describe('message rate per connection', () => {
     expect((await flooder.closedWith()).code).toBe(CLOSE_CODES.policyViolation);
   });
 
+  test('ping frames within the burst are all answered, more than ws would queue pongs for (60)', async () => {
+    await serve({});
+    const client = await open();
+    let pongs = 0;
+    client.socket.on('pong', () => pongs++);
+    for (let i = 0; i < 150; i++) client.socket.ping();
+    client.send({ type: 'ping', id: 'after' });
+    await client.next('pong', (pong) => pong.id === 'after');
+    await client.until(() => (pongs === 150 ? true : undefined), '150 pong frames');
+    expect(client.closed).toBeUndefined();
+    expect(client.of('error')).toEqual([]);
+  });
+
+  test('ping frames over the burst are dropped unanswered with one RATE_LIMITED, not closed', async () => {
+    await serve({ maxInboundMessagesPerS: 1, inboundBurstMessages: 10, maxRateLimitedMessages: 1_000 });
+    const client = await open();
+    let pongs = 0;
+    client.socket.on('pong', () => pongs++);
+    for (let i = 0; i < 100; i++) client.socket.ping();
+    await client.until(() => (client.of('error').length === 1 ? true : undefined), 'the RATE_LIMITED error');
+    await sleep(100);
+    expect(pongs).toBe(10);
+    expect(client.of('error').map((error) => error.code)).toEqual(['RATE_LIMITED']);
+    expect(client.closed).toBeUndefined();
+  });
+
   test('a client that calms down starts afresh: one error per episode, never closed', async () => {
     await serve({ maxInboundMessagesPerS: 200, inboundBurstMessages: 5, maxRateLimitedMessages: 8 });
     const client = await open();
