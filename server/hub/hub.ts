@@ -422,8 +422,10 @@ export class Hub {
         rejected.push({ symbol, code: 'UNKNOWN_SYMBOL', message: `no symbol "${symbol}" on this server` });
         continue;
       }
-      if (!subs.has(symbol) && subs.size >= this.options.maxSymbolsPerConnection) {
-        rejected.push({ symbol, code: 'TOO_MANY_SYMBOLS', message: `at most ${this.options.maxSymbolsPerConnection} subscriptions per connection` });
+      const limit = this.options.maxSymbolsPerConnection;
+      if (!subs.has(symbol) && this.streamedWith(subs, symbol) > limit) {
+        const cost = symbol === WILDCARD ? `"*" is all ${this.market.size} symbols of the market: ` : '';
+        rejected.push({ symbol, code: 'TOO_MANY_SYMBOLS', message: `${cost}at most ${limit} subscriptions per connection` });
         continue;
       }
       subs.set(symbol, sub);
@@ -437,6 +439,16 @@ export class Hub {
       ? this.market.all()
       : accepted.map((symbol) => this.market.get(symbol)!);
     for (const state of states) this.sendSnapshot(session, state, subs.get(state.symbol) ?? sub);
+  }
+
+  /**
+   * How many symbols a connection subscribed as `subs` would be streamed with `symbol` added, as the
+   * per-connection limit counts them: `*` is every symbol the market has now, and a named symbol beside it
+   * adds none (it is one of them).
+   */
+  private streamedWith(subs: ReadonlyMap<string, Subscription>, symbol: string): number {
+    if (symbol === WILDCARD || subs.has(WILDCARD)) return this.market.size;
+    return subs.size + 1;
   }
 
   private unsubscribe(session: Session, request: UnsubscribeRequest): void {

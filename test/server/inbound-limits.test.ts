@@ -113,6 +113,23 @@ describe('configurable request limits', () => {
     expect(second.rejected[0]!.message).toMatch(/at most 3 subscriptions per connection/);
   });
 
+  test('"*" counts as every symbol of the market: refused over the limit, and named symbols beside it cost nothing', async () => {
+    await serve({ maxSymbolsPerConnection: 4 });
+    const client = await open();
+    client.send({ type: 'subscribe', id: 1, symbols: ['*', 'AAPL'], snapshot: false });
+    const first = await client.next('subscribed', (m) => m.id === 1);
+    expect(first.symbols).toEqual(['AAPL']);
+    expect(first.rejected.map((r) => [r.symbol, r.code])).toEqual([['*', 'TOO_MANY_SYMBOLS']]);
+    expect(first.rejected[0]!.message).toBe('"*" is all 5 symbols of the market: at most 4 subscriptions per connection');
+    expect(server!.app.hub.counters.errors.TOO_MANY_SYMBOLS).toBe(1);
+    await server!.close();
+    await serve({ maxSymbolsPerConnection: 5 });
+    const roomy = await open();
+    roomy.send({ type: 'subscribe', id: 1, symbols: ['AAPL', '*', 'MSFT'], snapshot: false });
+    const all = await roomy.next('subscribed', (m) => m.id === 1);
+    expect([all.symbols, all.rejected]).toEqual([['AAPL', '*', 'MSFT'], []]);
+  });
+
   test('symbol length: a longer name is BAD_FIELD', async () => {
     await serve({ maxSymbolLength: 4 });
     const client = await open();
