@@ -403,7 +403,7 @@ export class TickerClient extends Emitter<ClientEvents> {
           this.resendLater(group);
           return;
         }
-        // Refused whole (a malformed name, too many symbols): each symbol is refused, for the same reason, so
+        // Refused whole (more symbols than a request may hold, an item that is no string): each symbol is refused, for the same reason, so
         // nothing waits for it for ever. The caller still gets the RequestFailed.
         if (!(error instanceof RequestFailed)) return;
         const { code, message } = error.answer;

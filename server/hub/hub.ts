@@ -29,7 +29,7 @@ import { createInboundDecoder, type InboundDecoder } from './inbound.js';
 import { MAX_INBOUND_FRAME_BYTES } from '../config.js';
 import { KeyList, PieceCache } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
-import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits } from './requests.js';
+import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits, type SymbolRefusals } from './requests.js';
 import { Session, type Subscription } from './session.js';
 import { Rollout, Slice } from './slices.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
@@ -409,7 +409,7 @@ export class Hub {
     }
   }
 
-  private subscribe(session: Session, request: SubscribeRequest): void {
+  private subscribe(session: Session, request: SubscribeRequest & SymbolRefusals): void {
     const sub: Subscription = {
       bars: request.bars ?? true,
       tier: request.maxRate === undefined ? 1 : Math.max(1, Math.ceil(1000 / (request.maxRate * this.options.flushIntervalMs))),
@@ -418,6 +418,11 @@ export class Hub {
     const accepted: string[] = [];
     const rejected: Rejection[] = [];
     for (const symbol of new Set(request.symbols)) {
+      const malformed = request.malformed.get(symbol);
+      if (malformed !== undefined) {
+        rejected.push(malformed);
+        continue;
+      }
       if (symbol !== WILDCARD && this.market.get(symbol) === undefined) {
         rejected.push({ symbol, code: 'UNKNOWN_SYMBOL', message: `no symbol "${symbol}" on this server` });
         continue;

@@ -10,7 +10,11 @@ import {
   isSymbolName,
   type ClientMessage,
   type ErrorCode,
+  type Rejection,
+  type ReplayRequest,
   type RequestId,
+  type SubscribeRequest,
+  type UnsubscribeRequest,
 } from '../../client/protocol/messages.js';
 
 export interface RequestLimits {
@@ -40,13 +44,28 @@ export const WILDCARD = '*';
 
 type Fields = Readonly<Record<string, unknown>>;
 
+/**
+ * The strings of a `symbols` list that are no symbol name (or longer than the server allows), each with its
+ * rejection: they stay in `symbols`, in order, and are refused one by one like unknown symbols, so one bad
+ * name does not cost the request its other symbols.
+ */
+export interface SymbolRefusals {
+  readonly malformed: ReadonlyMap<string, Rejection>;
+}
+
+/** A request as the hub takes it: the protocol's, with a symbol list's malformed names set apart. */
+export type ParsedRequest =
+  | Exclude<ClientMessage, SubscribeRequest | UnsubscribeRequest>
+  | (SubscribeRequest & SymbolRefusals)
+  | (UnsubscribeRequest & SymbolRefusals);
+
 function isPlainObject(value: unknown): value is Fields {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
-export function parseRequest(value: unknown, limits: RequestLimits): ClientMessage {
+export function parseRequest(value: unknown, limits: RequestLimits): ParsedRequest {
   if (!isPlainObject(value)) throw new RequestError('BAD_FRAME', 'a request must be a map with a string field "type"');
   const id = requestId(value);
   const type = value['type'];
@@ -60,14 +79,14 @@ export function parseRequest(value: unknown, limits: RequestLimits): ClientMessa
       return {
         type,
         id,
-        symbols: symbolList(value, limits, id, true),
+        ...symbolList(value, limits, id),
         bars: optionalBoolean(value, 'bars', id),
         snapshot: optionalBoolean(value, 'snapshot', id),
         maxRate,
       };
     }
     case 'unsubscribe':
-      return { type, id, symbols: symbolList(value, limits, id, true) };
+      return { type, id, ...symbolList(value, limits, id) };
     case 'history': {
       const symbol = value['symbol'];
       if (typeof symbol !== 'string' || !validSymbol(symbol, limits)) {
@@ -105,7 +124,7 @@ export function clip(text: string, max: number): string {
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
-function replayRequest(fields: Fields, id: RequestId | undefined): ClientMessage {
+function replayRequest(fields: Fields, id: RequestId | undefined): ReplayRequest {
   const action = fields['action'];
   switch (action) {
     case 'state':
@@ -147,7 +166,11 @@ function symbolText(symbol: unknown): string {
   return JSON.stringify(symbol.length > MAX_QUOTED_SYMBOL ? `${symbol.slice(0, MAX_QUOTED_SYMBOL)}…` : symbol);
 }
 
-function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undefined, allowWildcard: boolean): string[] {
+/**
+ * A request's `symbols`: an array of strings, or the request is refused (BAD_FIELD). A string that is no
+ * symbol name is kept, with its rejection in `malformed`: the rest of the request still counts.
+ */
+function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undefined): { symbols: string[] } & SymbolRefusals {
   const symbols = fields['symbols'];
   if (!Array.isArray(symbols) || symbols.length === 0) {
     throw new RequestError('BAD_FIELD', '"symbols" must be a non-empty array of symbol names', id);
@@ -156,17 +179,18 @@ function symbolList(fields: Fields, limits: RequestLimits, id: RequestId | undef
     throw new RequestError('TOO_MANY_SYMBOLS', `at most ${limits.maxSymbolsPerRequest} symbols per request`, id);
   }
   const out: string[] = [];
+  const malformed = new Map<string, Rejection>();
   for (const symbol of symbols as unknown[]) {
-    if (typeof symbol !== 'string' || !(validSymbol(symbol, limits) || (allowWildcard && symbol === WILDCARD))) {
-      throw new RequestError(
-        'BAD_FIELD',
-        `"symbols" must hold symbol names of 1 to ${limits.maxSymbolLength} letters, digits or . _ : / -; ${symbolText(symbol)} is not one`,
-        id,
-      );
+    if (typeof symbol !== 'string') {
+      throw new RequestError('BAD_FIELD', `"symbols" must hold strings (symbol names); ${symbolText(symbol)} is not one`, id);
+    }
+    if (!validSymbol(symbol, limits) && symbol !== WILDCARD) {
+      const message = `${symbolText(symbol)} is not a symbol name: 1 to ${limits.maxSymbolLength} letters, digits or . _ : / -`;
+      malformed.set(symbol, { symbol, code: 'UNKNOWN_SYMBOL', message });
     }
     out.push(symbol);
   }
-  return out;
+  return { symbols: out, malformed };
 }
 
 function protocolList(fields: Fields, id: RequestId | undefined): number[] {

@@ -100,11 +100,19 @@ describe('tickertape tail', () => {
     expect(other.stderr).toContain('"BTC$" is not a symbol name: letters, digits or . _ : / - only\n');
   });
 
-  test('a name longer than the server allows is refused by it: named, exit 1, no hang', async () => {
+  test('a name longer than the server allows is refused by it: named, the others go on; alone, exit 1, no hang', async () => {
     const long = 'A'.repeat(40);
-    const exit = await finished(tickertape(['tail', 'AAPL', long, '--url', server.url]));
-    expect(exit.code).toBe(1);
-    expect(exit.stderr).toMatch(new RegExp(`${long}: "symbols" must hold symbol names of 1 to 32 letters, digits or \\. _ : / -; "${long}" is not one \\(BAD_FIELD\\)`));
+    const refusal = `${long}: "${long}" is not a symbol name: 1 to 32 letters, digits or . _ : / - (UNKNOWN_SYMBOL)`;
+    const some = tickertape(['tail', 'AAPL', long, '--url', server.url]);
+    const someDone = finished(some);
+    await lineMatching(some, /AAPL/);
+    some.kill('SIGINT');
+    const partly = await someDone;
+    expect(partly.code).toBe(0);
+    expect(partly.stderr).toContain(refusal);
+    const alone = await finished(tickertape(['tail', long, '--url', server.url]));
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain(refusal);
   });
 
   test('no server: exits 1 and says why', async () => {

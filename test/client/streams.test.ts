@@ -74,32 +74,40 @@ describe('async iteration', () => {
     c.on('subscription', (change) => {
       if (change.refused !== undefined) refusals.push(change);
     });
-    // A malformed name makes the server refuse the request whole: each of its symbols is refused.
-    const refusedWhole = c.quotes(['AAPL', 'bad sym']);
+    // A request the server refuses whole (more symbols than one request may hold): each of its symbols is refused.
+    const many = Array.from({ length: 1_001 }, (_, i) => `S${i}`);
+    const refusedWhole = c.quotes(many);
     const error = await refusedWhole.next().then(
       () => undefined,
       (failure: unknown) => failure,
     );
     expect(error).toBeInstanceOf(RequestFailed);
-    expect((error as RequestFailed).answer.code).toBe('BAD_FIELD');
-    expect((error as RequestFailed).message).toMatch(/every symbol was refused: AAPL \(BAD_FIELD: .*"bad sym" is not one\); bad sym \(BAD_FIELD/);
-    expect(refusals.map(({ symbol, oldState, newState }) => [symbol, oldState, newState])).toEqual([
-      ['AAPL', 'subscribing', 'unsubscribed'],
-      ['bad sym', 'subscribing', 'unsubscribed'],
-    ]);
+    expect((error as RequestFailed).answer.code).toBe('TOO_MANY_SYMBOLS');
+    expect((error as RequestFailed).message).toMatch(/every symbol was refused: S0 \(TOO_MANY_SYMBOLS: at most 1000 symbols per request\); S1 /);
+    expect(refusals.map(({ symbol, oldState, newState }) => [symbol, oldState, newState])).toEqual(many.map((symbol) => [symbol, 'subscribing', 'unsubscribed']));
     expect(c.subscriptions().size).toBe(0);
+    // Malformed names are refused one by one (not a symbol name), all of them: the same.
+    const malformed = c.quotes(['bad sym', 'a,b']);
+    await expect(malformed.next()).rejects.toThrow(
+      /every symbol was refused: bad sym \(UNKNOWN_SYMBOL: "bad sym" is not a symbol name: 1 to 32 letters, digits or \. _ : \/ -\); a,b \(UNKNOWN_SYMBOL: "a,b" is not/,
+    );
     // Refused one by one (an unknown symbol), all of them: the same.
     const bars = c.bars(['NOPE']);
     await expect(bars.next()).rejects.toThrow(/UNKNOWN_SYMBOL: no symbol "NOPE" on this server/);
     // subscribe() rejects with the request's RequestFailed; a stream that also waited on those symbols fails.
-    const waiting = c.quotes(['MSFT', 'a,b']);
-    await expect(c.subscribe(['MSFT', 'a,b'])).rejects.toBeInstanceOf(RequestFailed);
+    const waiting = c.quotes(many);
+    await expect(c.subscribe(many)).rejects.toBeInstanceOf(RequestFailed);
     await expect(waiting.next()).rejects.toBeInstanceOf(RequestFailed);
-    // The connection and the client carry on.
-    const quotes = c.quotes(['AAPL', 'NOPE']);
+    // A malformed name beside a good one costs only itself.
+    const refusalsBefore = refusals.length;
+    const quotes = c.quotes(['AAPL', 'bad sym', 'NOPE']);
     server.app.market.apply({ symbol: 'AAPL', ts: T0, price: 101, size: 1 });
     expect((await quotes.next()).value?.symbol).toBe('AAPL');
     await quotes.return();
+    expect(refusals.slice(refusalsBefore).map(({ symbol, refused }) => [symbol, refused?.code])).toEqual([
+      ['bad sym', 'UNKNOWN_SYMBOL'],
+      ['NOPE', 'UNKNOWN_SYMBOL'],
+    ]);
   });
 
   test('close() ends every loop', async () => {

@@ -130,16 +130,16 @@ describe('configurable request limits', () => {
     expect([all.symbols, all.rejected]).toEqual([['AAPL', '*', 'MSFT'], []]);
   });
 
-  test('symbol length: a longer name is BAD_FIELD', async () => {
+  test('symbol length: a longer name is BAD_FIELD in history, and a per-symbol rejection in subscribe', async () => {
     await serve({ maxSymbolLength: 4 });
     const client = await open();
-    client.send({ type: 'subscribe', id: 1, symbols: ['AAPL'] });
     client.send({ type: 'history', id: 2, symbol: 'AAPLX', interval: '1m' });
-    client.send({ type: 'subscribe', id: 3, symbols: ['MSFT', 'NVDAX'] });
-    await client.next('subscribed', (m) => m.id === 1);
-    const errors = await client.until(() => (client.of('error').length === 2 ? client.of('error') : undefined), 'two errors');
-    expect(errors.map((e) => [e.id, e.code])).toEqual([[2, 'BAD_FIELD'], [3, 'BAD_FIELD']]);
-    expect(errors[1]!.message).toMatch(/symbol names of 1 to 4/);
+    client.send({ type: 'subscribe', id: 3, symbols: ['MSFT', 'NVDAX'], snapshot: false });
+    const error = await client.next('error');
+    expect([error.id, error.code]).toEqual([2, 'BAD_FIELD']);
+    const subscribed = await client.next('subscribed', (m) => m.id === 3);
+    expect(subscribed.symbols).toEqual(['MSFT']);
+    expect(subscribed.rejected).toEqual([{ symbol: 'NVDAX', code: 'UNKNOWN_SYMBOL', message: '"NVDAX" is not a symbol name: 1 to 4 letters, digits or . _ : / -' }]);
   });
 
   test('frame size: a frame over the configured size closes the connection with 1009', async () => {
