@@ -163,7 +163,7 @@ function validSymbol(symbol: string, limits: RequestLimits): boolean {
 /** A refused symbol as an error message quotes it: JSON, cut short, or its type when it is no string. */
 function symbolText(symbol: unknown): string {
   if (typeof symbol !== 'string') return `a ${symbol === null ? 'null' : typeof symbol}`;
-  return JSON.stringify(symbol.length > MAX_QUOTED_SYMBOL ? `${symbol.slice(0, MAX_QUOTED_SYMBOL)}…` : symbol);
+  return JSON.stringify(symbol.length > MAX_QUOTED_SYMBOL ? `${clip(symbol, MAX_QUOTED_SYMBOL)}…` : symbol);
 }
 
 /**

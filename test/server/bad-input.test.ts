@@ -106,6 +106,11 @@ describe('bad frames get an error with a code and a message, and the connection 
       { symbol: 'A'.repeat(33), code: 'UNKNOWN_SYMBOL', message: `"${'A'.repeat(33)}" ${rule}` },
       { symbol: 'NOPE', code: 'UNKNOWN_SYMBOL', message: 'no symbol "NOPE" on this server' },
     ]);
+    // Cut between code points: half an emoji would be a lone surrogate, which is no UTF-8.
+    const emoji = `A${'\u{1F600}'.repeat(30)}`;
+    client.send({ type: 'subscribe', id: 'emoji', symbols: [emoji], snapshot: false });
+    const cut = await client.next('subscribed', (m) => m.id === 'emoji');
+    expect(cut.rejected).toEqual([{ symbol: emoji, code: 'UNKNOWN_SYMBOL', message: `"A${'\u{1F600}'.repeat(19)}…" ${rule}` }]);
     client.send({ type: 'unsubscribe', id: 'mixed', symbols: ['AA PL', 'AAPL'] });
     expect((await client.next('unsubscribed', (m) => m.id === 'mixed')).symbols).toEqual(['AAPL']);
   });
