@@ -43,6 +43,17 @@ describe('numeric flags and variables of serve', () => {
     }
   });
 
+  test('--max-connections below the per-address default caps that default; both given and at odds, both are named', () => {
+    expect(parseServeArgs(['--max-connections', '50'], {}, undefined).config.limits).toMatchObject({ maxConnections: 50, maxConnectionsPerIp: 50 });
+    expect(parseServeArgs([], { MAX_CONNECTIONS: '7' }, undefined).config.limits).toMatchObject({ maxConnections: 7, maxConnectionsPerIp: 7 });
+    expect(parseServeArgs(['--max-connections', '5000'], {}, undefined).config.limits.maxConnectionsPerIp).toBe(100);
+    expect(parseServeArgs(['--max-connections', '50', '--max-connections-per-ip', '20'], {}, undefined).config.limits.maxConnectionsPerIp).toBe(20);
+    const message =
+      'maxConnectionsPerIp (--max-connections-per-ip, MAX_CONNECTIONS_PER_IP) is 60, more than maxConnections (--max-connections, MAX_CONNECTIONS), 50: one address cannot have more connections than the server';
+    expect(() => parseServeArgs(['--max-connections', '50', '--max-connections-per-ip', '60'], {}, undefined)).toThrow(message);
+    expect(() => parseServeArgs(['--max-connections', '50'], { MAX_CONNECTIONS_PER_IP: '60' }, undefined)).toThrow(message);
+  });
+
   test('the bounds QA hit: a 1e12-byte message limit, and a heartbeat past what a Node timer holds', () => {
     expect(() => parseServeArgs(['--max-frame-bytes', '1000000000000'], {}, undefined)).toThrow('from 1 to 1048576 bytes (--max-frame-bytes, MAX_INBOUND_FRAME_BYTES)');
     expect(() => parseServeArgs([], { HEARTBEAT_INTERVAL_MS: '10000000000' }, undefined)).toThrow('from 1 to 86400000 ms (--heartbeat-ms, HEARTBEAT_INTERVAL_MS)');

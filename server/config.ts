@@ -227,13 +227,29 @@ export function defineConfig(partial: Partial<Omit<Config, 'limits' | 'feed' | '
       ticksPerSecond: partial.feed?.ticksPerSecond ?? DEFAULT_TICKS_PER_S,
       warmupMs: partial.feed?.warmupMs ?? 0,
     },
-    limits: { ...DEFAULT_LIMITS, ...partial.limits },
+    limits: withLimits(partial.limits ?? {}),
     access: { ...DEFAULT_ACCESS, ...partial.access },
     webRoot: partial.webRoot,
     logLevel: partial.logLevel ?? 'info',
   };
   validate(config);
   return config;
+}
+
+/**
+ * The defaults with `given` over them. A per-address connection limit not given is at most the one in all:
+ * `--max-connections 50` alone means at most 50 from one address too, not a refusal of the default 100.
+ */
+function withLimits(given: Partial<Limits>): Limits {
+  const limits = { ...DEFAULT_LIMITS, ...given };
+  if (given.maxConnectionsPerIp === undefined) limits.maxConnectionsPerIp = Math.min(limits.maxConnectionsPerIp, limits.maxConnections);
+  return limits;
+}
+
+/** A limit as messages name it: its key, with its flag and variable when it has them. */
+function limitName(key: keyof Limits): string {
+  const row = LIMIT_FLAGS.find((flag) => flag.key === key);
+  return row === undefined ? key : `${key} (--${row.flag}, ${row.env})`;
 }
 
 export class ConfigError extends Error {
@@ -314,7 +330,11 @@ function validate(config: Config): void {
   if (config.feed.kind === 'simulated') validateSimulated(config.feed);
   for (const [key, value] of Object.entries(config.limits) as [keyof Limits, number][]) checkNumber(value, ruleOfLimit(key));
   check(config.limits.historyDefaultLimitBars <= config.limits.historyMaxLimitBars, 'historyDefaultLimitBars must not exceed historyMaxLimitBars');
-  check(config.limits.maxConnectionsPerIp <= config.limits.maxConnections, 'maxConnectionsPerIp must not exceed maxConnections');
+  const { maxConnectionsPerIp, maxConnections } = config.limits;
+  check(
+    maxConnectionsPerIp <= maxConnections,
+    `${limitName('maxConnectionsPerIp')} is ${maxConnectionsPerIp}, more than ${limitName('maxConnections')}, ${maxConnections}: one address cannot have more connections than the server`,
+  );
   const problem = validateAccess(config.access);
   if (problem !== undefined) throw new ConfigError(problem);
 }

@@ -27,7 +27,7 @@ describe('limit flags', () => {
   test.each([
     [['--max-connections', 'many'], /maxConnections must be a whole number from 1 to \d+ \(--max-connections, MAX_CONNECTIONS\), got "many"/],
     [['--heartbeat-ms', '0'], /heartbeatIntervalMs must be a whole number from 1 to \d+ ms \(--heartbeat-ms, HEARTBEAT_INTERVAL_MS\), got "0"/],
-    [['--max-connections', '10', '--max-connections-per-ip', '20'], /maxConnectionsPerIp must not exceed maxConnections/],
+    [['--max-connections', '10', '--max-connections-per-ip', '20'], /maxConnectionsPerIp \(--max-connections-per-ip, MAX_CONNECTIONS_PER_IP\) is 20, more than maxConnections \(--max-connections, MAX_CONNECTIONS\), 10/],
     [['--allowed-origins', 'evil.example'], /allowed origin "evil.example" must be \* or scheme:\/\/host/],
     [['--flush-slices', '51'], /flushSlices must be a whole number from 1 to 50 \(--flush-slices, FLUSH_SLICES\), got "51"/],
   ])('%j is refused with a clear message', (args, message) => {
