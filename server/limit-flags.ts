@@ -21,7 +21,7 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
   { flag: 'burst-messages', env: 'INBOUND_BURST_MESSAGES', key: 'inboundBurstMessages', help: 'inbound messages a connection may send at once' },
   { flag: 'max-rate-limited', env: 'MAX_RATE_LIMITED_MESSAGES', key: 'maxRateLimitedMessages', help: 'messages dropped for the rate before close 1008' },
   { flag: 'max-symbols-per-connection', env: 'MAX_SYMBOLS_PER_CONNECTION', key: 'maxSymbolsPerConnection', help: 'subscriptions per connection (more: TOO_MANY_SYMBOLS)' },
-  { flag: 'max-symbol-length', env: 'MAX_SYMBOL_LENGTH', key: 'maxSymbolLength', help: 'characters in a symbol name (longer: BAD_FIELD)' },
+  { flag: 'max-symbol-length', env: 'MAX_SYMBOL_LENGTH', key: 'maxSymbolLength', help: 'characters in a symbol name (longer: rejected as UNKNOWN_SYMBOL; in history BAD_FIELD)' },
   { flag: 'max-buffered-bytes', env: 'MAX_BUFFERED_BYTES', key: 'maxBufferedBytes', unit: 'bytes', help: 'unsent bytes before a connection is held back' },
   { flag: 'slow-client-timeout-ms', env: 'SLOW_CLIENT_TIMEOUT_MS', key: 'slowClientTimeoutMs', unit: 'ms', help: 'held back this long: close 4000' },
   { flag: 'heartbeat-ms', env: 'HEARTBEAT_INTERVAL_MS', key: 'heartbeatIntervalMs', unit: 'ms', help: 'ping interval; silent for two: terminated' },
