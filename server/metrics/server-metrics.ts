@@ -93,7 +93,7 @@ export class ServerMetrics {
     if (clients) {
       gauge('tickertape_connections', 'Open WebSocket connections.', () => sources.hub().connections);
       value('tickertape_connections_opened_total', 'WebSocket connections accepted.', () => hub().connectionsOpened);
-      labelled('tickertape_connections_closed_total', 'WebSocket connections closed, by close code (1006: cut off without one).', 'code', () => this.closeCodes);
+      labelled('tickertape_connections_closed_total', 'WebSocket connections closed, by close code (the server\'s for a frame it refused: 1002, 1007, 1008, 1009; 1006: cut off without one).', 'code', () => this.closeCodes);
       value('tickertape_update_frames_sent_total', 'Update frames sent.', () => hub().frames);
       value('tickertape_update_entries_sent_total', 'Symbol entries sent inside update frames.', () => hub().entries);
       value('tickertape_entries_encoded_total', 'Symbol entries encoded (once per symbol and flush, however many clients).', () => hub().encodedEntries());

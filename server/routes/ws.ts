@@ -28,6 +28,17 @@ function rejectionOf(code: unknown): EdgeRejection | undefined {
 }
 
 /**
+ * The close code ws sent for one of its errors: the error's `kStatusCode`, a symbol ws does not export
+ * (described `status-code`). The peer of a broken frame rarely answers the close frame, so the socket's
+ * 'close' event says 1006; /metrics should count the code the server sent.
+ */
+function sentCloseCode(error: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
+  const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key];
+  return typeof code === 'number' ? code : undefined;
+}
+
+/**
  * Lets go of the HTTP upgrade once the WebSocket is open. @fastify/websocket leaves every connection holding
  * it for the connection's life: the upgrade's ServerResponse stays attached to the TCP socket (and with it
  * the IncomingMessage, its headers, Fastify's Request and Reply and their listeners), and the 'error'
@@ -65,10 +76,14 @@ function closeWhenRefused(socket: Socket): void {
 /** `GET /ws`: the protocol endpoint (docs/protocol.md), on the same port as the dashboard. */
 export async function wsRoutes(app: FastifyInstance, config: Config): Promise<void> {
   const warnings = new SampledWarnings(app.log);
+  /** Close codes the server sent for a broken frame, counted in place of the 1006 the socket may end with. */
+  const sentCodes = new WeakMap<WebSocket, number>();
   /** Errors on an open WebSocket: a client's broken frame is counted (ws is already closing it), others end it. */
   const failed = (error: Error, socket: WebSocket, ip: string): void => {
     const rejection = rejectionOf((error as NodeJS.ErrnoException).code);
     if (rejection !== undefined) {
+      const sent = sentCloseCode(error);
+      if (sent !== undefined) sentCodes.set(socket, sent);
       app.metrics.reject(rejection);
       warnings.warn(rejection, { ip }, error.message);
       return;
@@ -112,7 +127,7 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
       const opened = Date.now();
       app.log.debug({ session: session.id, ip, encoding }, 'connection open');
       socket.on('close', (code, reason) => {
-        app.metrics.closed(code);
+        app.metrics.closed(sentCodes.get(socket) ?? code);
         app.log.debug({ session: session.id, ip, code, reason: reason.toString(), ms: Date.now() - opened }, 'connection closed');
       });
     },

@@ -98,6 +98,23 @@ describe('/metrics', () => {
   });
 });
 
+describe('close codes in /metrics', () => {
+  test('a connection the server closed for a broken frame counts under the code the server sent', async () => {
+    server = await startServer({ feed: new ManualFeed([instrument('AAPL')]) });
+    const big = await WsClient.open(server.url);
+    big.sendRaw(Buffer.alloc(20_000));
+    const notUtf8 = await WsClient.open(server.url);
+    notUtf8.sendRaw(Buffer.from([0xff]), false);
+    expect([(await big.closedWith()).code, (await notUtf8.closedWith()).code]).toEqual([1009, 1007]);
+    const text = await until(async () => {
+      const metrics = await (await fetch(`${server!.http}/metrics`)).text();
+      return /^tickertape_connections \S+ 0$|^tickertape_connections 0$/m.test(metrics) ? metrics : undefined;
+    }, 'both connections to close');
+    const closed = text.split('\n').filter((line) => line.startsWith('tickertape_connections_closed_total{'));
+    expect(closed.sort()).toEqual(['tickertape_connections_closed_total{code="1007"} 1', 'tickertape_connections_closed_total{code="1009"} 1']);
+  });
+});
+
 describe('logs', () => {
   test('are JSON lines: connections at debug, rejected input at warn with its reason, tokens never', async () => {
     const lines: { level: number; msg: string; reason?: string; code?: number; url?: string }[] = [];
