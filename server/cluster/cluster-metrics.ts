@@ -19,9 +19,9 @@ function redisMetrics(registry: Registry, role: { readonly redisConnected: boole
 
 /** Registers the ingest's metrics; returns the publish duration histogram for it to observe. */
 export function registerIngestMetrics(registry: Registry, ingest: Ingest): Histogram {
-  const { value, gauge, labelled } = scrapedMetrics(registry);
+  const { value, gauge, labelledGauge } = scrapedMetrics(registry);
   redisMetrics(registry, ingest);
-  labelled('tickertape_ingest_state', 'The ingest\'s state: 1 for the current one (active publishes; standby waits for the lease).', 'state', () =>
+  labelledGauge('tickertape_ingest_state', 'The ingest\'s state: 1 for the current one (active publishes; standby waits for the lease).', 'state', () =>
     INGEST_STATES.map((state) => [state, ingest.state === state ? 1 : 0]),
   );
   const counters = (): Ingest['publisher']['counters'] => ingest.publisher.counters;

@@ -50,6 +50,8 @@ export interface ScrapedMetrics {
   gauge(name: string, help: string, read: () => number): void;
   /** A counter with one label, read as [label value, total] pairs (zeros left out). */
   labelled(name: string, help: string, label: string, read: () => Iterable<[string | number, number]>): void;
+  /** A gauge with one label, read as [label value, value] pairs (zeros kept: a value can go down to 0). */
+  labelledGauge(name: string, help: string, label: string, read: () => Iterable<[string | number, number]>): void;
 }
 
 export function scrapedMetrics(registry: Registry): ScrapedMetrics {
@@ -70,6 +72,18 @@ export function scrapedMetrics(registry: Registry): ScrapedMetrics {
         collect() {
           this.reset();
           for (const [key, count] of read()) if (count > 0) this.inc({ [label]: String(key) }, count);
+        },
+      });
+    },
+    labelledGauge(name, help, label, read) {
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers,
+        collect() {
+          this.reset();
+          for (const [key, value] of read()) this.set({ [label]: String(key) }, value);
         },
       });
     },
