@@ -14,7 +14,7 @@ const INGEST_STATES: readonly IngestState[] = ['connecting', 'standby', 'active'
 function redisMetrics(registry: Registry, role: { readonly redisConnected: boolean; readonly redisDisconnects: number }): void {
   const { value, gauge } = scrapedMetrics(registry);
   gauge('tickertape_redis_connected', '1 while the connection to Redis is up, else 0.', () => (role.redisConnected ? 1 : 0));
-  value('tickertape_redis_disconnects_total', 'Times the connection to Redis was lost (each is followed by a resync).', () => role.redisDisconnects);
+  value('tickertape_redis_disconnects_total', 'Times Redis was lost, once per outage however many connections it dropped (each is followed by a resync).', () => role.redisDisconnects);
 }
 
 /** Registers the ingest's metrics; returns the publish duration histogram for it to observe. */

@@ -96,6 +96,12 @@ export class Gateway implements ClusterStatus, FeedSource {
   private metaReadFor: string | undefined;
   readonly counters: GatewayCounters = { records: 0, entries: 0, resyncs: { start: 0, redis: 0, gap: 0, invalid: 0 } };
   private seenDisconnects = 0;
+  /**
+   * Times Redis was lost: a connection dropping while both were up starts an outage, which lasts until both
+   * are ready again. One Redis restart drops both connections, and is one outage (one resync follows).
+   */
+  private outages = 0;
+  private inOutage = false;
 
   constructor(
     private readonly link: RedisLink,
@@ -106,6 +112,15 @@ export class Gateway implements ClusterStatus, FeedSource {
     private readonly outlet: GatewayOutlet,
     private readonly log: FastifyBaseLogger,
   ) {
+    for (const connection of [link, reader]) {
+      connection.onLost(() => {
+        if (!this.inOutage) this.outages++;
+        this.inOutage = true;
+      });
+      connection.onReady(() => {
+        if (link.connected && reader.connected) this.inOutage = false;
+      });
+    }
     this.metaReader = new MetaReader(link.client, keys, log, { level: 'error', message: 'unreadable meta in Redis: not serving until the ingest writes it again (retrying)' });
   }
 
@@ -122,8 +137,9 @@ export class Gateway implements ClusterStatus, FeedSource {
     return this.link.connected && this.reader.connected;
   }
 
+  /** Outages of Redis (not of each connection: the gateway has two). */
   get redisDisconnects(): number {
-    return this.link.disconnects + this.reader.disconnects;
+    return this.outages;
   }
 
   /** Whether the ingest has been silent longer than INGEST_SILENT_AFTER_MS (it publishes at least every second). */

@@ -20,6 +20,7 @@ export class RedisLink {
   private closing = false;
   private readonly waiters = new Set<() => void>();
   private readonly readyListeners = new Set<() => void>();
+  private readonly lostListeners = new Set<() => void>();
 
   constructor(url: string, name: string, log: FastifyBaseLogger) {
     this.client = new Redis(url, {
@@ -46,6 +47,7 @@ export class RedisLink {
       if (this.up && !this.closing) {
         this.disconnects++;
         log.warn({ redis: name }, 'Redis connection lost; reconnecting');
+        for (const listener of this.lostListeners) listener();
       }
       this.up = false;
     });
@@ -64,6 +66,12 @@ export class RedisLink {
   onReady(listener: () => void): () => void {
     this.readyListeners.add(listener);
     return () => this.readyListeners.delete(listener);
+  }
+
+  /** Calls `listener` each time the connection is lost after being ready (as `disconnects` counts). */
+  onLost(listener: () => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   /** Resolves once the connection is ready (at once if it is). */
