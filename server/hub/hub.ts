@@ -1,6 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
-import { decodeText, encodeBinary, encodeText } from '../../client/protocol/codec.js';
+import { encodeBinary, encodeText } from '../../client/protocol/codec.js';
 import {
   CLOSE_CODES,
   INTERVALS,
@@ -25,7 +25,7 @@ import type { FlushResult, Market } from '../market/market.js';
 import type { SymbolState } from '../market/symbol-state.js';
 import { binaryFrame, FrameArena, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
-import { createInboundDecoder, type InboundDecoder } from './inbound.js';
+import { createInboundDecoder, decodeInboundText, type InboundDecoder } from './inbound.js';
 import { MAX_INBOUND_FRAME_BYTES } from '../config.js';
 import { KeyList, PieceCache } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
@@ -353,7 +353,7 @@ export class Hub {
     this.counters.requests++;
     let decoded: unknown;
     try {
-      decoded = isBinary ? this.decodeInbound(data) : decodeText(data.toString('utf8'));
+      decoded = isBinary ? this.decodeInbound(data) : decodeInboundText(data.toString('utf8'));
     } catch (error) {
       const detail = error instanceof Error ? `: ${clip(error.message, 120)}` : '';
       this.fail(session, 'BAD_FRAME', `${isBinary ? 'frame is not one plain MessagePack value' : 'frame is not JSON'}${detail}`);

@@ -43,3 +43,17 @@ export function createInboundDecoder(maxFrameBytes: number): InboundDecoder {
     return decoder.decode(bytes);
   };
 }
+
+/** Refuses a `__proto__` key at any depth, as the MessagePack decoder does. */
+function refuseProto(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new Error('"__proto__" keys are not allowed');
+  return value;
+}
+
+/**
+ * A text frame's JSON, held to the MessagePack frames' rules: a `__proto__` key is refused (JSON.parse would
+ * make it an own property, harmless here but a trap for any code that copies the object).
+ */
+export function decodeInboundText(text: string): unknown {
+  return JSON.parse(text, refuseProto) as unknown;
+}

@@ -56,6 +56,8 @@ describe('bad frames get an error with a code and a message, and the connection 
     ['a number as map key', Buffer.from([0x81, 0x01, 0x02])],
     ['binary data', Buffer.from([0x81, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xc4, 0x01, 0x00])],
     ['text that is not JSON', '{"type": "ping"'],
+    ['a __proto__ key in JSON', '{"type":"ping","id":1,"__proto__":{"polluted":true}}'],
+    ['a nested __proto__ key in JSON', '{"type":"subscribe","symbols":["AAPL"],"x":[{"__proto__":null}]}'],
   ])('%s → BAD_FRAME', async (_name, data) => {
     const error = await errorFor(data);
     expect(error.code).toBe('BAD_FRAME');
