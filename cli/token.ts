@@ -37,6 +37,10 @@ export async function token(args: string[]): Promise<number> {
     process.stdout.write(TOKEN_USAGE);
     return 0;
   }
+  if (values.subject === '') {
+    process.stderr.write('tickertape: --subject is empty: give it a name, or leave it out for a token without one\n');
+    return 2;
+  }
   const secret = process.env['AUTH_JWT_SECRET'] ?? '';
   if (Buffer.byteLength(secret) < MIN_JWT_SECRET_BYTES) {
     process.stderr.write(`tickertape: set AUTH_JWT_SECRET (at least ${MIN_JWT_SECRET_BYTES} bytes) to the server's key\n`);
