@@ -251,7 +251,7 @@ describe('tickertape record', () => {
     child.kill('SIGTERM');
     const exit = await done;
     expect(exit.code, exit.stderr).toBe(0);
-    expect(exit.stderr).toMatch(/recorded [\d,]+ ticks to .*half-0001\.tape/);
+    expect(exit.stderr).toMatch(/recorded [\d,]+ ticks? to .*half-0001\.tape/);
   });
 
   test('exit status: 2 for an --out that cannot be created, 1 for a write that fails once started; --help says so', async () => {

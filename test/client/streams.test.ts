@@ -16,8 +16,8 @@ describe('async iteration', () => {
   const open = useClientAndServer();
   let server: RunningServer;
 
-  async function start(feed: Feed): Promise<TickerClient> {
-    const running = await open(feed);
+  async function start(feed: Feed, config?: Parameters<typeof open>[1]): Promise<TickerClient> {
+    const running = await open(feed, config);
     server = running.server;
     running.client.connect();
     await running.client.ready();
@@ -69,13 +69,14 @@ describe('async iteration', () => {
   });
 
   test('a loop over symbols the server refuses fails with RequestFailed instead of waiting for ever', async () => {
-    const c = await start(new ManualFeed([instrument('AAPL')]));
+    // A server that takes at most 10 symbols a request: the client splits only at the default 1,000.
+    const c = await start(new ManualFeed([instrument('AAPL')]), { flushIntervalMs: 20, limits: { maxSymbolsPerRequest: 10 } });
     const refusals: SubscriptionChange[] = [];
     c.on('subscription', (change) => {
       if (change.refused !== undefined) refusals.push(change);
     });
     // A request the server refuses whole (more symbols than one request may hold): each of its symbols is refused.
-    const many = Array.from({ length: 1_001 }, (_, i) => `S${i}`);
+    const many = Array.from({ length: 11 }, (_, i) => `S${i}`);
     const refusedWhole = c.quotes(many);
     const error = await refusedWhole.next().then(
       () => undefined,
@@ -83,7 +84,7 @@ describe('async iteration', () => {
     );
     expect(error).toBeInstanceOf(RequestFailed);
     expect((error as RequestFailed).answer.code).toBe('TOO_MANY_SYMBOLS');
-    expect((error as RequestFailed).message).toMatch(/every symbol was refused: S0 \(TOO_MANY_SYMBOLS: at most 1000 symbols per request\); S1 /);
+    expect((error as RequestFailed).message).toMatch(/every symbol was refused: S0 \(TOO_MANY_SYMBOLS: at most 10 symbols per request\); S1 /);
     expect(refusals.map(({ symbol, oldState, newState }) => [symbol, oldState, newState])).toEqual(many.map((symbol) => [symbol, 'subscribing', 'unsubscribed']));
     expect(c.subscriptions().size).toBe(0);
     // Malformed names are refused one by one (not a symbol name), all of them: the same.
