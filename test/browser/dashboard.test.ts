@@ -170,6 +170,11 @@ describe('dashboard', () => {
     const search = page.getByRole('combobox', { name: 'Add a symbol' });
     await search.fill('cardano');
     await expect.poll(() => page.locator('#symbol-suggestions [role="option"]').first().getAttribute('data-symbol')).toBe('ADA-USD');
+    // Escape closes the suggestions: Enter then shows them again, and adds nothing unseen.
+    await search.press('Escape');
+    await search.press('Enter');
+    await expect.poll(() => page.locator('#symbol-suggestions [role="option"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('.qrow[data-symbol="ADA-USD"]').count()).toBe(0);
     await search.press('Enter');
     await page.waitForSelector('.qrow[data-symbol="ADA-USD"]');
     await page.waitForFunction(() => /\d/.test(document.querySelector('.qrow[data-symbol="ADA-USD"] .last')?.textContent ?? ''));
