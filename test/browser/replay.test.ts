@@ -155,6 +155,8 @@ describe('dashboard on a replay', () => {
       await expect.poll(() => alert.textContent()).toMatch(/Replay stopped: .*broken\.csv:3: bad price: "ten"/);
       // The server goes on serving: the row of the tick before the bad line is there.
       await other.waitForFunction(() => /10\.00/.test(document.querySelector('.qrow[data-symbol="BAD"] .last')?.textContent ?? ''));
+      // A CSV names no instrument: the row says BAD once, not "BAD BAD".
+      expect(await other.locator('.qrow[data-symbol="BAD"] .sym').textContent()).toBe('BAD');
     } finally {
       await other.close();
       await failing.app.close();
