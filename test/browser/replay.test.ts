@@ -67,6 +67,8 @@ describe('dashboard on a replay', () => {
     expect(first).toBeGreaterThanOrEqual(feed.player.start);
     await page.waitForFunction((before) => Number(document.querySelector('section.replay')?.getAttribute('data-position')) > before + 1_000, first);
     expect(await page.locator('section.replay .clock').textContent()).toMatch(/^2024-01-02 14:\d\d:\d\d UTC$/);
+    // A screen reader reads the slider's position as the clock reads, not as milliseconds since 1970.
+    expect(await page.getByRole('slider', { name: 'Replay position' }).getAttribute('aria-valuetext')).toMatch(/^2024-01-02 14:\d\d:\d\d UTC$/);
     // The recording's symbols are the simulator's: the saved watchlist rows get prices.
     await page.waitForFunction(() => /\d/.test(document.querySelector('.qrow[data-symbol="BTC-USD"] .last')?.textContent ?? ''));
   });
