@@ -9,6 +9,7 @@ import { ClientError, RequestFailed } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { PendingRequests } from './pending.js';
 import { MAX_FRAME_BYTES } from './request-size.js';
+import { TokenBucket } from './token-bucket.js';
 import { decodeBinary, decodeText, encodeBinary, encodeText } from './protocol/codec.js';
 import {
   CLOSE_CODES,
@@ -30,41 +31,6 @@ import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './so
  */
 export const REQUEST_BURST = 100;
 export const REQUESTS_PER_S = 40;
-
-/** A token bucket: `burst` sends at once, then `ratePerS`. */
-class Pacer {
-  private tokens: number;
-  private at: number;
-
-  constructor(
-    private readonly ratePerS: number,
-    private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.tokens = burst;
-    this.at = now();
-  }
-
-  /** Takes a token if there is one. */
-  take(): boolean {
-    this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens--;
-    return true;
-  }
-
-  /** Ms until the next token. */
-  delay(): number {
-    this.refill();
-    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerS));
-  }
-
-  private refill(): void {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.ratePerS) / 1000);
-    this.at = now;
-  }
-}
 
 /** A request waiting for its turn to go out. */
 interface Queued {
@@ -125,7 +91,7 @@ export class Connection {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
-  private pacer = new Pacer(REQUESTS_PER_S, REQUEST_BURST);
+  private pacer = new TokenBucket(REQUESTS_PER_S, REQUEST_BURST);
   /** Requests over the pace, in order; sent as tokens come. */
   private queue: Queued[] = [];
   private queueTimer: ReturnType<typeof setTimeout> | undefined;
@@ -294,7 +260,7 @@ export class Connection {
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     // The server's rate limit is per connection.
-    this.pacer = new Pacer(REQUESTS_PER_S, REQUEST_BURST);
+    this.pacer = new TokenBucket(REQUESTS_PER_S, REQUEST_BURST);
     this.greeting = undefined;
     this.handlers.opening();
     this.connectTimer = setTimeout(() => {

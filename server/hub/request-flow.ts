@@ -13,7 +13,7 @@
  *   the client has read half its backlog: nothing it sent is lost.
  */
 import type { WebSocket } from 'ws';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../client/token-bucket.js';
 
 /**
  * Bytes of requests a paused connection may have waiting. ws finishes the chunk it has already read

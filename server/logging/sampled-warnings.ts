@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { TokenBucket } from '../hub/token-bucket.js';
+import { TokenBucket } from '../../client/token-bucket.js';
 
 /** Warnings per second per reason; past that they are counted and the count rides on the next one logged. */
 export const WARNINGS_PER_S_PER_REASON = 5;

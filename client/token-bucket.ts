@@ -1,6 +1,7 @@
 /**
  * A token bucket: `burst` tokens, refilled at `ratePerS`; each event takes one. Refill is computed from
- * the clock on use, so an idle bucket costs nothing (no timers per connection).
+ * the clock on use, so an idle bucket costs nothing (no timers per connection). The server's inbound rate
+ * limit and the client's pacing of its requests under it (client/connection.ts) are the same bucket.
  */
 export class TokenBucket {
   private tokens: number;
@@ -28,6 +29,12 @@ export class TokenBucket {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Ms until the next token (at least 1): when a sender held back may try again. */
+  delay(now: number = performance.now()): number {
+    this.refill(now);
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerS));
   }
 
   /** Whether the bucket has refilled completely: the sender has kept under the rate for a while. */

@@ -21,3 +21,14 @@ describe('TokenBucket', () => {
     expect(bucket.take(2_000)).toBe(true);
   });
 });
+
+describe('TokenBucket.delay', () => {
+  test('says when the next token comes: at once while one is there, then a share of a second', () => {
+    const bucket = new TokenBucket(40, 2, 0);
+    expect(bucket.delay(0)).toBe(1);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, false]);
+    expect(bucket.delay(0)).toBe(25);
+    expect(bucket.delay(10)).toBe(15);
+    expect(bucket.take(25)).toBe(true);
+  });
+});
