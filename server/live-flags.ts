@@ -63,7 +63,8 @@ export function liveFeedFromFlags(values: Readonly<Record<string, unknown>>, env
   for (const venue of VENUES) {
     const flag = values[`${venue}-url`];
     const url = typeof flag === 'string' ? flag : env[ENDPOINT_ENV[venue]];
-    endpoints[venue] = url === undefined || url === '' ? DEFAULT_ENDPOINTS[venue] : checkEndpoint(url, `--${venue}-url / ${ENDPOINT_ENV[venue]}`);
+    // Given but empty never gets here: config.ts refuses it (refuseEmpty).
+    endpoints[venue] = url === undefined ? DEFAULT_ENDPOINTS[venue] : checkEndpoint(url, `--${venue}-url / ${ENDPOINT_ENV[venue]}`);
   }
   const replaceFlag = values['binance-replace-after-s'];
   const replaceText = typeof replaceFlag === 'string' ? replaceFlag : env['BINANCE_REPLACE_AFTER_S'];

@@ -53,7 +53,7 @@ export function accessFlagOptions(): Record<string, { type: 'string' }> {
 }
 
 function list(raw: string | undefined): string[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
+  if (raw === undefined) return undefined;
   return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
