@@ -55,6 +55,9 @@ function releaseUpgrade(socket: WebSocket, raw: IncomingMessage, onError: (error
   socket.on('error', onError);
 }
 
+/** The answer to a handshake that arrives once the server has begun closing (what Fastify answers other requests). */
+const CLOSING_ANSWER = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
 /**
  * Closes the socket of an upgrade request that was answered over HTTP instead of upgraded. Node hands an
  * upgrade's socket over entirely, and @fastify/websocket answers through a ServerResponse it made itself,
@@ -64,7 +67,14 @@ function releaseUpgrade(socket: WebSocket, raw: IncomingMessage, onError: (error
  */
 function closeWhenRefused(socket: Socket): void {
   const response = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
-  if (!(response instanceof ServerResponse)) return;
+  if (!(response instanceof ServerResponse)) {
+    // Nobody routed it: the server is closing and @fastify/websocket has stopped listening for upgrades.
+    // Node would destroy an upgrade no one listens for; this listener being there stops it doing so.
+    // Node took its own 'error' listener off before the 'upgrade' event: a reset peer must not crash the process.
+    socket.on('error', () => socket.destroy());
+    socket.end(CLOSING_ANSWER, () => socket.destroy());
+    return;
+  }
   const end = (): void => {
     socket.once('finish', () => socket.destroy());
     socket.end();

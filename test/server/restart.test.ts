@@ -2,6 +2,7 @@ import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { TickerClient } from '../../client/client.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
+import { rawExchange, upgradeRequest } from '../helpers/raw-socket.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 const CLIENTS = 40;
@@ -47,4 +48,19 @@ test('a restart tells every client 1012 and they come back spread out in time, n
   const busiest = Math.max(...times.map((start) => times.filter((time) => time >= start && time < start + WINDOW_MS).length));
   expect(busiest).toBeLessThanOrEqual(CLIENTS / 2);
   expect(times.at(-1)! - times[0]!).toBeGreaterThan(150);
+});
+
+test('a handshake that arrives once the closing server has stopped routing upgrades gets 503 and its socket closed, and close() does not wait on it', async () => {
+  server = await startServer({ feed: new ManualFeed([instrument('AAPL')]) });
+  // What @fastify/websocket's preClose does as the server closes: a handshake already on its way then meets
+  // only routes/ws.ts's listener. It was left open, and close() waited for it for ever (a CI run's hung afterEach).
+  const [routing, ...rest] = server.app.server.listeners('upgrade');
+  expect(rest).toHaveLength(1);
+  server.app.server.removeListener('upgrade', routing as (...args: unknown[]) => void);
+  const late = await rawExchange(server.port, upgradeRequest(), 3_000);
+  expect([late.status, late.closedByServer]).toEqual([503, true]);
+  expect(late.text).toMatch(/^connection: close\r$/im);
+  const closing = server.close();
+  server = undefined;
+  await closing;
 });
