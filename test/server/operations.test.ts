@@ -82,7 +82,8 @@ describe('/metrics', () => {
     expect(value('tickertape_entries_encoded_total')).toBeGreaterThanOrEqual(3);
     expect(value('tickertape_bytes_sent_total')).toBeGreaterThan(value('tickertape_update_bytes_sent_total'));
     expect(value('tickertape_rejected_inputs_total{reason="BAD_FRAME"}')).toBe(1);
-    expect(value('tickertape_flush_duration_seconds_count')).toBeGreaterThan(10);
+    // Each update frame came out of a flush (one client: at most one frame a flush), and flushes with nothing to send count too.
+    expect(value('tickertape_flush_duration_seconds_count')).toBeGreaterThanOrEqual(client.of('update').length);
     expect(value('tickertape_feed_running')).toBe(1);
     expect(value('tickertape_symbols')).toBe(2);
     for (const name of ['tickertape_conflated_pauses_total', 'tickertape_slow_consumer_closes_total', 'tickertape_heartbeat_terminations_total', 'tickertape_buffered_bytes']) {
