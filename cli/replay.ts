@@ -39,7 +39,8 @@ Replay options:
   --loop          start again from the beginning after the end
   --paused        start paused at the first tick
   --skip-bad      skip bad lines (counted by reason in the summary) instead of stopping at the first;
-                  a tick more than ${MAX_OUT_OF_ORDER_MS / 60_000} min older than the file's newest is a bad line
+                  a tick more than ${MAX_OUT_OF_ORDER_MS / 60_000} min older than the file's newest is a bad line, and so is
+                  one more than that ahead of the ticks both before and after it
   --exit          exit when the replay ends (status 1 if it failed) instead of serving on; not with --loop
   --no-progress   no progress line (it is shown when stderr is a terminal)
 

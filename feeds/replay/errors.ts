@@ -16,7 +16,10 @@ export const REPLAY_ERROR_CODES = [
   'BAD_LINE',
   /** A line longer than MAX_LINE_BYTES. */
   'LINE_TOO_LONG',
-  /** A tick more than MAX_OUT_OF_ORDER_MS older than the newest already read from the same file. */
+  /**
+   * A tick more than MAX_OUT_OF_ORDER_MS older than the newest already read from the same file, or one more
+   * than that ahead of the ticks both before and after it (`far ahead`: a bad time, not a gap in the data).
+   */
   'OUT_OF_ORDER',
   /** A gzip file that ends mid-stream or holds corrupt data. */
   'BAD_GZIP',

@@ -60,6 +60,100 @@ describe('FileTicks', () => {
     expect(skipping.stats.skipped).toEqual({ 'out of order': 1 });
   });
 
+  test('one time far ahead of the ticks around it is the bad line: the ticks after it are kept', async () => {
+    // A year 2113 among 2024's ticks, as a flipped digit makes it: it is the line blamed, not the good one after it.
+    const rows = Array.from({ length: 40 }, (_, i) => `${iso(T + i * 1000)},A,${i + 1},1`);
+    const far = Date.UTC(2113, 0, 2, 14, 30);
+    rows.splice(20, 0, `${iso(far)},A,99,1`);
+    const path = csv('far-ahead.csv', rows);
+    const expected = Array.from({ length: 40 }, (_, i) => i + 1);
+    for (const chunkBytes of [64, 1 << 16]) {
+      const { ticks, error } = await drain(new FileTicks(path, { ...DEFAULTS, reader: { chunkBytes } }));
+      expect(ticks.map((tick) => tick.price)).toEqual(expected.slice(0, 20));
+      expect(error?.code).toBe('OUT_OF_ORDER');
+      expect(error?.message).toBe(
+        `${path}:22: far ahead: ${iso(far)} is 32507 days after the newest time before it (${iso(T + 19_000)}) ` +
+          `and 32507 days after the next tick (${iso(T + 20_000)} on line 23); at most 300 s out of order allowed`,
+      );
+      const skipping = new FileTicks(path, { ...DEFAULTS, skipBad: true, reader: { chunkBytes } });
+      const skipped = await drain(skipping);
+      expect(skipped.error).toBeUndefined();
+      expect(skipped.ticks.map((tick) => tick.price)).toEqual(expected);
+      expect(skipping.stats).toMatchObject({ skipped: { 'far ahead': 1 }, ticks: 40, lastTime: T + 39_000 });
+    }
+  });
+
+  test('a first tick far ahead of the two after it is the bad line; a second far behind the first is, when the third sides with the first', async () => {
+    const far = T + 400 * 86_400_000;
+    const ahead = csv('first-ahead.csv', [`${iso(far)},A,99,1`, `${iso(T)},A,1,1`, `${iso(T + 1000)},A,2,1`, `${iso(T + 2000)},A,3,1`]);
+    const strict = await drain(new FileTicks(ahead, DEFAULTS));
+    expect(strict.ticks).toEqual([]);
+    expect(strict.error?.message).toBe(
+      `${ahead}:2: far ahead: ${iso(far)} is 400 days or more after the next two ticks (${iso(T)} on line 3, ${iso(T + 1000)} on line 4); ` +
+        'at most 300 s out of order allowed',
+    );
+    const skipping = new FileTicks(ahead, { ...DEFAULTS, skipBad: true });
+    expect((await drain(skipping)).ticks.map((tick) => tick.price)).toEqual([1, 2, 3]);
+    expect(skipping.stats.skipped).toEqual({ 'far ahead': 1 });
+
+    // The other way round: a good first tick, then one far in the past. The third tick sides with the first.
+    const behind = csv('second-behind.csv', [`${iso(T)},A,1,1`, `${iso(T - 400 * 86_400_000)},A,99,1`, `${iso(T + 1000)},A,2,1`]);
+    const old = await drain(new FileTicks(behind, DEFAULTS));
+    expect(old.ticks.map((tick) => tick.price)).toEqual([1]);
+    expect(old.error?.message).toBe(`${behind}:3: out of order: ${iso(T - 400 * 86_400_000)} is 400 days before ${iso(T)}, read earlier (at most 300 s allowed)`);
+    const skippingOld = new FileTicks(behind, { ...DEFAULTS, skipBad: true });
+    expect((await drain(skippingOld)).ticks.map((tick) => tick.price)).toEqual([1, 2]);
+    expect(skippingOld.stats.skipped).toEqual({ 'out of order': 1 });
+  });
+
+  test('a gap the next tick follows moves the file on; a tick far behind both the gap and the ticks before it is out of order', async () => {
+    const day = 86_400_000;
+    const rows = [`${iso(T)},A,1,1`, `${iso(T + day)},A,2,1`, `${iso(T - day)},A,98,1`, `${iso(T + day + 1000)},A,3,1`, `${iso(T + 60 * day)},A,4,1`];
+    const path = csv('gaps.csv', rows);
+    // Strict: the tick after the gap is still held when the bad line stops the file, not known to be good.
+    const strict = await drain(new FileTicks(path, DEFAULTS));
+    expect(strict.ticks.map((tick) => tick.price)).toEqual([1]);
+    expect(strict.error?.message).toBe(`${path}:4: out of order: ${iso(T - day)} is 1 day before ${iso(T)}, read earlier (at most 300 s allowed)`);
+    const skipping = new FileTicks(path, { ...DEFAULTS, skipBad: true });
+    // The last line, 59 days on, has no tick after it to say otherwise: it is handed over.
+    expect((await drain(skipping)).ticks.map((tick) => tick.price)).toEqual([1, 2, 3, 4]);
+    expect(skipping.stats).toMatchObject({ skipped: { 'out of order': 1 }, ticks: 4, lastTime: T + 60 * day });
+  });
+
+  test('a tick in step with neither the held tick nor the ticks before it waits for the tick after it', async () => {
+    const hour = 3_600_000;
+    // A two-hour gap, then a tick 20 minutes after the ticks before the gap: the tick after it follows the gap.
+    const gap = csv('gap-then-stray.csv', [`${iso(T)},A,1,1`, `${iso(T + 2 * hour)},A,2,1`, `${iso(T + hour / 3)},A,97,1`, `${iso(T + 2 * hour + 1000)},A,3,1`]);
+    const strict = await drain(new FileTicks(gap, DEFAULTS));
+    expect(strict.ticks.map((tick) => tick.price)).toEqual([1, 2]);
+    expect(strict.error?.message).toBe(`${gap}:4: out of order: ${iso(T + hour / 3)} is 6000 s before ${iso(T + 2 * hour)}, read earlier (at most 300 s allowed)`);
+    const skipping = new FileTicks(gap, { ...DEFAULTS, skipBad: true });
+    expect((await drain(skipping)).ticks.map((tick) => tick.price)).toEqual([1, 2, 3]);
+    expect(skipping.stats.skipped).toEqual({ 'out of order': 1 });
+
+    // A bad time 100 days on, then a real 20-minute gap: the tick after it follows the gap, not the bad time.
+    const far = T + 100 * 86_400_000;
+    const stray = csv('stray-then-gap.csv', [`${iso(T)},A,1,1`, `${iso(far)},A,99,1`, `${iso(T + hour / 3)},A,2,1`, `${iso(T + hour / 3 + 1000)},A,3,1`]);
+    const strictStray = await drain(new FileTicks(stray, DEFAULTS));
+    expect(strictStray.ticks.map((tick) => tick.price)).toEqual([1]);
+    expect(strictStray.error?.message).toBe(
+      `${stray}:3: far ahead: ${iso(far)} is 100 days after the newest time before it (${iso(T)}) and 100 days or more after the next two ticks ` +
+        `(${iso(T + hour / 3)} on line 4, ${iso(T + hour / 3 + 1000)} on line 5); at most 300 s out of order allowed`,
+    );
+    const skippingStray = new FileTicks(stray, { ...DEFAULTS, skipBad: true });
+    expect((await drain(skippingStray)).ticks.map((tick) => tick.price)).toEqual([1, 2, 3]);
+    expect(skippingStray.stats.skipped).toEqual({ 'far ahead': 1 });
+  });
+
+  test('a bad time far past --to does not end the file early', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${iso(T + i * 60_000)},A,${i + 1},1`);
+    rows.splice(5, 0, `${iso(Date.UTC(2113, 0, 2))},A,99,1`);
+    const source = new FileTicks(csv('window-far.csv', rows), { ...DEFAULTS, skipBad: true, to: T + 10 * 60_000 });
+    const { ticks } = await drain(source);
+    expect(ticks.map((tick) => tick.price)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(source.stats.skipped).toEqual({ 'far ahead': 1 });
+  });
+
   test('--from/--to keep the window and stop reading once nothing later can fall inside it', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => `${iso(T + i * 60_000)},A,${i + 1},1`);
     const source = new FileTicks(csv('window.csv', rows), { ...DEFAULTS, from: T + 10 * 60_000, to: T + 20 * 60_000 });

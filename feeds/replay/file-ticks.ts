@@ -1,7 +1,7 @@
 /**
  * One file as a stream of tick batches: its lines (line-reader.ts) through its format's parser, then the
  * checks every format shares: a valid tick (feeds/tick.ts), a symbol the protocol can name (isSymbolName),
- * event time not too far behind the file's newest, and the `--from`/`--to` window. Strict by default: the first bad line ends the file with a ReplayError
+ * event time in order (see `order()`), and the `--from`/`--to` window. Strict by default: the first bad line ends the file with a ReplayError
  * (`FILE:LINE: reason`) after every good tick before it; with `skipBad` bad lines are counted by reason.
  */
 import { isSymbolName, SYMBOL_NAME_RULE } from '../../client/protocol/messages.js';
@@ -51,6 +51,15 @@ export interface FileStats {
 /** Distinct symbols a file's stats remember. */
 export const MAX_SUMMARY_SYMBOLS = 100_000;
 
+/** A tick held back by the order check, and its line. */
+interface Held {
+  readonly tick: Tick;
+  readonly line: number;
+}
+
+/** What the order check makes of a tick: hand it over, hold it back, or drop it (skipped, or the file stops). */
+type Order = 'pass' | 'hold' | 'skip' | 'stop';
+
 const TICK_PROBLEM_REASONS = {
   symbol: 'bad symbol',
   time: 'bad time',
@@ -67,7 +76,21 @@ export class FileTicks {
   private parser: LineParser | undefined;
   /** Batches read for detection, still to be parsed. */
   private readonly early: LineBatch[] = [];
+  /** The file's time: the newest event time handed over, or passed over by the window (see `order()`). */
   private newest = Number.NEGATIVE_INFINITY;
+  /**
+   * A tick with `low <= ts <= high` is in order and needs no more thought: within the tolerance of `newest`
+   * either way, and nothing held. `high` is -Infinity while a tick is held (and before the first), so every
+   * tick then goes through `order()`.
+   */
+  private low = Number.NEGATIVE_INFINITY;
+  private high = Number.NEGATIVE_INFINITY;
+  /** A tick far ahead of `newest`, held until the tick after it says whether the file's time moved on. */
+  private held: Held | undefined;
+  /** Before the file's time is known: a tick far behind the held first one, for the tick after it to judge. */
+  private challenger: Held | undefined;
+  /** Held ticks let through by `order()`, for `parse()` to hand over before the tick that let them through. */
+  private readonly released: Tick[] = [];
   /** The symbol of the last tick that passed the symbol rule, and whether the summary lists it yet. */
   private lastSymbol = '';
   private lastListed = false;
@@ -144,7 +167,15 @@ export class FileTicks {
         } catch (error) {
           // Closed while a read was under way: the pass that wanted it is over.
           if (this.finished) return undefined;
-          if (!(error instanceof ReplayError) || !this.options.skipBad) throw error;
+          if (!(error instanceof ReplayError)) throw error;
+          if (!this.options.skipBad) {
+            // A held first tick goes first, as every good tick before a bad line does.
+            this.failure = error;
+            this.settle(error.line ?? Number.MAX_SAFE_INTEGER);
+            const last = this.flushReleased([], 0);
+            if (last.length > 0) return last;
+            throw this.failure;
+          }
           // --skip-bad: a truncated gzip or an unreadable tail ends this file; the others go on.
           this.count(this.stats.skipped, error.code === 'BAD_GZIP' ? 'bad gzip' : 'read error');
           batch = undefined;
@@ -154,7 +185,9 @@ export class FileTicks {
         this.finished = true;
         this.stats.lines = this.reader.longLinesSkipped + this.stats.lines;
         if (this.reader.longLinesSkipped > 0) this.stats.skipped['line too long'] = this.reader.longLinesSkipped;
-        return undefined;
+        this.settle(Number.POSITIVE_INFINITY);
+        const last = this.flushReleased([], 0);
+        return last.length > 0 ? last : undefined;
       }
       const ticks = this.parse(batch);
       if (ticks.length > 0) return ticks;
@@ -181,7 +214,7 @@ export class FileTicks {
       const problem = parser.parse(line, out);
       if (problem !== undefined) {
         if (problem.kind === 'ignored') this.count(stats.ignored, problem.reason);
-        else if (!this.bad('BAD_LINE', firstLine + i, problem.reason, problem.detail)) break;
+        else if (!this.bad('BAD_LINE', firstLine + i, problem.reason, problem.detail)) return this.flushReleased(out, out.length);
         continue;
       }
       let kept = before;
@@ -189,7 +222,7 @@ export class FileTicks {
         const tick = out[j]!;
         const issue = tickProblem(tick);
         if (issue !== undefined) {
-          if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS[issue], tickProblemDetail(tick, issue))) return out.slice(0, kept);
+          if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS[issue], tickProblemDetail(tick, issue))) return this.flushReleased(out, kept);
           continue;
         }
         // The protocol's symbol rule, checked once per symbol: a file names the same few symbols over and over,
@@ -199,7 +232,7 @@ export class FileTicks {
           let listed = this.symbolsSeen.get(symbol);
           if (listed === undefined) {
             if (!isSymbolName(symbol)) {
-              if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS.symbol, describeSymbol(symbol))) return out.slice(0, kept);
+              if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS.symbol, describeSymbol(symbol))) return this.flushReleased(out, kept);
               continue;
             }
             // Bounded: past the cap, symbols are checked (and listed) again as they come back.
@@ -211,12 +244,36 @@ export class FileTicks {
           this.lastListed = listed;
         }
         const { ts } = tick;
-        if (ts < this.newest - maxOutOfOrderMs) {
-          const detail = `${isoTime(ts)} is ${formatSeconds(this.newest - ts)} before ${isoTime(this.newest)}, read earlier (at most ${formatSeconds(maxOutOfOrderMs)} allowed)`;
-          if (!this.bad('OUT_OF_ORDER', firstLine + i, 'out of order', detail)) return out.slice(0, kept);
-          continue;
+        if (!(ts >= this.low && ts <= this.high)) {
+          // Far behind or far ahead of the file's time, or a tick is held: the rare path.
+          const order = this.order(tick, firstLine + i);
+          const released = this.released;
+          for (let r = 0; r < released.length; r++) {
+            // Held ticks, handed over before this one: into a slot a dropped tick left, or in front of it.
+            const early = released[r]!;
+            if (!this.inWindow(early)) {
+              if (this.finished) {
+                released.length = 0;
+                out.length = kept;
+                return out;
+              }
+              continue;
+            }
+            if (kept < j) out[kept++] = early;
+            else {
+              out.splice(kept++, 0, early);
+              j++;
+            }
+          }
+          released.length = 0;
+          if (order === 'stop') return out.slice(0, kept);
+          if (order !== 'pass') continue;
         }
-        if (ts > this.newest) this.newest = ts;
+        if (ts > this.newest) {
+          this.newest = ts;
+          this.low = ts - maxOutOfOrderMs;
+          this.high = ts + maxOutOfOrderMs;
+        }
         if (ts < from || ts >= to) {
           stats.outside++;
           if (ts >= to + maxOutOfOrderMs) {
@@ -244,6 +301,120 @@ export class FileTicks {
     return out;
   }
 
+  /**
+   * The order check for a tick outside `low..high`. A tick more than the tolerance behind the file's time is
+   * out of order. A tick more than the tolerance ahead of it may be the first after a gap (a night, a
+   * weekend, a merged series) or a corrupt line (a digit flipped in its year): it is held, and the ticks
+   * after it decide. The next tick, if it follows the held one (is not more than the tolerance behind it),
+   * moves the file's time on to it; if it is back in step with the ticks before (within the tolerance of
+   * the file's time), the held tick is the bad line, so one bad time never makes every later good line out
+   * of order. A next tick in step with neither (far behind the held one, far ahead of the file's time) is
+   * held beside it, and the tick after that sides with one of the two. A file's first tick has no ticks
+   * before it, so it is held too, judged the same way. A tick still held at the end of the file is handed
+   * over: nothing after it says otherwise (see `settle()`).
+   */
+  private order(tick: Tick, line: number): Order {
+    const tolerance = this.options.maxOutOfOrderMs;
+    const { ts } = tick;
+    for (;;) {
+      const held = this.held;
+      if (held === undefined) {
+        if (ts < this.newest - tolerance) return this.bad('OUT_OF_ORDER', line, 'out of order', behind(ts, this.newest, tolerance)) ? 'skip' : 'stop';
+        if (ts <= this.newest + tolerance) return 'pass';
+        this.held = { tick, line };
+        this.high = Number.NEGATIVE_INFINITY;
+        return 'hold';
+      }
+      const challenger = this.challenger;
+      if (ts >= held.tick.ts - tolerance) {
+        // It follows the held tick: the file's time moves on to that (and a tick held beside it is out of order).
+        this.release(held);
+        if (challenger !== undefined && !this.bad('OUT_OF_ORDER', challenger.line, 'out of order', behind(challenger.tick.ts, held.tick.ts, tolerance))) {
+          return 'stop';
+        }
+        continue;
+      }
+      // Far behind the ticks before the held one too: out of order, and the held tick waits on.
+      if (ts < this.newest - tolerance) return this.bad('OUT_OF_ORDER', line, 'out of order', behind(ts, this.newest, tolerance)) ? 'skip' : 'stop';
+      if (ts > this.newest + tolerance && challenger === undefined) {
+        // In step with neither: the next tick decides.
+        this.challenger = { tick, line };
+        return 'hold';
+      }
+      // Back in step with the ticks before the held one, or a second tick far behind it: the held tick is the
+      // bad line, and a tick held beside it is judged in its place.
+      this.held = challenger;
+      this.challenger = undefined;
+      if (challenger === undefined) this.high = this.newest + tolerance;
+      const after = challenger === undefined ? `the next tick (${at(ts, line)})` : `the next two ticks (${at(challenger.tick.ts, challenger.line)}, ${at(ts, line)})`;
+      const before = this.newest === Number.NEGATIVE_INFINITY ? '' : `${formatSeconds(held.tick.ts - this.newest)} after the newest time before it (${isoTime(this.newest)}) and `;
+      const gap = held.tick.ts - Math.max(ts, challenger?.tick.ts ?? ts);
+      const detail = `${isoTime(held.tick.ts)} is ${before}${formatSeconds(gap)}${challenger === undefined ? '' : ' or more'} after ${after}; ${allowed(tolerance)}`;
+      if (!this.bad('OUT_OF_ORDER', held.line, 'far ahead', detail)) return 'stop';
+    }
+  }
+
+  /** The file's time moves on to a held tick, which is handed over. */
+  private release(held: Held): void {
+    const tolerance = this.options.maxOutOfOrderMs;
+    const { ts } = held.tick;
+    this.held = undefined;
+    this.challenger = undefined;
+    this.released.push(held.tick);
+    this.newest = ts;
+    this.low = ts - tolerance;
+    this.high = ts + tolerance;
+  }
+
+  /**
+   * The file ends after a held tick: nothing after it says otherwise, so it is handed over. When it stops at a
+   * bad line (`beforeLine`) instead, only a held first tick is: a tick held for its jump ahead is not known to
+   * be good, and the replay would wait out its gap before it reported the error. A challenger of a held first
+   * tick is out of order.
+   */
+  private settle(beforeLine: number): void {
+    const { held, challenger } = this;
+    if (held === undefined || held.line >= beforeLine) return;
+    if (beforeLine !== Number.POSITIVE_INFINITY && this.newest !== Number.NEGATIVE_INFINITY) return;
+    this.release(held);
+    if (challenger !== undefined) this.bad('OUT_OF_ORDER', challenger.line, 'out of order', behind(challenger.tick.ts, held.tick.ts, this.options.maxOutOfOrderMs));
+  }
+
+  /** `out` cut to its first `kept` ticks, then the released ones inside the window: a batch that ends the file. */
+  private flushReleased(out: Tick[], kept: number): Tick[] {
+    out.length = kept;
+    for (const tick of this.released) if (this.inWindow(tick)) out.push(tick);
+    this.released.length = 0;
+    return out;
+  }
+
+  /**
+   * The window and the stats for a tick handed over by `order()`, as `parse()` does for the others: whether
+   * it is inside `--from`/`--to` (once one is past `to` by the tolerance, the file is finished).
+   */
+  private inWindow(tick: Tick): boolean {
+    const { from, to, maxOutOfOrderMs } = this.options;
+    const { ts, symbol } = tick;
+    const stats = this.stats;
+    if (ts < from || ts >= to) {
+      stats.outside++;
+      if (ts >= to + maxOutOfOrderMs) {
+        this.finished = true;
+        void this.reader.close();
+      }
+      return false;
+    }
+    stats.ticks++;
+    if (!(ts >= stats.firstTime)) stats.firstTime = ts;
+    if (!(ts <= stats.lastTime)) stats.lastTime = ts;
+    if (this.symbolsSeen.get(symbol) === false) {
+      this.symbolsSeen.set(symbol, true);
+      if (symbol === this.lastSymbol) this.lastListed = true;
+      if (stats.symbols.size < MAX_SUMMARY_SYMBOLS) stats.symbols.add(symbol);
+    }
+    return true;
+  }
+
   /** Counts a bad line (`--skip-bad`, returns true) or records the error that ends the file (returns false). */
   private bad(code: ReplayErrorCode, line: number, reason: string, detail: string | undefined): boolean {
     if (this.options.skipBad) {
@@ -252,6 +423,8 @@ export class FileTicks {
     }
     this.failure = new ReplayError(code, detail === undefined ? reason : `${reason}: ${detail}`, this.file, line);
     void this.reader.close();
+    // A first tick held from a line before this one goes first (and a challenger of it fails first).
+    this.settle(line);
     return false;
   }
 
@@ -270,5 +443,23 @@ function describeSymbol(symbol: string): string {
 }
 
 function formatSeconds(ms: number): string {
+  if (ms >= 86_400_000) {
+    const days = Math.round(ms / 8_640_000) / 10;
+    return `${days} ${days === 1 ? 'day' : 'days'}`;
+  }
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
+}
+
+function allowed(toleranceMs: number): string {
+  return `at most ${formatSeconds(toleranceMs)} out of order allowed`;
+}
+
+/** A tick's time and line, for messages. */
+function at(ts: number, line: number): string {
+  return `${isoTime(ts)} on line ${line}`;
+}
+
+/** Why a tick far behind the file's time is out of order. */
+function behind(ts: number, newest: number, toleranceMs: number): string {
+  return `${isoTime(ts)} is ${formatSeconds(newest - ts)} before ${isoTime(newest)}, read earlier (at most ${formatSeconds(toleranceMs)} allowed)`;
 }

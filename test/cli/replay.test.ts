@@ -74,6 +74,21 @@ describe('tickertape replay', () => {
     expect(run.stderr).toMatch(/skipped: +1 bad price, 1 out of order|skipped: +1 out of order, 1 bad price/);
   });
 
+  test('one far-future time is the line reported (strict) or skipped (--skip-bad), not the good lines after it', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => `2013-10-07T12:10:${String(40 + i)}.516Z,BAC,13.91,100,Z`);
+    rows.splice(5, 0, '2113-10-07T08:30:00.000Z,BAC,13.9,100,N');
+    const path = files.write('far-ahead.csv', `timestamp,symbol,price,size,exchange\n${rows.join('\n')}\n`);
+    const strict = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(`tickertape: ${path}:7: far ahead: 2113-10-07T08:30:00.000Z is 36523.8 days after the newest time before it`);
+    expect(strict.stderr).toMatch(/ticks: +5 from/);
+    const skipping = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', '--skip-bad', ...QUIET]));
+    expect(skipping.code, skipping.stderr).toBe(0);
+    expect(skipping.stderr).toMatch(/ticks: +10 from 12 lines/);
+    expect(skipping.stderr).toMatch(/span: +2013-10-07T12:10:40\.516Z \.\. 2013-10-07T12:10:49\.516Z/);
+    expect(skipping.stderr).toMatch(/skipped: +1 far ahead\n/);
+  });
+
   test('a gap of 60 days in event time is waited out quietly, and a seek over it still works', async () => {
     // 2024-01-01 to 2024-03-01: 5,184,000,000 ms, over twice the longest timer Node keeps (2^31-1 ms).
     const path = files.write('gap.csv', 'timestamp,symbol,price,size\n2024-01-01T00:00:00Z,X,1,1\n2024-01-01T00:00:01Z,X,1,1\n2024-03-01T00:00:00Z,X,2,1\n');
