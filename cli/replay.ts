@@ -40,7 +40,8 @@ Replay options:
   --paused        start paused at the first tick
   --skip-bad      skip bad lines (counted by reason in the summary) instead of stopping at the first;
                   a tick more than ${MAX_OUT_OF_ORDER_MS / 60_000} min older than the file's newest is a bad line, and so is
-                  one more than that ahead of the ticks both before and after it
+                  one more than that ahead of the ticks both before and after it; damaged gzip data
+                  still fails (a gzip file cut short is read up to the cut)
   --exit          exit when the replay ends (status 1 if it failed) instead of serving on; not with --loop
   --no-progress   no progress line (it is shown when stderr is a terminal)
 

@@ -21,7 +21,7 @@ export const REPLAY_ERROR_CODES = [
    * than that ahead of the ticks both before and after it (`far ahead`: a bad time, not a gap in the data).
    */
   'OUT_OF_ORDER',
-  /** A gzip file that ends mid-stream or holds corrupt data. */
+  /** A gzip file that ends mid-stream or holds corrupt data (found where zlib finds it: docs/feeds.md). */
   'BAD_GZIP',
   /** Options that cannot work together or out of range (flags, protocol requests). */
   'BAD_OPTION',

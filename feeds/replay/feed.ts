@@ -32,6 +32,8 @@ export interface ReplayFeed extends Feed {
 /** Opens the files (a ReplayError names the first that cannot be read or recognised). */
 export async function openReplay(options: ReplayOptions): Promise<ReplayFeed> {
   const resolved = resolveReplayOptions(options);
+  // What checking a gzip file's whole stream found, kept for the later passes (a seek back reads again).
+  const gzipChecks = new Map<string, Promise<string | undefined>>();
   const openCursor = async (): Promise<TickCursor> => {
     const sources = resolved.files.map(
       (file) =>
@@ -43,6 +45,7 @@ export async function openReplay(options: ReplayOptions): Promise<ReplayFeed> {
           to: resolved.to,
           maxOutOfOrderMs: resolved.maxOutOfOrderMs,
           reader: resolved.reader,
+          gzipChecks,
         }),
     );
     const opened = await Promise.allSettled(sources.map((source) => source.open()));

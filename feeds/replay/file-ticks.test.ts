@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { scratchFolder } from '../../test/helpers/scratch.js';
 import type { Tick } from '../tick.js';
@@ -161,6 +162,78 @@ describe('FileTicks', () => {
     expect(ticks.map((tick) => tick.price)).toEqual(Array.from({ length: 10 }, (_, i) => i + 11));
     // Read up to `to` + the out-of-order tolerance (5 min), not to the end of the file.
     expect(source.stats.outside).toBe(10 + 6);
+  });
+});
+
+describe('FileTicks on a damaged gzip file', () => {
+  const SYMBOLS = ['AAPL', 'MSFT', 'BTC-USD', 'ETH-USD', 'BAC'];
+  /** A recording of 20,000 ticks, one every 50 ms: line n + 2 holds tick n. */
+  const rows = Array.from({ length: 20_000 }, (_, i) => `${T + i * 50},${SYMBOLS[i % 5]},${(100 + ((i * 7919) % 500) / 100).toFixed(2)},${1 + (i % 9)},${i % 2 === 0 ? 's' : 'b'},,`);
+  const text = `# tickertape recording v1: ts,symbol,price,size,side,bid,ask\n${rows.join('\n')}\n`;
+  const CHECKSUM = 'corrupt gzip data (incorrect data check): the data does not match the CRC-32 checksum at the end of the compressed stream';
+
+  /** The recording gzipped in stored (level 0) blocks, with one bit flipped at `find` (+ `offset`): only the checksum can tell. */
+  function flipped(name: string, find: string, offset: number, bit: number): string {
+    const whole = gzipSync(text, { level: 0 });
+    whole[whole.indexOf(find) + offset]! ^= bit;
+    return files.write(name, whole);
+  }
+
+  async function both(path: string): Promise<{ strict: Awaited<ReturnType<typeof drain>>; skipping: Awaited<ReturnType<typeof drain>>; skipped: FileTicks }> {
+    const strict = await drain(new FileTicks(path, DEFAULTS));
+    const skipped = new FileTicks(path, { ...DEFAULTS, skipBad: true });
+    return { strict, skipping: await drain(skipped), skipped };
+  }
+
+  test('a bit flipped into a bad line is BAD_GZIP at that line, under --skip-bad too, and nothing past it is read', async () => {
+    // Tick 10,000's time, 1704206300000, becomes 9704206300000 (the year 2277): line 10,002 is far ahead.
+    const path = flipped('far.tape.gz', `\n${T + 10_000 * 50},`, 1, 0x08);
+    const { strict, skipping, skipped } = await both(path);
+    const message =
+      `${path}:10002: ${CHECKSUM}; this line, the first bad one, is likely damaged data (far ahead: 2277-07-07T04:51:40.000Z is 92592.6 days ` +
+      'after the newest time before it (2024-01-02T14:38:19.950Z) and 92592.6 days after the next tick (2024-01-02T14:38:20.050Z on line 10003); at most 300 s out of order allowed)';
+    for (const { error } of [strict, skipping]) {
+      expect(error?.code).toBe('BAD_GZIP');
+      expect(error?.message).toBe(message);
+    }
+    // The ticks before it; --skip-bad, the tick after it too, which showed it up and is in step with them.
+    expect(strict.ticks.map((tick) => tick.ts)).toEqual(Array.from({ length: 10_000 }, (_, i) => T + i * 50));
+    expect(skipping.ticks.map((tick) => tick.ts)).toEqual(Array.from({ length: 10_001 }, (_, i) => T + (i < 10_000 ? i : i + 1) * 50));
+    expect(skipped.stats.skipped).toEqual({ 'far ahead': 1 });
+  });
+
+  test('a bit flipped into a line that still reads is found at the end of the stream: BAD_GZIP for the file, under --skip-bad too', async () => {
+    // Tick 10,000's size, 2, becomes 3: a good line, wrong.
+    const path = flipped('size.tape.gz', `\n${T + 10_000 * 50},`, `${T + 10_000 * 50},${rows[10_000]!.split(',')[1]},${rows[10_000]!.split(',')[2]},`.length + 1, 0x01);
+    const { strict, skipping, skipped } = await both(path);
+    for (const { ticks, error } of [strict, skipping]) {
+      expect(error?.code).toBe('BAD_GZIP');
+      expect(error?.message).toBe(`${path}: ${CHECKSUM}: the lines read from it may hold damaged data`);
+      expect(ticks[10_000]?.size).toBe(3);
+    }
+    expect(skipped.stats.skipped).toEqual({});
+  });
+
+  test('one bit flipped in the middle of compressed data: BAD_GZIP naming the file, strict or --skip-bad', async () => {
+    const whole = gzipSync(text);
+    whole[Math.floor(whole.length / 2)]! ^= 0x01;
+    const path = files.write('flipped.tape.gz', whole);
+    const { strict, skipping } = await both(path);
+    for (const { ticks, error } of [strict, skipping]) {
+      expect(error?.code).toBe('BAD_GZIP');
+      expect(error?.message).toMatch(new RegExp(`^${path.replace(/[.\\/]/g, '\\$&')}(:\\d+)?: corrupt gzip data`));
+      for (const tick of ticks) expect(SYMBOLS).toContain(tick.symbol);
+    }
+  });
+
+  test('a gzip file cut short is not corrupt: --skip-bad reads it up to the cut and counts it', async () => {
+    const whole = gzipSync(text);
+    const path = files.write('cut.tape.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    const { strict, skipping, skipped } = await both(path);
+    expect(strict.error?.message).toMatch(/cut\.tape\.gz:\d+: truncated gzip: the file ends in the middle of the compressed stream/);
+    expect(skipping.error).toBeUndefined();
+    expect(skipping.ticks.length).toBeGreaterThan(5_000);
+    expect(skipped.stats.skipped).toEqual({ 'truncated gzip': 1 });
   });
 });
 

@@ -10,7 +10,7 @@ import { isoTime } from '../time.js';
 import { ReplayError, type ReplayErrorCode } from './errors.js';
 import { DETECTION_LINES, detectFormat, formatNamed, type FormatName, type ReplayFormat } from './formats/index.js';
 import type { LineParser } from './formats/format.js';
-import { LineReader, type LineBatch, type LineReaderOptions } from './line-reader.js';
+import { corruptGzip, gzipDamage, LineReader, type LineBatch, type LineReaderOptions } from './line-reader.js';
 
 export interface FileTicksOptions {
   /** Read the file as this format instead of detecting it. */
@@ -26,6 +26,12 @@ export interface FileTicksOptions {
   readonly maxOutOfOrderMs: number;
   /** Test hooks: line cap and chunk size. */
   readonly reader?: LineReaderOptions;
+  /**
+   * Checks of gzip files' integrity (`gzipDamage`) by path, shared by the passes of one replay, so a seek
+   * back does not inflate a file through again to learn what an earlier pass did. Without it each
+   * FileTicks runs its own, stopped when it is closed.
+   */
+  readonly gzipChecks?: Map<string, Promise<string | undefined>>;
 }
 
 /** What reading a file found; the replay summary adds these up. */
@@ -99,6 +105,15 @@ export class FileTicks {
   private finished = false;
   /** A strict-mode error, thrown once the ticks before it are handed over. */
   private failure: ReplayError | undefined;
+  /**
+   * A gzip file's first bad line may be damage in the compressed stream that only its checksum, at the end,
+   * gives away: the whole file is then inflated once (`gzipDamage`) before anything after that line is
+   * handed over. The check, the line, its reason, and (--skip-bad) whether the reading waits for the check.
+   */
+  private gzipCheck: Promise<string | undefined> | undefined;
+  private gzipCheckAbort: AbortController | undefined;
+  private firstBad: { readonly line: number; readonly reason: string } | undefined;
+  private awaitingGzipCheck = false;
 
   constructor(
     readonly file: string,
@@ -158,7 +173,12 @@ export class FileTicks {
   /** The next ticks in file order (never an empty batch), or undefined once the file is done. */
   async next(): Promise<Tick[] | undefined> {
     for (;;) {
-      if (this.failure !== undefined) throw this.failure;
+      if (this.awaitingGzipCheck) await this.gzipChecked();
+      if (this.failure !== undefined) {
+        // A bad line in a gzip file may be damage in the stream: the error says so when it is.
+        await this.gzipChecked();
+        throw this.failure;
+      }
       if (this.finished) return undefined;
       let batch = this.early.shift();
       if (batch === undefined) {
@@ -168,16 +188,18 @@ export class FileTicks {
           // Closed while a read was under way: the pass that wanted it is over.
           if (this.finished) return undefined;
           if (!(error instanceof ReplayError)) throw error;
-          if (!this.options.skipBad) {
+          // A corrupt gzip stream is not a bad line: --skip-bad does not skip it (a stream cut short, it does).
+          if (!this.options.skipBad || (error.code === 'BAD_GZIP' && !this.reader.truncated)) {
             // A held first tick goes first, as every good tick before a bad line does.
             this.failure = error;
             this.settle(error.line ?? Number.MAX_SAFE_INTEGER);
             const last = this.flushReleased([], 0);
             if (last.length > 0) return last;
+            await this.gzipChecked();
             throw this.failure;
           }
           // --skip-bad: a truncated gzip or an unreadable tail ends this file; the others go on.
-          this.count(this.stats.skipped, error.code === 'BAD_GZIP' ? 'bad gzip' : 'read error');
+          this.count(this.stats.skipped, error.code === 'BAD_GZIP' ? 'truncated gzip' : 'read error');
           batch = undefined;
         }
       }
@@ -197,6 +219,7 @@ export class FileTicks {
   /** Stops reading (e.g. a seek starts a new pass). */
   async close(): Promise<void> {
     this.finished = true;
+    this.gzipCheckAbort?.abort();
     await this.reader.close();
   }
 
@@ -215,6 +238,7 @@ export class FileTicks {
       if (problem !== undefined) {
         if (problem.kind === 'ignored') this.count(stats.ignored, problem.reason);
         else if (!this.bad('BAD_LINE', firstLine + i, problem.reason, problem.detail)) return this.flushReleased(out, out.length);
+        else if (this.awaitingGzipCheck) this.deferRest(batch, i);
         continue;
       }
       let kept = before;
@@ -223,6 +247,7 @@ export class FileTicks {
         const issue = tickProblem(tick);
         if (issue !== undefined) {
           if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS[issue], tickProblemDetail(tick, issue))) return this.flushReleased(out, kept);
+          if (this.awaitingGzipCheck) this.deferRest(batch, i);
           continue;
         }
         // The protocol's symbol rule, checked once per symbol: a file names the same few symbols over and over,
@@ -233,6 +258,7 @@ export class FileTicks {
           if (listed === undefined) {
             if (!isSymbolName(symbol)) {
               if (!this.bad('BAD_LINE', firstLine + i, TICK_PROBLEM_REASONS.symbol, describeSymbol(symbol))) return this.flushReleased(out, kept);
+              if (this.awaitingGzipCheck) this.deferRest(batch, i);
               continue;
             }
             // Bounded: past the cap, symbols are checked (and listed) again as they come back.
@@ -247,6 +273,7 @@ export class FileTicks {
         if (!(ts >= this.low && ts <= this.high)) {
           // Far behind or far ahead of the file's time, or a tick is held: the rare path.
           const order = this.order(tick, firstLine + i);
+          if (this.awaitingGzipCheck) this.deferRest(batch, i);
           const released = this.released;
           for (let r = 0; r < released.length; r++) {
             // Held ticks, handed over before this one: into a slot a dropped tick left, or in front of it.
@@ -417,6 +444,7 @@ export class FileTicks {
 
   /** Counts a bad line (`--skip-bad`, returns true) or records the error that ends the file (returns false). */
   private bad(code: ReplayErrorCode, line: number, reason: string, detail: string | undefined): boolean {
+    if (this.firstBad === undefined && this.reader.gzip && !this.reader.ended) this.checkGzip(line, detail === undefined ? reason : `${reason}: ${detail}`);
     if (this.options.skipBad) {
       this.count(this.stats.skipped, reason);
       return true;
@@ -426,6 +454,52 @@ export class FileTicks {
     // A first tick held from a line before this one goes first (and a challenger of it fails first).
     this.settle(line);
     return false;
+  }
+
+  /**
+   * --skip-bad, once a gzip file's first bad line has started the check of its stream: the lines after line
+   * `i` of the batch wait for it (back in `early`), and this parse ends with line `i`. Called where a bad line
+   * is found, so the loop over lines pays nothing for it.
+   */
+  private deferRest(batch: LineBatch, i: number): void {
+    const { lines, firstLine } = batch;
+    if (i + 1 < lines.length) this.early.unshift({ lines: lines.slice(i + 1), firstLine: firstLine + i + 1 });
+    lines.length = i + 1;
+  }
+
+  /** Starts the check of the whole gzip stream at its first bad line (see `gzipCheck`). */
+  private checkGzip(line: number, reason: string): void {
+    this.firstBad = { line, reason };
+    const shared = this.options.gzipChecks;
+    let check = shared?.get(this.file);
+    if (check === undefined) {
+      if (shared === undefined) this.gzipCheckAbort = new AbortController();
+      check = gzipDamage(this.file, this.gzipCheckAbort?.signal);
+      shared?.set(this.file, check);
+    }
+    this.gzipCheck = check;
+    this.awaitingGzipCheck = this.options.skipBad;
+  }
+
+  /**
+   * Waits for the gzip check, if one runs: corrupt data makes the file fail with BAD_GZIP at its first bad
+   * line, in place of a strict-mode error about that line and under --skip-bad alike.
+   */
+  private async gzipChecked(): Promise<void> {
+    const check = this.gzipCheck;
+    const first = this.firstBad;
+    this.awaitingGzipCheck = false;
+    if (check === undefined || first === undefined) return;
+    this.gzipCheck = undefined;
+    const damage = await check;
+    if (damage === undefined || this.finished) return;
+    this.failure = new ReplayError(
+      'BAD_GZIP',
+      `${corruptGzip(damage)}; this line, the first bad one, is likely damaged data (${first.reason})`,
+      this.file,
+      first.line,
+    );
+    void this.reader.close();
   }
 
   private count(counts: Record<string, number>, reason: string): void {

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { scratchFolder } from '../../test/helpers/scratch.js';
 import { ReplayError } from './errors.js';
-import { LineReader, type LineReaderOptions } from './line-reader.js';
+import { gzipDamage, LineReader, type LineReaderOptions } from './line-reader.js';
 
 const files = scratchFolder('tickertape-lines-');
 
@@ -82,12 +82,41 @@ describe('LineReader', () => {
     expect(before).toEqual(lines.slice(0, before.length));
   });
 
-  test('corrupt gzip data is reported with the file and line', async () => {
-    const whole = gzipSync(Array.from({ length: 5_000 }, (_, i) => `${i},${Math.random()}`).join('\n'));
-    whole.fill(0x55, whole.length - 200, whole.length - 100);
-    const { error, lines } = await failureOf(files.write('corrupt.gz', whole), { chunkBytes: 4096 });
+  test('a corrupt deflate block fails where the inflater reaches it, with the file and line', async () => {
+    const first = Array.from({ length: 3_000 }, (_, i) => `${i},${(i * 7919) % 1000}`);
+    // A second gzip member whose first block has type 3, which deflate does not have.
+    const broken = gzipSync('3000,1\n3001,2\n');
+    broken[10]! |= 0b110;
+    const path = files.write('bad-block.csv.gz', Buffer.concat([gzipSync(`${first.join('\n')}\n`), broken]));
+    const { error, lines } = await failureOf(path, { chunkBytes: 4096 });
+    // The lines up to it, but for those in the last chunk inflated (zlib's error comes with that output).
+    expect(lines.length).toBeGreaterThan(2000);
+    expect(lines).toEqual(first.slice(0, lines.length));
     expect(error.code).toBe('BAD_GZIP');
-    expect(error.message).toMatch(new RegExp(`corrupt\\.gz:${lines.length + 1}: corrupt gzip data`));
+    expect(error.message).toBe(`${path}:${lines.length + 1}: corrupt gzip data (invalid block type)`);
+    expect(await gzipDamage(path)).toBe('invalid block type');
+  });
+
+  test('damage only the checksum catches is found at the end of the stream, after the lines it garbled: the error names the file', async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => `${i},${(i * 7919) % 1000}`);
+    const text = rows.join('\n');
+    // Stored (level 0) blocks hold the text as it is: one bit flipped turns a 1 into a 9 and nothing else.
+    const whole = gzipSync(text, { level: 0 });
+    const at = whole.indexOf('\n1500,') + 1;
+    whole[at]! ^= 0x08;
+    const path = files.write('flipped.csv.gz', whole);
+    const { error, lines } = await failureOf(path, { chunkBytes: 4096 });
+    // Every line but those of the last chunk inflated, the damaged one among them.
+    expect(lines.length).toBeGreaterThan(4_000);
+    expect(lines).toEqual([...rows.slice(0, 1500), `9${rows[1500]!.slice(1)}`, ...rows.slice(1501, lines.length)]);
+    expect(error.code).toBe('BAD_GZIP');
+    expect(error.message).toBe(
+      `${path}: corrupt gzip data (incorrect data check): the data does not match the CRC-32 checksum at the end of the compressed stream: the lines read from it may hold damaged data`,
+    );
+    expect(await gzipDamage(path)).toBe('incorrect data check');
+    // Whole, and cut short, are not damage gzipDamage reports (the reader says the one, and nothing of the other).
+    expect(await gzipDamage(files.gzip('whole.csv.gz', text))).toBeUndefined();
+    expect(await gzipDamage(files.write('cut.csv.gz', gzipSync(text).subarray(0, 1000)))).toBeUndefined();
   });
 
   test('a line over the cap fails with FILE:LINE, or is skipped and counted', async () => {

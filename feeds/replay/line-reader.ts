@@ -4,9 +4,11 @@
  * numbered, with `\r\n` and `\n` line ends removed, and a UTF-8 byte-order mark before the first line dropped
  * (editors and spreadsheets on Windows write one). Memory is one chunk and one batch, whatever the file size.
  */
+import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ReplayError } from './errors.js';
 
 /** Longest line accepted, in bytes: far above any real message (a Binance REST depth snapshot is ~60 KiB). */
@@ -46,6 +48,10 @@ export class LineReader {
   gzip = false;
   /** Over-long lines skipped (with `skipLongLines`). */
   longLinesSkipped = 0;
+  /** The gzip stream was cut short (next() threw BAD_GZIP for it): the data before the cut may be whole. */
+  truncated = false;
+  /** The whole file was read (for gzip: inflated, and its checksums matched). */
+  ended = false;
 
   private raw: (Readable & { bytesRead: number }) | undefined;
   /** What lines are split from: the raw stream, or the inflater behind it. */
@@ -107,7 +113,9 @@ export class LineReader {
 
   /**
    * The next lines, or undefined at the end of the file. Throws a ReplayError for an over-long line (unless
-   * skipped), a truncated or corrupt gzip stream, or a read error, after every complete line before it.
+   * skipped), a truncated or corrupt gzip stream, or a read error, after the complete lines before it (for
+   * gzip, but those of the chunk zlib failed in). Damage that decodes is found only by the checksum at the end
+   * of the gzip member: that error names no line.
    */
   async next(): Promise<LineBatch | undefined> {
     const chunks = this.chunks;
@@ -128,6 +136,7 @@ export class LineReader {
       }
       if (result.done === true) {
         this.done = true;
+        this.ended = true;
         await this.close();
         return this.lastLine();
       }
@@ -224,10 +233,44 @@ export class LineReader {
   private readError(error: unknown): ReplayError {
     const line = this.lineNumber + 1;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'Z_BUF_ERROR') return new ReplayError('BAD_GZIP', 'truncated gzip: the file ends in the middle of the compressed stream', this.path, line);
-    if (code === 'Z_DATA_ERROR') return new ReplayError('BAD_GZIP', `corrupt gzip data (${systemMessage(error)})`, this.path, line);
+    if (code === 'Z_BUF_ERROR') {
+      this.truncated = true;
+      return new ReplayError('BAD_GZIP', 'truncated gzip: the file ends in the middle of the compressed stream', this.path, line);
+    }
+    if (code === 'Z_DATA_ERROR') {
+      const message = systemMessage(error);
+      // A checksum is checked at the end of the stream: it says nothing of where the damage is.
+      if (isChecksumError(message)) return new ReplayError('BAD_GZIP', `${corruptGzip(message)}: the lines read from it may hold damaged data`, this.path);
+      return new ReplayError('BAD_GZIP', corruptGzip(message), this.path, line);
+    }
     return new ReplayError('UNREADABLE', `read failed: ${systemMessage(error)}`, this.path, line);
   }
+}
+
+/**
+ * The whole of a gzip file inflated, the output thrown away: zlib's message when the compressed data is
+ * corrupt (a deflate block that cannot be, or data that does not match the CRC-32 or length at the end of a
+ * member), else undefined (whole, cut short, or unreadable: the reader itself reports those).
+ */
+export async function gzipDamage(path: string, signal?: AbortSignal): Promise<string | undefined> {
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  try {
+    await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), createGunzip({ chunkSize: READ_CHUNK_BYTES }), discard, signal === undefined ? {} : { signal });
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' ? systemMessage(error) : undefined;
+  }
+}
+
+/** What a gzip stream's Z_DATA_ERROR means, for messages. */
+export function corruptGzip(zlibMessage: string): string {
+  if (zlibMessage === 'incorrect data check') return 'corrupt gzip data (incorrect data check): the data does not match the CRC-32 checksum at the end of the compressed stream';
+  if (zlibMessage === 'incorrect length check') return 'corrupt gzip data (incorrect length check): the data does not match the length recorded at the end of the compressed stream';
+  return `corrupt gzip data (${zlibMessage})`;
+}
+
+function isChecksumError(zlibMessage: string): boolean {
+  return zlibMessage === 'incorrect data check' || zlibMessage === 'incorrect length check';
 }
 
 /** The first line of a file without the byte-order mark it may start with. */

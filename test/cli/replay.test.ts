@@ -3,7 +3,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { finished, lineMatching, REPO_ROOT, tickertape, tickertapeWithFileLimit } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
@@ -87,6 +87,20 @@ describe('tickertape replay', () => {
     expect(skipping.stderr).toMatch(/ticks: +10 from 12 lines/);
     expect(skipping.stderr).toMatch(/span: +2013-10-07T12:10:40\.516Z \.\. 2013-10-07T12:10:49\.516Z/);
     expect(skipping.stderr).toMatch(/skipped: +1 far ahead\n/);
+  });
+
+  test('a gzip file with a bit flipped in the middle fails with BAD_GZIP naming it (exit 1), under --skip-bad too', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${1704205800000 + i * 50},${['AAPL', 'BAC', 'BTC-USD'][i % 3]},${(100 + (i % 400) / 100).toFixed(2)},${1 + (i % 9)},b,,`);
+    const whole = gzipSync(`# tickertape recording v1: ts,symbol,price,size,side,bid,ask\n${rows.join('\n')}\n`);
+    whole[Math.floor(whole.length / 2)]! ^= 0x10;
+    const path = files.write('flipped.tape.gz', whole);
+    const place = new RegExp(`tickertape: ${path.replace(/[.\\/]/g, '\\$&')}(:\\d+)?: corrupt gzip data`);
+    const strict = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(place);
+    const skipping = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', '--skip-bad', ...QUIET]));
+    expect(skipping.code, skipping.stderr).toBe(1);
+    expect(skipping.stderr).toMatch(place);
   });
 
   test('a gap of 60 days in event time is waited out quietly, and a seek over it still works', async () => {
