@@ -67,6 +67,8 @@ describe('dashboard on a replay', () => {
     expect(first).toBeGreaterThanOrEqual(feed.player.start);
     await page.waitForFunction((before) => Number(document.querySelector('section.replay')?.getAttribute('data-position')) > before + 1_000, first);
     expect(await page.locator('section.replay .clock').textContent()).toMatch(/^2024-01-02 14:\d\d:\d\d UTC$/);
+    // Fifteen minutes of one day: the timeline's ends are times of day (the clock has the date).
+    expect(await page.locator('section.replay .edge').allTextContents()).toEqual(['14:30:00', '14:45:02']);
     // A screen reader reads the slider's position as the clock reads, not as milliseconds since 1970.
     expect(await page.getByRole('slider', { name: 'Replay position' }).getAttribute('aria-valuetext')).toMatch(/^2024-01-02 14:\d\d:\d\d UTC$/);
     // The recording's symbols are the simulator's: the saved watchlist rows get prices.
@@ -142,6 +144,27 @@ describe('dashboard on a replay', () => {
     expect(shot.byteLength).toBeGreaterThan(10_000);
     if (process.env['UPDATE_SCREENSHOTS'] === '1') await writeFile(join(REPO_ROOT, 'docs', 'replay.png'), shot);
     expect(pageErrors).toEqual([]);
+  });
+
+  test('a replay over more than one day shows the dates at the timeline\'s ends (two files three years apart, merged)', async () => {
+    const coinbase = join(scratch, 'coinbase-2021.csv');
+    const binance = join(scratch, 'binance-2024.csv');
+    await writeFile(coinbase, 'timestamp,symbol,price,size\n2021-04-17T16:41:49.984Z,SKL-USD,0.4,10\n2021-04-17T16:43:37.089Z,SKL-USD,0.41,5\n');
+    await writeFile(binance, 'timestamp,symbol,price,size\n2024-08-08T23:55:00Z,ETH-USDT,2683.8,0.002\n2024-08-09T00:00:01.174Z,ETH-USDT,2684.1,0.01\n');
+    const merged = await openReplay({ files: [coinbase, binance], speed: 100, paused: true });
+    const serving = await startServer(webRoot, { feed: merged });
+    await merged.scanned;
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(serving.origin);
+      await other.waitForSelector('section.replay[data-state="paused"]');
+      await expect.poll(() => other.locator('section.replay .edge').allTextContents()).toEqual(['2021-04-17 16:41', '2024-08-09 00:00']);
+      expect(await other.locator('section.replay .edge[data-edge="end"]').getAttribute('title')).toBe('2024-08-09 00:00:01 UTC');
+      expect(await other.locator('section.replay .clock').textContent()).toBe('2021-04-17 16:41:49 UTC');
+    } finally {
+      await other.close();
+      await serving.app.close();
+    }
   });
 
   test('a replay that stops on a bad line shows FILE:LINE and the reason on the page', async () => {

@@ -139,6 +139,21 @@ export function formatReplayTime(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
+/**
+ * The timeline's start and end labels. A replay within one UTC day: the time of day, `14:30:00` (the clock
+ * beside them has the date). One over more days: the date as well, `2021-04-17 16:41`, so a replay that
+ * crosses midnight, or waits out years between two merged files, does not look like a few hours. An end not
+ * known yet (the scan is still reading): `…`.
+ */
+export function timelineLabels(start: number, end: number | undefined): readonly [string, string] {
+  if (!Number.isFinite(start)) return ['—', '—'];
+  const from = new Date(Math.floor(start)).toISOString();
+  if (end === undefined || !Number.isFinite(end)) return [from.slice(11, 19), '…'];
+  const to = new Date(Math.floor(end)).toISOString();
+  if (from.slice(0, 10) === to.slice(0, 10)) return [from.slice(11, 19), to.slice(11, 19)];
+  return [`${from.slice(0, 10)} ${from.slice(11, 16)}`, `${to.slice(0, 10)} ${to.slice(11, 16)}`];
+}
+
 export function speedLabel(speed: ReplaySpeed): string {
   return speed === 'max' ? 'max' : `${speed}×`;
 }
