@@ -232,6 +232,51 @@ describe('ReplayPlayer', () => {
     await looping.player.return();
   });
 
+  test('after the end, a seek to the end or past it is no rewind and the replay stays ended; a seek back replays', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('end-seek.csv', [0, 1_000, 2_000])], speed: 'max', clock });
+    feed.player.attach(new RecordingHost());
+    const { got } = consume(feed, clock);
+    await settleUntil(() => feed.player.phase === 'ended', 'the end');
+    await feed.scanned;
+    const changes: string[] = [];
+    feed.player.onChange(() => changes.push(feed.player.phase));
+    // The end itself, and past it (clamped to the end): nothing after it to play, nothing to rebuild.
+    for (const time of [T + 2_000, T + 60_000]) {
+      await feed.player.seek(time);
+      expect(feed.player.phase, `seek to ${time - T}`).toBe('ended');
+      expect(feed.player.rewinds).toBe(0);
+      expect(feed.player.currentPosition()).toBe(T + 2_000);
+    }
+    expect(changes).toEqual([]);
+    expect(got).toHaveLength(3);
+    // A seek back from the end is a rewind, and plays on from the target as resume after the end does.
+    await feed.player.seek(T + 1_000);
+    expect(feed.player.rewinds).toBe(1);
+    await settleUntil(() => got.length === 4, 'the replay after the seek back');
+    expect(got.map((tick) => tick.price)).toEqual([1, 2, 3, 3]);
+    await feed.player.return();
+  });
+
+  test('resume after the end plays again even when the whole replay is one instant (start = end)', async () => {
+    const clock = new ManualClock();
+    const feed = await openReplay({ files: [tape('instant.csv', [0, 0])], speed: 'max', clock });
+    const host = new RecordingHost();
+    feed.player.attach(host);
+    const { got } = consume(feed, clock);
+    await settleUntil(() => feed.player.phase === 'ended', 'the end');
+    // A seek to the one instant is a seek to the end: nothing happens.
+    await feed.player.seek(T);
+    expect(feed.player.rewinds).toBe(0);
+    // Resume starts over: the start is the end, so every tick is rebuilt and the replay is at its end again.
+    await feed.player.resume();
+    expect(feed.player.rewinds).toBe(1);
+    expect(host.rebuilt.map((ticks) => ticks.map((tick) => tick.price))).toEqual([[1, 2]]);
+    await settleUntil(() => feed.player.phase === 'ended', 'the end again');
+    expect(got.map((tick) => tick.price)).toEqual([1, 2]);
+    await feed.player.return();
+  });
+
   test('a looping pass shorter than MIN_LOOP_PASS_MS waits at its end: a tiny file at max loops 4 times a second, not thousands', async () => {
     const clock = new ManualClock();
     const looping = await openReplay({ files: [tape('tiny-loop.csv', [0, 1, 2])], speed: 'max', loop: true, clock });

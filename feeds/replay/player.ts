@@ -88,7 +88,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
   /** The seek under way (settled when none is). */
   private seeking: Promise<void> = Promise.resolve();
   /** The one seek waiting for it, whose target a newer request replaces. */
-  private waitingSeek: { time: number; done: Promise<void> } | undefined;
+  private waitingSeek: { time: number; again: boolean; done: Promise<void> } | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -167,7 +167,7 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
   resume(): Promise<void> {
     if (!this.paused && !this.ended) return Promise.resolve();
     this.paused = false;
-    if (this.ended && this.error === undefined) return this.seek(this.start);
+    if (this.ended && this.error === undefined) return this.queueSeek(this.start, true);
     this.reanchor(this.position);
     this.interrupt();
     this.changed();
@@ -191,30 +191,42 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
 
   /**
    * Moves the replay to event time `time` (clamped to the replay's span), paused or playing as it was.
-   * Resolves once there: for a forward seek, once the consumer has taken the ticks up to it.
+   * Resolves once there: for a forward seek, once the consumer has taken the ticks up to it. After the end,
+   * a seek back plays again from the target (a rewind); a seek to the end or past it changes nothing: there is
+   * nothing after the end to play, and the replay stays ended.
    */
   seek(time: number): Promise<void> {
+    return this.queueSeek(time, false);
+  }
+
+  /** A seek through the queue; `again`: read the files again up to `time` even when it is not back in time. */
+  private queueSeek(time: number, again: boolean): Promise<void> {
     // Seeks run one at a time. One more may wait; a later request replaces its target (a user dragging a
     // scrubber wants the last place, not every place on the way), so requests never queue up.
     if (this.waitingSeek !== undefined) {
       this.waitingSeek.time = time;
+      this.waitingSeek.again = again;
       return this.waitingSeek.done;
     }
-    const waiting: { time: number; done: Promise<void> } = { time, done: Promise.resolve() };
+    const waiting: { time: number; again: boolean; done: Promise<void> } = { time, again, done: Promise.resolve() };
     waiting.done = this.seeking.then(() => {
       this.waitingSeek = undefined;
-      return this.seekNow(waiting.time);
+      return this.seekNow(waiting.time, waiting.again);
     });
     this.waitingSeek = waiting;
     this.seeking = waiting.done.catch(() => undefined);
     return waiting.done;
   }
 
-  private seekNow(time: number): Promise<void> {
+  private seekNow(time: number, again: boolean): Promise<void> {
     if (this.closed || Number.isNaN(this.start)) return Promise.resolve();
     const target = Math.max(this.start, Number.isFinite(this.end) ? Math.min(time, this.end) : time);
     const position = this.currentPosition();
-    if (target >= position && !this.ended && this.error === undefined) return this.forwardTo(target, position);
+    if (!again && target >= position && this.error === undefined) {
+      // Ended, the replay stands at its last tick: a target at or after it has nothing left to hand over.
+      if (this.ended) return Promise.resolve();
+      return this.forwardTo(target, position);
+    }
     return this.rewind(target);
   }
 

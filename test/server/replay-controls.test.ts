@@ -244,6 +244,39 @@ describe('a replay of a bad file', () => {
   });
 });
 
+describe('an ended replay', () => {
+  test('a seek to its end is answered ended, no rewind and no fresh snapshots; a seek back is a rewind', async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => `${new Date(Date.UTC(2024, 0, 2, 14, 30, i)).toISOString()},E,${10 + i},1\n`);
+    const ending = await openReplay({ files: [files.write('ends.csv', `time,symbol,price,size\n${rows.join('')}`)], speed: 'max' });
+    const running = await startServer({ feed: ending, config: { flushIntervalMs: 20 } });
+    try {
+      const client = await WsClient.open(running.url);
+      await client.next('hello');
+      client.send({ type: 'subscribe', id: 1, symbols: ['E'] });
+      await client.next('snapshot');
+      await ending.scanned;
+      await client.next('replay', (message) => message.state === 'ended');
+      const end = Date.UTC(2024, 0, 2, 14, 30, 4);
+      client.send({ type: 'replay', id: 'state', action: 'state' });
+      expect(await client.next('replay', (message) => message.id === 'state')).toMatchObject({ state: 'ended', position: end, end, rewinds: 0 });
+      for (const [id, time] of [['at-end', end], ['past-end', end + 60_000]] as const) {
+        client.send({ type: 'replay', id, action: 'seek', time });
+        expect(await client.next('replay', (message) => message.id === id)).toMatchObject({ state: 'ended', position: end, rewinds: 0 });
+      }
+      // A request after them is answered after anything the seeks sent: no snapshot came.
+      client.send({ type: 'replay', id: 'after', action: 'state' });
+      await client.next('replay', (message) => message.id === 'after');
+      expect(client.of('snapshot')).toHaveLength(1);
+      client.send({ type: 'replay', id: 'back', action: 'seek', time: end - 2_000 });
+      expect(await client.next('replay', (message) => message.id === 'back')).toMatchObject({ rewinds: 1 });
+      await client.until(() => (client.of('snapshot').length === 2 ? true : undefined), 'the rewind snapshot');
+      client.close();
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('a tiny file looping at max speed', () => {
   test('sends each client its replay state at most every 250 ms (ending on the latest) and a rewind with snapshots at most 4 times a second', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => `${new Date(Date.UTC(2024, 0, 2, 14, 30, i)).toISOString()},L,${10 + (i % 7)},1\n`);
