@@ -308,6 +308,29 @@ describe('ReplayPlayer', () => {
     await looping.player.return();
   });
 
+  test('a looping replay whose ticks share one instant starts over with a rewind, then holds at its end instead of spinning', async () => {
+    const clock = new ManualClock();
+    const looping = await openReplay({ files: [tape('instant-loop.csv', [0, 0])], speed: 'max', loop: true, clock });
+    const host = new RecordingHost();
+    looping.player.attach(host);
+    // A player that spins goes through changes without end and never lets a timer run: stop it after plenty.
+    let changes = 0;
+    looping.player.onChange(() => {
+      if (++changes === 1_000) void looping.player.return();
+    });
+    const { got } = consume(looping, clock);
+    await settleUntil(() => got.length === 2, 'the first pass');
+    await clock.advance(MIN_LOOP_PASS_MS);
+    await settleUntil(() => looping.player.phase === 'ended' || looping.player.isClosed, 'the second pass');
+    expect(changes).toBeLessThan(1_000);
+    // The pass after the first rebuilt every tick (none is after the start) and so hands none over: a loop
+    // over nothing, which holds at the end as a replay without --loop does.
+    expect(looping.player.rewinds).toBe(1);
+    expect(host.rebuilt.map((ticks) => ticks.map((tick) => tick.price))).toEqual([[1, 2]]);
+    expect(looping.player.phase).toBe('ended');
+    await looping.player.return();
+  });
+
   test('a bad line fails the replay: alone it throws from the iterator, with a host it holds for a seek back', async () => {
     const clock = new ManualClock();
     const path = tape('fail.csv', [0, 1_000], `${T + 2_000},A,oops,1\n`);

@@ -359,8 +359,10 @@ export class ReplayPlayer implements AsyncIterableIterator<Tick, undefined, unde
         await this.wake.sleep(wait);
         return;
       }
-      // Through the seek queue, but not awaited here: a seek waiting in it may need this iterator to move.
-      void this.seek(this.start);
+      // Through the seek queue, but not awaited here: a seek waiting in it may need this iterator to move. A
+      // rewind even when the start is where the pass ended (every tick at one instant): a forward seek there
+      // would hand over nothing and bring the iterator straight back here, round and round without yielding.
+      void this.queueSeek(this.start, true);
       await this.wake.untilChange();
       return;
     }
