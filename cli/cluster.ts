@@ -14,7 +14,7 @@ import {
 } from '../server/cluster/config.js';
 import { LIVE_FLAGS } from '../server/live-flags.js';
 import { parseCommandArgs, serveFlagsExcept } from './args.js';
-import { REPLAY_OPTIONS, replayOptionsFrom } from './replay.js';
+import { REPLAY_OPTIONS, replayErrorText, replayOptionsFrom } from './replay.js';
 import { serveApp } from './serve.js';
 
 export interface ParsedCluster {
@@ -73,7 +73,7 @@ export async function clusterRole(role: ClusterRole, args: string[], defaultWebR
     parsed = parseClusterArgs(role, args, process.env, defaultWebRoot);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ReplayError) {
-      process.stderr.write(`tickertape: ${error.message}\n`);
+      process.stderr.write(`tickertape: ${error instanceof ReplayError ? replayErrorText(error) : error.message}\n`);
       return 2;
     }
     throw error;
@@ -88,7 +88,7 @@ export async function clusterRole(role: ClusterRole, args: string[], defaultWebR
     if (replay !== undefined) feed = await openReplay(replay);
   } catch (error) {
     if (error instanceof ReplayError) {
-      process.stderr.write(`tickertape: ${error.message}\n`);
+      process.stderr.write(`tickertape: ${replayErrorText(error)}\n`);
       return 2;
     }
     throw error;

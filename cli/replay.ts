@@ -54,8 +54,8 @@ Server options: every option of "tickertape serve" but the simulator's and --rec
   and the access and limit options "tickertape serve --help" lists
   -h, --help      show this help
 
-Exit status: 0, or 1 when the replay failed (a bad line: FILE:LINE: reason), 2 for bad flags or files
-that cannot be opened.
+Exit status: 0, or 1 when the replay failed (a bad line: FILE:LINE: reason [CODE]), 2 for bad flags or
+files that cannot be opened.
 `;
 
 /** The replay's own flags; `tickertape ingest FILE...` takes them too (cli/cluster.ts). */
@@ -99,6 +99,16 @@ function fail(message: string): number {
   return 2;
 }
 
+/**
+ * A replay's error as the commands print it: the message (`FILE:LINE: reason`), and for a problem with a
+ * file its code, as the protocol's `replay` message and the log give it. No stack: bad input is not a fault
+ * of the program. Any other error is one, INTERNAL, and the server's log has its stack.
+ */
+export function replayErrorText(error: Error): string {
+  if (!(error instanceof ReplayError)) return `${error.message} [INTERNAL]`;
+  return error.file === undefined ? error.message : `${error.message} [${error.code}]`;
+}
+
 export async function replay(args: string[], defaultWebRoot: string): Promise<number> {
   let parsed;
   let options: ReplayOptions;
@@ -113,7 +123,8 @@ export async function replay(args: string[], defaultWebRoot: string): Promise<nu
     if (parsed.values['loop'] === true && parsed.values['exit'] === true) throw new ConfigError('--loop and --exit cannot go together: a looping replay never ends');
     options = replayOptionsFrom(parsed.positionals, parsed.values);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ReplayError) return fail(error.message);
+    if (error instanceof ConfigError) return fail(error.message);
+    if (error instanceof ReplayError) return fail(replayErrorText(error));
     throw error;
   }
   let config;
@@ -127,20 +138,24 @@ export async function replay(args: string[], defaultWebRoot: string): Promise<nu
   try {
     feed = await openReplay(options);
   } catch (error) {
-    if (error instanceof ReplayError) return fail(error.message);
+    if (error instanceof ReplayError) return fail(replayErrorText(error));
     throw error;
   }
   const showProgress = parsed.values['no-progress'] !== true && process.stderr.isTTY === true;
   const exitAtEnd = parsed.values['exit'] === true;
-  const code = await runServer({ ...config, feed: { kind: 'replay', ...options } }, feed, {
-    listening: (app) => watch(feed, app, showProgress, exitAtEnd),
-  });
+  // watch() tells of a failure on stderr, so the log does not say it again.
+  const code = await runServer(
+    { ...config, feed: { kind: 'replay', ...options } },
+    feed,
+    { listening: (app) => watch(feed, app, showProgress, exitAtEnd) },
+    { replayInputErrorsReported: true },
+  );
   return code === 0 && feed.player.error !== undefined ? 1 : code;
 }
 
 /**
- * Prints the summary each time the replay ends or fails (and the error, FILE:LINE: reason); with `exit`,
- * the first time also ends the process.
+ * Prints the summary each time the replay ends or fails (and the error, FILE:LINE: reason [CODE]); with
+ * `exit`, the first time also ends the process.
  */
 function watch(feed: ReplayFeed, app: FastifyInstance, showProgress: boolean, exit: boolean): Promise<number> | undefined {
   const progress = showProgress ? progressLine(feed, app.market) : undefined;
@@ -154,7 +169,7 @@ function watch(feed: ReplayFeed, app: FastifyInstance, showProgress: boolean, ex
     if ((phase !== 'ended' && phase !== 'failed') || key === reported) return;
     reported = key;
     progress?.clear();
-    if (player.error !== undefined) process.stderr.write(`tickertape: ${player.error.message}\n`);
+    if (player.error !== undefined) process.stderr.write(`tickertape: ${replayErrorText(player.error)}\n`);
     process.stderr.write(formatSummary(feed.stats()));
     if (exit) {
       progress?.stop();

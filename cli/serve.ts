@@ -3,7 +3,7 @@ import type { Feed } from '../feeds/tick.js';
 import { createFeed } from '../feeds/index.js';
 import { recordingFeed } from '../feeds/recording/record-feed.js';
 import { RecorderError, TickRecorder } from '../feeds/recording/recorder.js';
-import { buildApp } from '../server/app.js';
+import { buildApp, type AppOptions } from '../server/app.js';
 import { ConfigError, USAGE, parseServeArgs, type Config } from '../server/config.js';
 
 /** How long shutdown may take beyond draining connections before the process exits anyway. */
@@ -57,8 +57,8 @@ export interface RunHooks {
 }
 
 /** Builds the app on `feed`, listens, and serves until SIGINT or SIGTERM; resolves with the exit code. */
-export async function runServer(config: Config, feed: Feed, hooks: RunHooks = {}): Promise<number> {
-  const app = await buildApp({ config, feed });
+export async function runServer(config: Config, feed: Feed, hooks: RunHooks = {}, options: Pick<AppOptions, 'replayInputErrorsReported'> = {}): Promise<number> {
+  const app = await buildApp({ ...options, config, feed });
   return serveApp(app, config, (port) => `dashboard on http://localhost:${port}/  (feed: ${app.feed.info.description})`, hooks);
 }
 

@@ -31,6 +31,11 @@ export interface AppOptions {
    * (no clients), `gateway` serves clients from Redis (no feed). Absent: everything in one process.
    */
   readonly cluster?: ClusterConfig;
+  /**
+   * The caller tells the user of a replay's input errors (a bad line, a corrupt gzip) itself, as `tickertape
+   * replay` does on stderr: the log then has them at debug only (server/replay/controller.ts).
+   */
+  readonly replayInputErrorsReported?: boolean;
 }
 
 /**
@@ -70,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (role === 'ingest') return app;
   await app.register(hubPlugin, { config, flushOnTimer: role !== 'gateway' });
   if (feed !== undefined) {
-    await app.register(replayPlugin, { feed });
+    await app.register(replayPlugin, { feed, inputErrorsReported: options.replayInputErrorsReported === true });
     await app.register(livePlugin, { feed });
   }
   await wsRoutes(app, config);

@@ -9,10 +9,10 @@ export function isReplayFeed(feed: Feed): feed is ReplayFeed {
 }
 
 /** Replay controls over the protocol, when the feed is a replay; nothing otherwise. */
-export default fp<{ feed: Feed }>(
-  async (app, { feed }) => {
+export default fp<{ feed: Feed; inputErrorsReported: boolean }>(
+  async (app, { feed, inputErrorsReported }) => {
     if (!isReplayFeed(feed)) return;
-    const controller = new ReplayController(feed, app.market, app.hub, app.log);
+    const controller = new ReplayController(feed, app.market, app.hub, app.log, { inputErrorsReported });
     app.addHook('onClose', async () => controller.stop());
   },
   { name: 'tickertape-replay', dependencies: ['tickertape-market', 'tickertape-hub'], fastify: '5.x' },

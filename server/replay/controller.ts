@@ -31,6 +31,16 @@ export const REPLAY_STATE_INTERVAL_MS = 1_000;
  */
 export const REPLAY_STATUS_MIN_INTERVAL_MS = 250;
 
+export interface ReplayControllerOptions {
+  /**
+   * Whoever runs the server tells the user of a failure caused by the replay's input (a ReplayError: a bad
+   * line, a corrupt gzip) itself, as `tickertape replay` does on stderr with its summary: the log then has it
+   * at debug only, so it is said once. Other failures, faults of the server's own, are logged at error with
+   * their stack whatever this says.
+   */
+  readonly inputErrorsReported?: boolean;
+}
+
 export class ReplayController implements ReplayControl, ReplayHost {
   private rebuilt: Market | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -44,6 +54,7 @@ export class ReplayController implements ReplayControl, ReplayHost {
     private readonly market: Market,
     private readonly hub: ReplayOutlet,
     private readonly log: FastifyBaseLogger,
+    private readonly options: ReplayControllerOptions = {},
   ) {
     const { player } = feed;
     player.attach(this);
@@ -138,9 +149,25 @@ export class ReplayController implements ReplayControl, ReplayHost {
    */
   private changed(): void {
     const { error } = this.feed.player;
-    if (error !== undefined && error !== this.lastError) this.log.error({ err: error }, 'replay failed');
+    if (error !== undefined && error !== this.lastError) this.logFailure(error);
     this.lastError = error;
     this.sender.changed();
+  }
+
+  /**
+   * A failure of the replay's input is the user's to fix, not the server's: it is logged as where and why
+   * (code, file, line and the FILE:LINE: reason message), without a stack, which would only point into the
+   * parser. Anything else is a bug, logged with its stack.
+   */
+  private logFailure(error: Error): void {
+    if (!(error instanceof ReplayError)) {
+      this.log.error({ err: error }, 'replay failed');
+      return;
+    }
+    const fields = { code: error.code, file: error.file, line: error.line };
+    const message = `replay failed: ${error.message}`;
+    if (this.options.inputErrorsReported === true) this.log.debug(fields, message);
+    else this.log.error(fields, message);
   }
 }
 

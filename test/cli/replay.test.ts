@@ -59,8 +59,24 @@ describe('tickertape replay', () => {
     const path = files.write('bad.csv', 'time,symbol,price,size\n2024-01-02T14:30:00Z,A,10,1\n2024-01-02T14:30:01Z,A,ten,1\n2024-01-02T14:30:02Z,A,11,1\n');
     const run = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`tickertape: ${path}:3: bad price: "ten"`);
+    expect(run.stderr).toContain(`tickertape: ${path}:3: bad price: "ten" [BAD_LINE]\n`);
     expect(run.stderr).toMatch(/ticks: +1 from/);
+    // Said once, as above: bad input is no fault of the program, so no log record of it with a stack trace.
+    const output = run.stdout + run.stderr;
+    expect(output.split('bad price').length - 1, output).toBe(1);
+    expect(output).not.toMatch(/"level":50|"stack"|at FileTicks/);
+  });
+
+  test('a gzip file cut short fails the replay once, with its code, and no stack trace in the log', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `2024-01-02T14:30:00Z,A,10,${i + 1}\n`).join('');
+    const whole = gzipSync(`time,symbol,price,size\n${rows}`);
+    const path = files.write('cut.csv.gz', whole.subarray(0, whole.length / 2));
+    const run = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`tickertape: ${path.replace(/[.\\/]/g, '\\$&')}:\\d+: truncated gzip: the file ends in the middle of the compressed stream \\[BAD_GZIP\\]\n`));
+    const output = run.stdout + run.stderr;
+    expect(output.split('truncated gzip').length - 1, output).toBe(1);
+    expect(output).not.toMatch(/"level":50|"stack"/);
   });
 
   test('--skip-bad goes on and counts skipped lines by reason', async () => {
@@ -171,8 +187,9 @@ describe('tickertape replay', () => {
     const unknown = files.write('notes.txt', 'dear diary\n');
     const runs = await Promise.all([finished(tickertape(['replay', empty])), finished(tickertape(['replay', unknown]))]);
     expect(runs.map((run) => run.code)).toEqual([2, 2]);
-    expect(runs[0]!.stderr).toContain(`tickertape: ${empty}: empty file`);
+    expect(runs[0]!.stderr).toBe(`tickertape: ${empty}: empty file [EMPTY]\n`);
     expect(runs[1]!.stderr).toContain(`tickertape: ${unknown}:1: unknown format: the first line "dear diary"`);
+    expect(runs[1]!.stderr).toMatch(/; name one with --format \[UNKNOWN_FORMAT\]\n$/);
   });
 });
 

@@ -20,7 +20,10 @@ export interface LogLine {
   readonly symbol?: string;
   readonly venue?: string;
   readonly field?: string;
-  readonly err?: { readonly code?: string; readonly message?: string };
+  readonly code?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly err?: { readonly code?: string; readonly message?: string; readonly stack?: string };
 }
 
 /** A `logger` for startServer that keeps the server's warnings and errors (and more, from a lower `level`), parsed, in `lines`. */

@@ -13,7 +13,7 @@ import type { Tick } from '../../feeds/tick.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { ReferenceBars, referenceSession } from '../helpers/reference.js';
 import { scratchFolder } from '../helpers/scratch.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { capturedLog, startServer, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 const SAMPLE = join(REPO_ROOT, 'feeds', 'samples', 'simulator-seed42.tape.gz');
@@ -225,12 +225,19 @@ describe('a replay of a bad file', () => {
   test('fails with FILE:LINE and a stable code; the server keeps serving, and a seek back replays again', async () => {
     const path = files.write('bad.csv', 'time,symbol,price,size\n2024-01-02T14:30:00Z,X,10,1\n2024-01-02T14:30:01Z,X,11,1\n2024-01-02T14:30:02Z,X,,1\n');
     const broken = await openReplay({ files: [path], speed: 'max' });
-    const failing = await startServer({ feed: broken, config: { flushIntervalMs: 20 } });
+    const log = capturedLog();
+    const failing = await startServer({ feed: broken, config: { flushIntervalMs: 20 }, logger: log.logger });
     try {
       const client = await WsClient.open(failing.url);
       await client.next('hello');
       const failed = await client.next('replay', (message) => message.state === 'failed');
-      expect(failed.error).toEqual({ code: 'BAD_LINE', message: `${path}:4: bad price: none, with a size of 1 (a trade needs a price above 0)` });
+      const message = `${path}:4: bad price: none, with a size of 1 (a trade needs a price above 0)`;
+      expect(failed.error).toEqual({ code: 'BAD_LINE', message });
+      // Logged once, as bad input: where and why, with no stack (that is for faults of the server's own).
+      expect(log.lines.filter((line) => line.msg.startsWith('replay failed'))).toEqual([
+        expect.objectContaining({ level: 50, msg: `replay failed: ${message}`, code: 'BAD_LINE', file: path, line: 4 }),
+      ]);
+      expect(log.lines.some((line) => line.err !== undefined)).toBe(false);
       client.send({ type: 'subscribe', id: 1, symbols: ['X'] });
       expect((await client.next('snapshot')).data).toMatchObject({ p: 11, v: 2 });
       client.send({ type: 'replay', id: 2, action: 'seek', time: Date.UTC(2024, 0, 2, 14, 30) });
