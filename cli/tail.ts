@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { INTERVALS, isInterval, TickerClient, type BarEvent, type Interval, type Quote } from '../client/node.js';
 import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { isSymbolName } from '../client/protocol/messages.js';
+import { joinNegativeValues } from '../server/flag-values.js';
 
 export const DEFAULT_TAIL_URL = 'ws://localhost:8080/ws';
 /**
@@ -47,21 +48,18 @@ interface TailArgs {
   readonly help: boolean;
 }
 
+const TAIL_OPTIONS = {
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  interval: { type: 'string' },
+  'max-rate': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseTailArgs(args: readonly string[], env: NodeJS.ProcessEnv): TailArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        json: { type: 'boolean' },
-        interval: { type: 'string' },
-        'max-rate': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: joinNegativeValues(args, TAIL_OPTIONS), strict: true, allowPositionals: true, options: TAIL_OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { MIN_JWT_SECRET_BYTES } from '../server/security/access-config.js';
 import { signToken } from '../server/security/auth.js';
+import { joinNegativeValues } from '../server/flag-values.js';
 
 /** Default lifetime of a minted token. */
 const DEFAULT_TOKEN_TTL_S = 3_600;
@@ -19,16 +20,13 @@ Options:
   -h, --help        show this help
 `;
 
+const TOKEN_OPTIONS = { 'ttl-s': { type: 'string' }, subject: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 /** `tickertape token`: signs an HS256 token with an expiry using AUTH_JWT_SECRET. */
 export async function token(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: { 'ttl-s': { type: 'string' }, subject: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
+    ({ values } = parseArgs({ args: joinNegativeValues(args, TOKEN_OPTIONS), strict: true, allowPositionals: false, options: TOKEN_OPTIONS }));
   } catch (error) {
     process.stderr.write(`tickertape: ${(error as Error).message}\n\n${TOKEN_USAGE}`);
     return 2;

@@ -15,8 +15,12 @@ const NUMERIC: readonly (readonly [flag: string, env: string | undefined, beside
   ['record-gzip-level', undefined, ['--record', 'never.tape']],
 ];
 
-/** Numbers to JavaScript's Number() (the empty one: 0, or before, the default), none of them plain decimal. */
-const NOT_PLAIN = ['0x10', '0b1', '0o7', '1e1', ' 8', '8 ', '+8', '8.', '.5', 'Infinity', ''];
+/**
+ * Numbers to JavaScript's Number() (the empty one: 0, or before, the default), none of them plain decimal
+ * without a sign. A negative one, a word of its own after the flag, reaches the flag's rule too, not parseArgs'
+ * "ambiguous" refusal.
+ */
+const NOT_PLAIN = ['0x10', '0b1', '0o7', '1e1', ' 8', '8 ', '+8', '-8', '-0.5', '8.', '.5', 'Infinity', ''];
 
 describe('numeric flags and variables of serve', () => {
   test.each(NUMERIC)('--%s and %s take plain decimal numbers only, and say where and what is allowed', (flag, env, beside) => {

@@ -12,6 +12,7 @@ import { ENDPOINT_ENV, FeedSpecError, VENUES } from '../feeds/live/options.js';
 import { MAX_GZIP_LEVEL, MAX_ROTATE_BYTES, MIN_GZIP_LEVEL, MIN_ROTATE_BYTES } from '../feeds/recording/recorder.js';
 import { numberFits, numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
+import { joinNegativeValues } from './flag-values.js';
 
 export const DEFAULT_PORT = 8080;
 /** `localhost` listens on every loopback address (127.0.0.1 and ::1); use 0.0.0.0 to serve the network. */
@@ -448,7 +449,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, 
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(args, SERVE_OPTIONS),
       strict: true,
       allowPositionals: false,
       options: SERVE_OPTIONS,

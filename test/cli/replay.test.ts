@@ -171,6 +171,8 @@ describe('tickertape replay', () => {
     [['replay', 'no/such/file.csv'], /tickertape: no\/such\/file\.csv: cannot read: no such file/],
     [['replay', '--speed', 'fast', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "fast"/],
     [['replay', '--speed', '0x10', SAMPLE], /--speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "0x10"/],
+    [['replay', '--speed', '-1', SAMPLE], /^tickertape: --speed must be a number from 0\.1 to 100000 \(times real time\) or "max", got "-1"\n$/],
+    [['replay', SAMPLE, '--port', '-1'], /^tickertape: port must be a whole number from 0 to 65535 \(--port, PORT\), got "-1"\n$/],
     [['replay', '--from', 'noon', SAMPLE], /--from must be a time such as 2024-08-09T00:05:00Z/],
     [['replay', '--format', 'xml', SAMPLE], /--format must be one of tickertape, csv/],
     [['replay'], /name at least one file to replay/],
@@ -257,15 +259,20 @@ describe('tickertape record', () => {
         ['--gzip-level', ' 1'],
         ['--rotate-mb', '0x1'],
         ['--rate', '0b11'],
+        ['--ticks', '-5'],
+        ['--rate', '-5'],
       ].map((args) => finished(tickertape(['record', '--out', never, ...args]))),
     );
-    expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2, 2]);
+    expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2, 2, 2, 2]);
     expect(runs[0]!.stderr).toContain('--ticks must be a whole number from 1 to ');
     expect(runs[0]!.stderr).toContain(', got "0x10"');
     expect(runs[1]!.stderr).toContain(', got "1e1"');
     expect(runs[2]!.stderr).toContain('--gzip-level must be a whole number from 1 to 9 (1 fastest, 9 smallest), got " 1"');
     expect(runs[3]!.stderr).toContain(', got "0x1"');
     expect(runs[4]!.stderr).toContain('tick rate must be a whole number from 1 to 1000000 ticks/s (--rate, TICK_RATE), got "0b11"');
+    // A negative number gets the flag's range too, not parseArgs' "ambiguous" and the usage.
+    expect(runs[5]!.stderr).toBe('tickertape: --ticks must be a whole number from 1 to 9007199254740991, got "-5"\n');
+    expect(runs[6]!.stderr).toBe('tickertape: tick rate must be a whole number from 1 to 1000000 ticks/s (--rate, TICK_RATE), got "-5"\n');
     expect(existsSync(never)).toBe(false);
   });
 

@@ -126,6 +126,7 @@ describe('tickertape tail', () => {
     [['tail', 'AAPL', '--interval', '2h'], /--interval must be one of 1s, 5s, 1m, 5m, 15m, 1h, got "2h"/],
     [['tail', 'AAPL', '--max-rate', '0'], /--max-rate must be a number from 0\.001 to 1000 updates per second, got "0"/],
     [['tail', 'AAPL', '--max-rate', '0x10'], /--max-rate must be a number from 0\.001 to 1000 updates per second, got "0x10"/],
+    [['tail', 'AAPL', '--max-rate', '-3'], /^tickertape tail: --max-rate must be a number from 0\.001 to 1000 updates per second, got "-3"\n/],
     [['tail', 'AAPL', '--url', 'http://x'], /--url must be a ws:\/\/ or wss:\/\/ URL/],
     [['tail', 'AAPL', '--bogus'], /Unknown option '--bogus'/],
   ])('%j is refused with a clear message and exit code 2', async (args, message) => {

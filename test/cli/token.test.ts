@@ -29,6 +29,7 @@ describe('tickertape token', () => {
     [[], { AUTH_JWT_SECRET: 'short' }, /at least 32 bytes/],
     [['--ttl-s', '0'], { AUTH_JWT_SECRET: SECRET }, /--ttl-s must be a whole number from 1/],
     [['--ttl-s', '0x10'], { AUTH_JWT_SECRET: SECRET }, /--ttl-s must be a whole number from 1 to 31622400 s, got "0x10"/],
+    [['--ttl-s', '-5'], { AUTH_JWT_SECRET: SECRET }, /^tickertape: --ttl-s must be a whole number from 1 to 31622400 s, got "-5"\n$/],
     [['--subject', ''], { AUTH_JWT_SECRET: SECRET }, /--subject is empty: give it a name, or leave it out for a token without one/],
   ])('%j with %j is refused with exit code 2', async (args, env, message) => {
     const exit = await finished(tickertape(['token', ...args], { AUTH_JWT_SECRET: '', ...env }));
