@@ -12,6 +12,7 @@ import { replay } from './replay.js';
 import { serve } from './serve.js';
 import { tail } from './tail.js';
 import { token } from './token.js';
+import { VERSION } from '../server/version.js';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: (args) => serve(args, defaultWebRoot()),
@@ -35,6 +36,10 @@ Commands:
   token       print a signed access token (AUTH_JWT_SECRET; docs/operations.md#auth)
 
 Run "tickertape <command> --help" for a command's options.
+
+Options:
+  --version   print the version (${VERSION}) and exit
+  -h, --help  show this help
 `;
 
 /** The built dashboard: dist/web beside dist/cli once built, or dist/web under the checkout from source. */
@@ -48,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(MAIN_USAGE);
+    return 0;
+  }
+  if (first === '--version') {
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   if (first === undefined || first.startsWith('-')) return COMMANDS['serve']!(argv);
