@@ -49,7 +49,8 @@ Options:
 The simulator (the default feed):
   --rate N          simulated ticks per second (TICK_RATE, default ${DEFAULT_TICKS_PER_S})
   --seed N          simulator seed (SEED, default ${DEFAULT_SEED})
-  --start TIME      simulated event time of the first tick (ISO-8601); with a seed, the same file each run
+  --start TIME      simulated event time of the first tick (ISO-8601, as replay's --from: UTC unless a zone
+                    is given); with a seed, the same file each run
   --warmup-s N      seconds of simulated history recorded first, as fast as they can be written
                     (WARMUP_S, default 0)
 

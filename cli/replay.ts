@@ -34,7 +34,8 @@ Replay options:
                   ${FORMAT_NAMES.join(', ')}
   --symbol SYM    symbol of files that name none (Binance trades CSVs; a CSV with no symbol column)
   --speed S       ${SPEED_RULE} (default ${DEFAULT_REPLAY_SPEED})
-  --from TIME     only ticks at or after TIME (ISO-8601 such as 2024-08-09T00:00:00Z, UTC unless a zone is given)
+  --from TIME     only ticks at or after TIME: ISO-8601 to the second, minute or day (2024-08-09T00:05:00Z,
+                  2024-08-09 00:05, 2024-08-09), UTC unless a zone is given; or epoch s, ms, µs or ns
   --to TIME       only ticks before TIME
   --loop          start again from the beginning after the end
   --paused        start paused at the first tick

@@ -83,10 +83,27 @@ export function parseSpeed(text: string): ReplaySpeed {
   return speed;
 }
 
-/** `--from`/`--to` text: ISO-8601 (no zone = UTC) or epoch s/ms/µs/ns; ms since the epoch. */
+/**
+ * A date, or a date and a time to the minute, as people type them on a command line (ISO-8601's reduced
+ * precision): `2024-08-09`, `2024-08-09 00:05`, `2024-08-09T00:05+02:00`. Files are held to whole seconds;
+ * a flag may name a minute or a day.
+ */
+const TO_THE_MINUTE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * `--from`/`--to` (and `record --start`) text: ISO-8601 to the second (a fraction and a zone allowed), the
+ * minute or the day, with a `T` or a space, UTC unless a zone is given; or epoch s/ms/µs/ns. ms since the epoch.
+ */
 export function parseTimeOption(flag: string, text: string): number {
-  const time = timestampParser(text.trim())?.(text.trim()) ?? Number.NaN;
-  if (Number.isNaN(time)) throw bad(`${flag} must be a time such as 2024-08-09T00:05:00Z (ISO-8601, UTC unless a zone is given), got "${text}"`);
+  const trimmed = text.trim();
+  const short = TO_THE_MINUTE.exec(trimmed);
+  const full = short === null ? trimmed : `${short[1]}T${short[2] ?? '00:00'}:00${short[3] ?? ''}`;
+  const time = timestampParser(full)?.(full) ?? Number.NaN;
+  if (Number.isNaN(time)) {
+    throw bad(
+      `${flag} must be a time such as 2024-08-09T00:05:00Z, 2024-08-09 00:05 or 2024-08-09 (ISO-8601, UTC unless a zone such as +02:00 is given), or epoch s, ms, µs or ns, got "${text}"`,
+    );
+  }
   return time;
 }
 

@@ -55,6 +55,12 @@ describe('tickertape replay', () => {
     expect((await done).code).toBe(0);
   });
 
+  test('--from and --to take a time to the minute, with a space for the T, in UTC', async () => {
+    const run = await finished(tickertape(['replay', SAMPLE, '--from', '2024-01-02 14:44', '--to', '2024-01-02T14:45', '--speed', 'max', '--exit', ...QUIET]), 60_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/span: +2024-01-02T14:44:00\.\d{3}Z \.\. 2024-01-02T14:44:59\.\d{3}Z/);
+  });
+
   test('strict: the first bad line stops the replay with FILE:LINE: reason and exit status 1', async () => {
     const path = files.write('bad.csv', 'time,symbol,price,size\n2024-01-02T14:30:00Z,A,10,1\n2024-01-02T14:30:01Z,A,ten,1\n2024-01-02T14:30:02Z,A,11,1\n');
     const run = await finished(tickertape(['replay', path, '--speed', 'max', '--exit', ...QUIET]));
