@@ -100,6 +100,31 @@ describe('TickRecorder', () => {
     await recorder.close();
   });
 
+  test.each(['paced.tape', 'paced.tape.gz'])('%s: written a little at a time, as a paced feed is, it rotates soon after each file reaches the size', async (name) => {
+    // A paced feed's lines reach the file through the once-a-second flush, a part of a block at a time, not
+    // through write() filling a block: each flush here hands over about 20 KB of lines.
+    const rotateBytes = 64 * 1024;
+    const path = files.path(name);
+    const recorder = await TickRecorder.open({ file: path, rotateBytes });
+    const ticks = Array.from({ length: 12_000 }, (_, i) => randomTick(i));
+    for (let i = 0; i < ticks.length; i++) {
+      if (!recorder.write(ticks[i]!)) await recorder.drain();
+      if (i % 300 === 299) await recorder.flush();
+    }
+    await recorder.close();
+    const series = recorder.stats.files;
+    expect(series.length).toBeGreaterThanOrEqual(4);
+    // Each but the last reached the size, and went past it by less than one flush's worth of lines.
+    for (const file of series.slice(0, -1)) {
+      const size = readFileSync(file).length;
+      expect(size, file).toBeGreaterThanOrEqual(rotateBytes);
+      expect(size, file).toBeLessThan(rotateBytes + 24 * 1024);
+    }
+    const read: Tick[] = [];
+    for (const file of series) read.push(...(await readBack(file)).ticks);
+    expect(read).toEqual(ticks);
+  });
+
   test('names a rotated series after the file, before its extensions', () => {
     expect(rotatedName('out/ticks.tape.gz', 1)).toBe('out/ticks-0001.tape.gz');
     expect(rotatedName('ticks.tape', 12)).toBe('ticks-0012.tape');

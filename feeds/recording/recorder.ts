@@ -76,11 +76,20 @@ export class TickRecorder {
   private readonly lines = new TickLineWriter(RECORDER_BLOCK_BYTES + LINE_MARGIN_BYTES);
   /** Bytes handed to the current file (before compression). */
   private writtenBytes = 0;
+  /**
+   * The current file has reached the rotation size: write() answers false until drain() has started the
+   * next. Set after each hand-off of lines, by a write() that fills a block and by the timer's flush alike.
+   */
+  private rotateDue = false;
+  /** A rotating gzip file: settles once zlib has given out the last block handed to it, and its size is judged. */
+  private sizeKnown: Promise<void> | undefined;
   private index = 0;
   private timer: NodeJS.Timeout | undefined;
   private failure: RecorderError | undefined;
   /** Aborted when a write fails: a wait for the file to drain, which then never comes, ends with it. */
   private readonly failing = new AbortController();
+  /** Settles when a write fails, ending any wait on zlib, which a failed file can leave unable to go on. */
+  private readonly failed = new Promise<void>((resolve) => this.failing.signal.addEventListener('abort', () => resolve(), { once: true }));
   private closed = false;
 
   private constructor(private readonly options: RecorderOptions) {
@@ -97,7 +106,7 @@ export class TickRecorder {
   static async open(options: RecorderOptions): Promise<TickRecorder> {
     const recorder = new TickRecorder(options);
     await recorder.startFile();
-    recorder.timer = setInterval(() => recorder.flush(), RECORDER_FLUSH_INTERVAL_MS);
+    recorder.timer = setInterval(() => void recorder.flush(), RECORDER_FLUSH_INTERVAL_MS);
     recorder.timer.unref();
     return recorder;
   }
@@ -115,7 +124,7 @@ export class TickRecorder {
     }
     this.stats.ticks++;
     if (this.lines.length >= RECORDER_BLOCK_BYTES) return this.writeBlock();
-    return true;
+    return !this.rotateDue;
   }
 
   /**
@@ -131,14 +140,30 @@ export class TickRecorder {
         throw this.failure ?? error;
       });
     }
-    if (this.writtenOnDisk() >= this.rotateBytes) await this.rotate();
+    // gzip: 'drain' comes once zlib has taken the block in, before it has given out all it made of it.
+    if (this.sizeKnown !== undefined) {
+      await Promise.race([this.sizeKnown, this.failed]);
+      if (this.failure !== undefined) throw this.failure;
+    }
+    if (this.rotateDue) await this.rotate();
   }
 
-  /** Writes what is gathered and flushes it to disk (gzip: a sync flush). */
-  flush(): void {
-    if (this.closed || this.failure !== undefined) return;
+  /**
+   * Writes what is gathered and flushes it to disk (gzip: a sync flush). Resolves once gzip has given out
+   * everything written so far (at once for a plain file).
+   */
+  flush(): Promise<void> {
+    if (this.closed || this.failure !== undefined) return Promise.resolve();
     if (this.lines.length > 0) this.writeBlock();
-    this.compressor?.flush(zlib.Z_SYNC_FLUSH);
+    const compressor = this.compressor;
+    if (compressor === undefined) return Promise.resolve();
+    // After writeBlock's own flush (a rotating series), zlib has nothing more to give: this one adds no bytes.
+    return new Promise((resolve) => compressor.flush(zlib.Z_SYNC_FLUSH, () => resolve()));
+  }
+
+  /** Rotation is on: files have a size to stop at. */
+  private get rotating(): boolean {
+    return Number.isFinite(this.rotateBytes);
   }
 
   /** Records the first failure and ends any wait for the file to drain. */
@@ -166,10 +191,25 @@ export class TickRecorder {
     }
     const block = this.lines.take();
     this.writtenBytes += block.length;
-    const target = this.compressor ?? this.out!;
-    const ready = target.write(block);
-    if (this.writtenOnDisk() >= this.rotateBytes) return false;
-    return ready;
+    const compressor = this.compressor;
+    if (compressor === undefined) {
+      const ready = this.out!.write(block);
+      if (this.writtenBytes >= this.rotateBytes) this.rotateDue = true;
+      return ready && !this.rotateDue;
+    }
+    const ready = compressor.write(block);
+    // A file that never rotates has no size to watch: the timer's sync flush is enough.
+    if (!this.rotating) return ready;
+    // A gzip file's size shows only once zlib has given out what it holds: a sync flush with each block makes
+    // it give out everything, and the size is judged when it has. Read without it, the size trailed by a block
+    // or two, and files of the least size, 64 KiB, came out up to half as big again. It costs a few bytes a block.
+    this.sizeKnown = new Promise((resolve) =>
+      compressor.flush(zlib.Z_SYNC_FLUSH, () => {
+        if (compressor === this.compressor && this.writtenOnDisk() >= this.rotateBytes) this.rotateDue = true;
+        resolve();
+      }),
+    );
+    return ready && !this.rotateDue;
   }
 
   /**
@@ -196,9 +236,13 @@ export class TickRecorder {
     return this.writtenOnDisk();
   }
 
-  /** Bytes of the current file on disk, or about to be (compressed bytes lag a little behind for gzip). */
+  /**
+   * Bytes of the current file on disk, or about to be: for gzip, what zlib has given out, whether written,
+   * queued for the file or waiting in the compressor for the file to take it (behind by what zlib holds).
+   */
   private writtenOnDisk(): number {
-    return this.gzip ? (this.out?.bytesWritten ?? 0) + (this.out?.writableLength ?? 0) : this.writtenBytes;
+    if (!this.gzip) return this.writtenBytes;
+    return (this.out?.bytesWritten ?? 0) + (this.out?.writableLength ?? 0) + (this.compressor?.readableLength ?? 0);
   }
 
   private async rotate(): Promise<void> {
@@ -227,6 +271,8 @@ export class TickRecorder {
     out.on('error', (error) => this.fail(new RecorderError(`writing ${file} failed: ${error.message}`)));
     this.out = out;
     this.writtenBytes = 0;
+    this.rotateDue = false;
+    this.sizeKnown = undefined;
     if (this.gzip) {
       const compressor = createGzip({ level: this.gzipLevel });
       compressor.on('error', (error) => this.fail(new RecorderError(`compressing ${file} failed: ${error.message}`)));
