@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
 import type { EdgeRejection } from '../metrics/server-metrics.js';
-import { ACCESS_TOKEN_PARAM, redactToken, TokenVerifier, tokenOf } from '../security/auth.js';
+import { ACCESS_TOKEN_PARAM, bearerChallenge, redactToken, TokenVerifier, tokenOf } from '../security/auth.js';
 import { ConnectionLimits } from '../security/connection-limits.js';
 import { originAllowed } from '../security/origin.js';
 
@@ -64,7 +64,7 @@ export default fp<{ config: Config }>(
         const result = await verifier.verify(token);
         if (!result.ok) {
           return refuse(request, reply, 401, 'unauthorized', 'UNAUTHORIZED', result.reason, {
-            'WWW-Authenticate': 'Bearer realm="tickertape", error="invalid_token"',
+            'WWW-Authenticate': bearerChallenge(result),
           });
         }
       }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { redactToken, signToken, tokenOf, TokenVerifier } from './auth.js';
+import { bearerChallenge, redactToken, signToken, tokenOf, TokenVerifier } from './auth.js';
 
 describe('tokens', () => {
   test('come from a Bearer header before the query, and nowhere else', () => {
@@ -22,7 +22,14 @@ describe('tokens', () => {
     const both = new TokenVerifier({ authToken: 'shared-token-0123456789', jwtSecret: secret });
     expect((await both.verify('shared-token-0123456789')).ok).toBe(true);
     expect(await both.verify(await signToken(secret, { ttlS: 10, subject: 'bob' }))).toEqual({ ok: true, subject: 'bob' });
-    expect(await both.verify('shared-token-012345678')).toEqual({ ok: false, reason: 'the token is not valid' });
-    expect(await both.verify('a.b.c')).toMatchObject({ ok: false, reason: expect.stringMatching(/not valid/) });
+    expect(await both.verify('shared-token-012345678')).toEqual({ ok: false, presented: true, reason: 'the token is not valid' });
+    expect(await both.verify('a.b.c')).toMatchObject({ ok: false, presented: true, reason: expect.stringMatching(/not valid/) });
+    expect(await both.verify(undefined)).toMatchObject({ ok: false, presented: false });
+    expect(await both.verify('')).toMatchObject({ ok: false, presented: false });
+  });
+
+  test('the challenge names invalid_token only for a token presented and refused (RFC 6750 §3.1)', () => {
+    expect(bearerChallenge({ presented: false })).toBe('Bearer realm="tickertape"');
+    expect(bearerChallenge({ presented: true })).toBe('Bearer realm="tickertape", error="invalid_token"');
   });
 });

@@ -17,7 +17,17 @@ import type { AccessConfig } from './access-config.js';
 export const JWT_CLOCK_TOLERANCE_S = 5;
 export const ACCESS_TOKEN_PARAM = 'access_token';
 
-export type AuthResult = { readonly ok: true; readonly subject?: string } | { readonly ok: false; readonly reason: string };
+/**
+ * A refusal says whether a token was presented at all (`presented`): RFC 6750 §3.1 gives an error code
+ * (`invalid_token`) in the challenge only for a token presented and refused, none to a request that carried
+ * no authentication (bearerChallenge).
+ */
+export type AuthResult =
+  | { readonly ok: true; readonly subject?: string }
+  | { readonly ok: false; readonly presented: boolean; readonly reason: string };
+
+/** The realm in every Bearer challenge. */
+export const AUTH_REALM = 'tickertape';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -38,7 +48,8 @@ export class TokenVerifier {
 
   async verify(token: string | undefined): Promise<AuthResult> {
     if (!this.required) return { ok: true };
-    if (token === undefined || token === '') return { ok: false, reason: 'a token is required (Authorization: Bearer, or ?access_token=)' };
+    // An empty ?access_token= carries no authentication either.
+    if (token === undefined || token === '') return { ok: false, presented: false, reason: 'a token is required (Authorization: Bearer, or ?access_token=)' };
     // Equal-length digests: the comparison takes the same time whatever the token's length or content.
     if (this.sharedDigest !== undefined && timingSafeEqual(digest(token), this.sharedDigest)) return { ok: true };
     if (this.jwtKey !== undefined && token.split('.').length === 3) {
@@ -50,13 +61,22 @@ export class TokenVerifier {
         });
         return { ok: true, subject: payload.sub };
       } catch (error) {
-        if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the token has expired' };
-        if (error instanceof errors.JOSEError) return { ok: false, reason: `the token is not valid (${error.code})` };
+        if (error instanceof errors.JWTExpired) return { ok: false, presented: true, reason: 'the token has expired' };
+        if (error instanceof errors.JOSEError) return { ok: false, presented: true, reason: `the token is not valid (${error.code})` };
         throw error;
       }
     }
-    return { ok: false, reason: 'the token is not valid' };
+    return { ok: false, presented: true, reason: 'the token is not valid' };
   }
+}
+
+/**
+ * The `WWW-Authenticate` value of a 401 (RFC 6750 §3): `error="invalid_token"` only when a token was
+ * presented and refused; a request with no token (or another scheme than Bearer) gets the bare challenge,
+ * since §3.1 says a server SHOULD NOT give an error code to a client that may not know auth is needed.
+ */
+export function bearerChallenge(refusal: { readonly presented: boolean }): string {
+  return refusal.presented ? `Bearer realm="${AUTH_REALM}", error="invalid_token"` : `Bearer realm="${AUTH_REALM}"`;
 }
 
 /** The token a request carries, from its Authorization header or its query. */

@@ -83,6 +83,21 @@ describe('token auth', () => {
     expect((await fetch(`${http}/readyz`)).status).toBe(200);
   });
 
+  test('a 401 names invalid_token only when a token was presented and refused (RFC 6750 §3.1)', async () => {
+    const { url, http } = await serve({ access: { authToken: TOKEN } });
+    const bare = 'Bearer realm="tickertape"';
+    const refusedToken = 'Bearer realm="tickertape", error="invalid_token"';
+    // No authentication at all, another scheme, an empty parameter: the client may not know auth is on.
+    expect(refused(await handshake(url)).headers['www-authenticate']).toBe(bare);
+    expect(refused(await handshake(url, { headers: { Authorization: 'Basic dXNlcjpwYXNz' } })).headers['www-authenticate']).toBe(bare);
+    expect(refused(await handshake(`${url}?access_token=`)).headers['www-authenticate']).toBe(bare);
+    expect((await fetch(`${http}/api/symbols`)).headers.get('www-authenticate')).toBe(bare);
+    // A token presented and refused, in the header or the query.
+    expect(refused(await handshake(url, { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).headers['www-authenticate']).toBe(refusedToken);
+    expect(refused(await handshake(`${url}?access_token=wrong-token-of-some-length`)).headers['www-authenticate']).toBe(refusedToken);
+    expect((await fetch(`${http}/metrics`, { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).headers.get('www-authenticate')).toBe(refusedToken);
+  });
+
   test('signed tokens: valid until they expire; a wrong key, no expiry or alg none are refused', async () => {
     const secret = 'k'.repeat(32);
     const { url } = await serve({ access: { jwtSecret: secret } });
