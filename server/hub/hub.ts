@@ -29,7 +29,7 @@ import { createInboundDecoder, decodeInboundText, type InboundDecoder } from './
 import { MAX_INBOUND_FRAME_BYTES } from '../config.js';
 import { KeyList, PieceCache } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
-import { clip, parseRequest, RequestError, WILDCARD, type RequestLimits, type SymbolRefusals } from './requests.js';
+import { clip, parseRequest, readableId, RequestError, WILDCARD, type RequestLimits, type SymbolRefusals } from './requests.js';
 import { Session, type Subscription } from './session.js';
 import { Rollout, Slice } from './slices.js';
 import { SampledWarnings } from '../logging/sampled-warnings.js';
@@ -93,6 +93,10 @@ export interface HubCounters {
   paused: number;
   slowClosed: number;
   requests: number;
+  /**
+   * Inputs refused, by code: each error sent, and each symbol a subscribe rejected; for RATE_LIMITED each
+   * message dropped for the rate (the error goes out once an episode).
+   */
   errors: Record<ErrorCode, number>;
 }
 
@@ -158,9 +162,15 @@ export class Hub {
   /** What every connection's RequestFlow tells the hub (one object for all, told which session). */
   private readonly flowHandlers: FlowHandlers<Session> = {
     request: (session, data, isBinary) => this.receive(session, data, isBinary),
-    rateLimited: (session) => {
+    rateLimited: (session, first, data, isBinary) => {
+      // Every message refused counts; the client is told once an episode, with the id of the one that began it.
+      if (!first) {
+        this.counters.errors.RATE_LIMITED++;
+        return;
+      }
       const { maxMessagesPerS, burstMessages } = this.options.flow;
-      this.fail(session, 'RATE_LIMITED', `more than ${maxMessagesPerS} messages per second (burst ${burstMessages}): messages are being dropped`);
+      const id = data === undefined ? undefined : this.idOf(data, isBinary);
+      this.fail(session, 'RATE_LIMITED', `more than ${maxMessagesPerS} messages per second (burst ${burstMessages}): messages are being dropped`, id);
     },
     abusive: (session, reason) => this.closeForPolicy(session, reason),
     paused: (session) => this.pausedFlows.add(session),
@@ -368,6 +378,15 @@ export class Hub {
         this.log.error({ err: error, session: session.id }, 'request failed');
         this.fail(session, 'INTERNAL', 'the server failed to handle this request');
       }
+    }
+  }
+
+  /** The id of a message that will not be handled (dropped for the rate), if it has a readable one. */
+  private idOf(data: Buffer, isBinary: boolean): RequestId | undefined {
+    try {
+      return readableId(isBinary ? this.decodeInbound(data) : decodeInboundText(data.toString('utf8')));
+    } catch {
+      return undefined;
     }
   }
 

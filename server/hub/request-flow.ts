@@ -3,9 +3,10 @@
  * more than its share:
  *
  * - Rate: at most `maxMessagesPerS` messages a second after a burst of `burstMessages` (a token bucket;
- *   ping frames count too). A message over the rate is dropped and the client is told once with
- *   RATE_LIMITED; one that keeps going (more than `maxRateLimitedMessages` dropped before it calms down,
- *   i.e. before its bucket refills) is closed with 1008.
+ *   ping frames count too). A message over the rate is dropped; the owner hears of every one (it counts
+ *   them) and is told which one began an episode, the client being sent RATE_LIMITED for that one only, so
+ *   a flood is not answered with a flood. An episode ends when the client calms down (its bucket refills);
+ *   one that keeps going (more than `maxRateLimitedMessages` dropped in an episode) is closed with 1008.
  * - Back-pressure both ways: while a connection has more than `maxBufferedBytes` of answers it has not
  *   read, its further requests are not read either (the socket is paused and TCP pushes back on the
  *   client), so a client that asks without reading cannot make the server hold more than the bound plus
@@ -35,8 +36,11 @@ export interface FlowLimits {
 export interface FlowHandlers<Owner> {
   /** An admitted request, in arrival order. */
   request(owner: Owner, data: Buffer, isBinary: boolean): void;
-  /** The first message dropped for the rate in an episode. */
-  rateLimited(owner: Owner): void;
+  /**
+   * A message was dropped for the rate: `first` when it began an episode (the one the client is told of).
+   * `data` is the dropped data message, undefined for a ping frame; it is not to be handled.
+   */
+  rateLimited(owner: Owner, first: boolean, data: Buffer | undefined, isBinary: boolean): void;
   /** The client went on past the rate limit, or overran the waiting requests: close it. */
   abusive(owner: Owner, reason: string): void;
   /** Reading was paused for back-pressure; call release() (each flush) until it returns true. */
@@ -66,7 +70,7 @@ export class RequestFlow<Owner> {
 
   /** A data message arrived. */
   offer(data: Buffer, isBinary: boolean): void {
-    if (!this.admit()) return;
+    if (!this.admit(data, isBinary)) return;
     if (this.waiting !== undefined) {
       this.waitingBytes += data.length;
       if (this.waitingBytes > MAX_WAITING_REQUEST_BYTES) this.stop('too many requests while not reading answers');
@@ -82,7 +86,7 @@ export class RequestFlow<Owner> {
    * (ws's autoPong is off, routes/ws.ts). One over the rate is dropped unanswered, as a request is.
    */
   offerPing(data: Buffer): void {
-    if (!this.admit()) return;
+    if (!this.admit(undefined, false)) return;
     if (this.socket.readyState === this.socket.OPEN) this.socket.pong(data);
     this.pauseIfBacklogged();
   }
@@ -107,14 +111,15 @@ export class RequestFlow<Owner> {
     return true;
   }
 
-  private admit(): boolean {
+  /** Whether a message may go on; `data` is a data message's, undefined for a ping frame. */
+  private admit(data: Buffer | undefined, isBinary: boolean): boolean {
     if (this.stopped) return false;
     const now = performance.now();
     // A client whose bucket refilled has kept under the rate for a while: a new episode starts.
     if (this.dropped > 0 && this.bucket.full(now)) this.dropped = 0;
     if (this.bucket.take(now)) return true;
     this.dropped++;
-    if (this.dropped === 1) this.handlers.rateLimited(this.owner);
+    this.handlers.rateLimited(this.owner, this.dropped === 1, data, isBinary);
     if (this.dropped > this.limits.maxRateLimitedMessages) this.stop('rate limit exceeded');
     return false;
   }

@@ -148,6 +148,19 @@ function replayRequest(fields: Fields, id: RequestId | undefined): ReplayRequest
   }
 }
 
+/**
+ * The id of a decoded message that will not be handled (one dropped for the rate), if it has one the
+ * protocol allows; undefined for anything else, never an error.
+ */
+export function readableId(value: unknown): RequestId | undefined {
+  if (!isPlainObject(value)) return undefined;
+  try {
+    return requestId(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function requestId(fields: Fields): RequestId | undefined {
   const id = fields['id'];
   if (id === undefined || id === null) return undefined;

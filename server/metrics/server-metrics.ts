@@ -128,7 +128,7 @@ export class ServerMetrics {
         return most;
       });
     }
-    labelled('tickertape_rejected_inputs_total', 'Inputs refused, by reason: protocol error codes, and handshakes or frames refused before the hub.', 'reason', () => [
+    labelled('tickertape_rejected_inputs_total', 'Inputs refused, by reason: protocol error codes (RATE_LIMITED: each message dropped for the rate, though the client is told once an episode), and handshakes or frames refused before the hub.', 'reason', () => [
       ...(clients ? Object.entries(hub().errors) : []),
       ...this.rejections,
     ]);

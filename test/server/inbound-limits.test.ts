@@ -24,23 +24,56 @@ async function open(): Promise<WsClient> {
 }
 
 let feed: ManualFeed;
+/** tickertape_rejected_inputs_total{reason="RATE_LIMITED"} as /metrics reports it (0 when absent). */
+async function rateLimitedMetric(): Promise<number> {
+  const text = await (await fetch(`${server!.http}/metrics`)).text();
+  const line = /^tickertape_rejected_inputs_total\{reason="RATE_LIMITED"\} (\d+)$/m.exec(text);
+  return line === null ? 0 : Number(line[1]);
+}
+
 async function serve(limits: Partial<Limits>): Promise<void> {
   feed = new ManualFeed(['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN'].map((symbol) => instrument(symbol)));
   server = await startServer({ feed, config: { flushIntervalMs: 20, limits } });
 }
 
 describe('message rate per connection', () => {
-  test('a burst over the limit is answered once with RATE_LIMITED; the messages within it are all answered', async () => {
+  test('a burst over the limit is answered once with RATE_LIMITED, with the id of the first request refused; the metric counts every one refused', async () => {
     await serve({ maxInboundMessagesPerS: 1, inboundBurstMessages: 20, maxRateLimitedMessages: 1_000 });
     const client = await open();
     for (let id = 0; id < 50; id++) client.send({ type: 'ping', id });
     await client.until(() => (client.of('pong').length === 20 && client.of('error').length === 1 ? true : undefined), '20 pongs and one error');
     await sleep(50);
     expect(client.of('pong').map((pong) => pong.id)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(client.of('error').map((error) => error.code)).toEqual(['RATE_LIMITED']);
+    expect(client.of('error').map((error) => [error.code, error.id])).toEqual([['RATE_LIMITED', 20]]);
     expect(client.of('error')[0]!.message).toMatch(/more than 1 messages per second \(burst 20\)/);
     expect(client.closed).toBeUndefined();
-    expect(server!.app.hub.counters.errors.RATE_LIMITED).toBe(1);
+    // Thirty messages were refused (ids 20 to 49): one error told of them, the metric counts each.
+    expect(server!.app.hub.counters.errors.RATE_LIMITED).toBe(30);
+    expect(await rateLimitedMetric()).toBe(30);
+  });
+
+  test('the error carries no id when the first message refused had none readable: a ping frame, a broken frame, a bad id', async () => {
+    await serve({ maxInboundMessagesPerS: 200, inboundBurstMessages: 5, maxRateLimitedMessages: 1_000 });
+    const client = await open();
+    const overs: (() => void)[] = [
+      () => client.socket.ping(),
+      () => client.sendRaw('{"type": "ping", "id": 7', false),
+      () => client.send({ type: 'ping', id: 'x'.repeat(65) }),
+      () => client.send({ type: 'ping', id: 'readable' }),
+    ];
+    for (const [episode, over] of overs.entries()) {
+      for (let i = 0; i < 5; i++) client.send({ type: 'ping', id: `${episode}.${i}` });
+      over();
+      await client.until(() => (client.of('error').length === episode + 1 ? true : undefined), `the error of episode ${episode}`);
+      await sleep(100); // 5 tokens at 200/s take 25 ms: the bucket refills, a new episode starts
+    }
+    expect(client.of('error').map((error) => [error.code, error.id])).toEqual([
+      ['RATE_LIMITED', undefined],
+      ['RATE_LIMITED', undefined],
+      ['RATE_LIMITED', undefined],
+      ['RATE_LIMITED', 'readable'],
+    ]);
+    expect(await rateLimitedMetric()).toBe(4);
   });
 
   test('a client that keeps going past the limit is closed with 1008; others carry on', async () => {
@@ -50,7 +83,9 @@ describe('message rate per connection', () => {
     for (let id = 0; id < 200; id++) flooder.send({ type: 'ping', id });
     const closed = await flooder.closedWith();
     expect(closed).toEqual({ code: CLOSE_CODES.policyViolation, reason: 'rate limit exceeded' });
-    expect(flooder.of('error').map((error) => error.code)).toEqual(['RATE_LIMITED']);
+    expect(flooder.of('error').map((error) => [error.code, error.id])).toEqual([['RATE_LIMITED', 10]]);
+    // The 31st refused message closed it; what came after is dropped unread, not refused for the rate.
+    expect(await rateLimitedMetric()).toBe(31);
     bystander.send({ type: 'ping', id: 'still here' });
     await bystander.next('pong', (pong) => pong.id === 'still here');
   });
@@ -84,8 +119,9 @@ describe('message rate per connection', () => {
     await client.until(() => (client.of('error').length === 1 ? true : undefined), 'the RATE_LIMITED error');
     await sleep(100);
     expect(pongs).toBe(10);
-    expect(client.of('error').map((error) => error.code)).toEqual(['RATE_LIMITED']);
+    expect(client.of('error').map((error) => [error.code, error.id])).toEqual([['RATE_LIMITED', undefined]]);
     expect(client.closed).toBeUndefined();
+    expect(await rateLimitedMetric()).toBe(90);
   });
 
   test('a client that calms down starts afresh: one error per episode, never closed', async () => {
@@ -96,8 +132,9 @@ describe('message rate per connection', () => {
       await client.until(() => (client.of('error').length === episode + 1 ? true : undefined), `the error of episode ${episode}`);
       await sleep(100); // 5 tokens at 200/s take 25 ms: the bucket refills
     }
-    expect(client.of('error').map((error) => error.code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect(client.of('error').map((error) => [error.code, error.id])).toEqual([['RATE_LIMITED', 5], ['RATE_LIMITED', 105], ['RATE_LIMITED', 205]]);
     expect(client.closed).toBeUndefined();
+    expect(await rateLimitedMetric()).toBe(21);
   });
 });
 
