@@ -62,6 +62,11 @@ export const MAX_FRAGMENTS_PER_MESSAGE = 64;
 export const MAX_BUFFERED_BYTES = 256 * 1024;
 /** How long a held-back connection may stay undrained before it is closed with 4000. */
 export const SLOW_CLIENT_TIMEOUT_MS = 30_000;
+/**
+ * How long a connection closed with 4000 has to read up to the close frame, which waits behind its unsent
+ * bytes, and answer it; after that its socket is destroyed, unsent bytes and all.
+ */
+export const SLOW_CONSUMER_CLOSE_GRACE_MS = 5_000;
 export const MAX_SYMBOLS_PER_CONNECTION = 1_000;
 export const MAX_SYMBOLS_PER_REQUEST = 1_000;
 export { MAX_SYMBOL_LENGTH };
@@ -113,6 +118,7 @@ export interface Limits {
   readonly maxFragmentsPerMessage: number;
   readonly maxBufferedBytes: number;
   readonly slowClientTimeoutMs: number;
+  readonly slowConsumerCloseGraceMs: number;
   readonly maxSymbolsPerConnection: number;
   readonly maxSymbolsPerRequest: number;
   readonly maxSymbolLength: number;
@@ -152,6 +158,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxFragmentsPerMessage: MAX_FRAGMENTS_PER_MESSAGE,
   maxBufferedBytes: MAX_BUFFERED_BYTES,
   slowClientTimeoutMs: SLOW_CLIENT_TIMEOUT_MS,
+  slowConsumerCloseGraceMs: SLOW_CONSUMER_CLOSE_GRACE_MS,
   maxSymbolsPerConnection: MAX_SYMBOLS_PER_CONNECTION,
   maxSymbolsPerRequest: MAX_SYMBOLS_PER_REQUEST,
   maxSymbolLength: MAX_SYMBOL_LENGTH,
@@ -183,6 +190,7 @@ export const MAX_LIMITS: Limits = {
   maxFragmentsPerMessage: Number.MAX_SAFE_INTEGER,
   maxBufferedBytes: MAX_MAX_BUFFERED_BYTES,
   slowClientTimeoutMs: MAX_LIMIT_MS,
+  slowConsumerCloseGraceMs: MAX_LIMIT_MS,
   maxSymbolsPerConnection: MAX_MAX_SYMBOLS,
   maxSymbolsPerRequest: Number.MAX_SAFE_INTEGER,
   maxSymbolLength: MAX_MAX_SYMBOL_LENGTH,

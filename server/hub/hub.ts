@@ -26,7 +26,7 @@ import type { SymbolState } from '../market/symbol-state.js';
 import { binaryFrame, FrameArena, textFrame, type Body } from './frames.js';
 import { Group, type SinceFor } from './group.js';
 import { createInboundDecoder, decodeInboundText, type InboundDecoder } from './inbound.js';
-import { MAX_INBOUND_FRAME_BYTES } from '../config.js';
+import { MAX_INBOUND_FRAME_BYTES, SLOW_CONSUMER_CLOSE_GRACE_MS } from '../config.js';
 import { KeyList, PieceCache } from './piece-cache.js';
 import type { FlowHandlers, FlowLimits } from './request-flow.js';
 import { clip, parseRequest, readableId, RequestError, WILDCARD, type RequestLimits, type SymbolRefusals } from './requests.js';
@@ -50,6 +50,11 @@ export interface HubOptions {
   readonly maxBufferedBytes: number;
   /** A connection held back longer than this is closed with CLOSE_CODES.slowConsumer. */
   readonly slowClientTimeoutMs: number;
+  /**
+   * How long such a connection has to read up to the close frame and answer it before its socket is
+   * destroyed (config's slowConsumerCloseGraceMs). Default SLOW_CONSUMER_CLOSE_GRACE_MS.
+   */
+  readonly slowConsumerCloseGraceMs?: number;
   readonly maxSymbolsPerConnection: number;
   /** 1 s bars in a snapshot when the subscription asks for bars. */
   readonly snapshotBars: number;
@@ -320,6 +325,7 @@ export class Hub {
 
   private remove(session: Session): void {
     if (!this.sessions.delete(session.socket)) return;
+    clearTimeout(session.closeTimer);
     this.counters.connectionsClosed++;
     this.leaveGroup(session);
     this.pausedFlows.delete(session);
@@ -653,12 +659,27 @@ export class Hub {
       session.pausedSince = undefined;
       this.sendUpdate(session, body, now);
     } else if (now - session.pausedAt > this.options.slowClientTimeoutMs) {
-      this.counters.slowClosed++;
-      // Out of the fan-out at once: the close frame waits behind the unread bytes, and ws destroys the
-      // socket if the peer never completes the closing handshake.
-      this.leaveGroup(session);
-      session.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resubscribe');
+      this.closeSlowConsumer(session);
     }
+  }
+
+  /**
+   * Closes a connection held back too long with 4000. It leaves the fan-out at once and its requests are no
+   * longer read. The close frame waits behind the bytes the client has not read: a client that reads up to
+   * it within the grace gets it and the connection closes cleanly; one that does not (stalled, or gone
+   * without a FIN) has its socket destroyed then, unsent bytes and all. Either way it is counted once, as a
+   * slow consumer closed with 4000 (routes/ws.ts reads session.closedAs), not as 1006.
+   */
+  private closeSlowConsumer(session: Session): void {
+    this.counters.slowClosed++;
+    this.leaveGroup(session);
+    this.pausedFlows.delete(session);
+    session.flow.halt();
+    session.closedAs = CLOSE_CODES.slowConsumer;
+    session.socket.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resubscribe');
+    const socket = session.socket;
+    session.closeTimer = setTimeout(() => socket.terminate(), this.options.slowConsumerCloseGraceMs ?? SLOW_CONSUMER_CLOSE_GRACE_MS);
+    session.closeTimer.unref();
   }
 
   private sendUpdate(session: Session, body: Body, now: number): void {

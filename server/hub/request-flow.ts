@@ -124,6 +124,17 @@ export class RequestFlow<Owner> {
     return false;
   }
 
+  /**
+   * The server is closing the connection: drop whatever is waiting and everything that comes, and read
+   * again (if paused) so the closing handshake can complete.
+   */
+  halt(): void {
+    this.stopped = true;
+    if (this.waiting !== undefined) this.socket.resume();
+    this.waiting = undefined;
+    this.waitingBytes = 0;
+  }
+
   private pauseIfBacklogged(): void {
     if (this.waiting !== undefined || this.stopped) return;
     if (this.socket.bufferedAmount <= this.limits.maxBufferedBytes) return;
@@ -133,11 +144,8 @@ export class RequestFlow<Owner> {
   }
 
   private stop(reason: string): void {
-    this.stopped = true;
     // Read again so the closing handshake can complete; everything read from now on is dropped unparsed.
-    if (this.waiting !== undefined) this.socket.resume();
-    this.waiting = undefined;
-    this.waitingBytes = 0;
+    this.halt();
     this.handlers.abusive(this.owner, reason);
   }
 }

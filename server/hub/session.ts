@@ -31,6 +31,13 @@ export class Session {
   pausedAt = 0;
   /** Update frames still to drop as if lost (Hub.loseUpdateFrames, a test hook). */
   framesToLose = 0;
+  /**
+   * Set when the server closed the connection as a slow consumer: the close code it sent, which is what
+   * /metrics counts it under, whether or not the client took the close frame.
+   */
+  closedAs: number | undefined;
+  /** While a slow consumer's close frame waits to be read: the timer that destroys its socket (Hub). */
+  closeTimer: NodeJS.Timeout | undefined;
   /** Its inbound messages' way in (rate and back-pressure). */
   readonly flow: RequestFlow<Session>;
   /** The WebSocket extensions the handshake negotiated (fixed for the connection's life). */

@@ -107,7 +107,7 @@ export class ServerMetrics {
     if (clients) {
       gauge('tickertape_connections', 'Open WebSocket connections.', () => sources.hub().connections);
       value('tickertape_connections_opened_total', 'WebSocket connections accepted.', () => hub().connectionsOpened);
-      labelled('tickertape_connections_closed_total', 'WebSocket connections closed, by close code (the server\'s for a frame it refused: 1002, 1007, 1008, 1009; 1006: cut off without one).', 'code', () => this.closeCodes);
+      labelled('tickertape_connections_closed_total', 'WebSocket connections closed, by close code (the server\'s for a frame it refused: 1002, 1007, 1008, 1009, and 4000 for a slow consumer, even one cut off unread; 1006: cut off without one).', 'code', () => this.closeCodes);
       value('tickertape_update_frames_sent_total', 'Update frames sent.', () => hub().frames);
       value('tickertape_update_entries_sent_total', 'Symbol entries sent inside update frames.', () => hub().entries);
       value('tickertape_entries_encoded_total', 'Symbol entries encoded (once per symbol and flush, however many clients).', () => hub().encodedEntries());
@@ -115,7 +115,7 @@ export class ServerMetrics {
       value('tickertape_bytes_sent_total', 'Bytes of all messages sent.', () => hub().bytes);
       value('tickertape_requests_total', 'Messages received from clients.', () => hub().requests);
       value('tickertape_conflated_pauses_total', 'Times a connection was held back and its updates conflated until it drained.', () => hub().paused);
-      value('tickertape_slow_consumer_closes_total', 'Connections closed with 4000 after staying held back too long.', () => hub().slowClosed);
+      value('tickertape_slow_consumer_closes_total', 'Connections closed with 4000 after staying held back too long (their socket destroyed if they did not read up to the close frame in time).', () => hub().slowClosed);
       value('tickertape_heartbeat_terminations_total', 'Connections cut off for not answering pings for two intervals.', () => this.heartbeatTerminations);
       gauge('tickertape_buffered_bytes', 'Bytes queued to all connections and not yet sent.', () => {
         let total = 0;

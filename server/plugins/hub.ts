@@ -25,6 +25,7 @@ export function hubOptions(config: Config, feed: HubOptions['feed'], slices = fl
     slices,
     maxBufferedBytes: limits.maxBufferedBytes,
     slowClientTimeoutMs: limits.slowClientTimeoutMs,
+    slowConsumerCloseGraceMs: limits.slowConsumerCloseGraceMs,
     maxSymbolsPerConnection: limits.maxSymbolsPerConnection,
     snapshotBars: limits.snapshotBars,
     historyDefaultLimit: limits.historyDefaultLimitBars,

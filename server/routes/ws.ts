@@ -137,7 +137,8 @@ export async function wsRoutes(app: FastifyInstance, config: Config): Promise<vo
       const opened = Date.now();
       app.log.debug({ session: session.id, ip, encoding }, 'connection open');
       socket.on('close', (code, reason) => {
-        app.metrics.closed(sentCodes.get(socket) ?? code);
+        // A slow consumer counts under the 4000 it was sent, though its socket may have been destroyed unread.
+        app.metrics.closed(sentCodes.get(socket) ?? session.closedAs ?? code);
         app.log.debug({ session: session.id, ip, code, reason: reason.toString(), ms: Date.now() - opened }, 'connection closed');
       });
     },
