@@ -323,6 +323,14 @@ export class Hub {
     this.rollout.pin(rolling);
   }
 
+  /**
+   * Whether the connection on `socket` is held back (back-pressure), and so on the slow-consumer clock: the
+   * heartbeat leaves it alone (plugins/heartbeat.ts), its pings being stuck behind the same unread bytes.
+   */
+  isHeldBack(socket: WebSocket): boolean {
+    return this.sessions.get(socket)?.heldBack ?? false;
+  }
+
   private remove(session: Session): void {
     if (!this.sessions.delete(session.socket)) return;
     clearTimeout(session.closeTimer);

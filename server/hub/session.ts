@@ -59,6 +59,14 @@ export class Session {
     return this.socket.readyState === this.socket.OPEN;
   }
 
+  /**
+   * Whether the hub is holding back this connection's updates (back-pressure) and so has it on the
+   * slow-consumer clock: it drains, or is closed with 4000 once held back longer than the timeout.
+   */
+  get heldBack(): boolean {
+    return this.pausedSince !== undefined && this.group !== undefined;
+  }
+
   /** Sends a control message (hello, replies, snapshots), encoded for this connection. */
   send(message: ServerMessage): number {
     const data = this.encoding === 'json' ? encodeText(message) : encodeBinary(message);

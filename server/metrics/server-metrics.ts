@@ -116,7 +116,7 @@ export class ServerMetrics {
       value('tickertape_requests_total', 'Messages received from clients.', () => hub().requests);
       value('tickertape_conflated_pauses_total', 'Times a connection was held back and its updates conflated until it drained.', () => hub().paused);
       value('tickertape_slow_consumer_closes_total', 'Connections closed with 4000 after staying held back too long (their socket destroyed if they did not read up to the close frame in time).', () => hub().slowClosed);
-      value('tickertape_heartbeat_terminations_total', 'Connections cut off for not answering pings for two intervals.', () => this.heartbeatTerminations);
+      value('tickertape_heartbeat_terminations_total', 'Connections cut off for not answering pings for two intervals (never one held back: that ends as a slow consumer).', () => this.heartbeatTerminations);
       gauge('tickertape_buffered_bytes', 'Bytes queued to all connections and not yet sent.', () => {
         let total = 0;
         for (const socket of sources.sockets()) total += socket.bufferedAmount;

@@ -1,9 +1,11 @@
 /**
  * What happens to a client that stops reading (docs/operations.md#slow-and-dead-clients): held back, then
  * closed with 4000 once held back longer than --slow-client-timeout-ms, the close frame delivered if the
- * client reads up to it within the grace and the socket destroyed if not; counted once, as a slow consumer.
+ * client reads up to it within the grace and the socket destroyed if not; counted once, as a slow consumer,
+ * whatever the heartbeat's interval.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { CLOSE_CODES } from '../../client/protocol/messages.js';
 import { MAX_LIMIT_MS, type Limits } from '../../server/config.js';
 import { instrument, ManualFeed } from '../helpers/manual-feed.js';
 import { startServer, sleep, type RunningServer } from '../helpers/server.js';
@@ -11,6 +13,7 @@ import { WsClient } from '../helpers/ws-client.js';
 
 const T0 = Date.UTC(2024, 5, 3, 14, 30);
 const MAX_BUFFERED = 16 * 1024;
+const HEARTBEAT_MS = 100;
 /** A heartbeat that never fires within a test: off. */
 const NO_HEARTBEAT = MAX_LIMIT_MS;
 
@@ -78,8 +81,26 @@ async function endings(running: RunningServer): Promise<Record<string, number>> 
 }
 
 describe('a client that stops reading', () => {
-  test('and never reads again is cut off within the grace after the 4000 it cannot take, counted once as a slow consumer', async () => {
-    const running = await serve({ slowClientTimeoutMs: 300, slowConsumerCloseGraceMs: 300, heartbeatIntervalMs: NO_HEARTBEAT });
+  test('and reads again once the server has given up on it sees 4000, though the heartbeat is shorter than the slow-client timeout', async () => {
+    const running = await serve({ slowClientTimeoutMs: 500, heartbeatIntervalMs: HEARTBEAT_MS });
+    const client = await open(running.url);
+    stopReading(client);
+    await until(() => running.app.hub.counters.paused === 1, 'the client to be held back');
+    // Held back for 500 ms, five heartbeat intervals: pings queued behind the unread bytes get no pong, and
+    // must not cut the client off before the server decides it is a slow consumer.
+    await until(() => running.app.hub.counters.slowClosed === 1 || running.app.hub.connections === 0, 'the server to give up on it', 3_000);
+    expect(running.app.hub.counters.slowClosed).toBe(1);
+    client.socket.resume();
+    expect(await client.closedWith()).toEqual({ code: CLOSE_CODES.slowConsumer, reason: 'slow consumer: reconnect and resubscribe' });
+    await until(() => running.app.hub.connections === 0, 'the hub to forget it');
+    expect(await endings(running)).toEqual({ slowConsumerCloses: 1, heartbeatTerminations: 0, closed4000: 1, closed1006: 0, bufferedBytes: 0 });
+  });
+
+  test.each([
+    ['off', NO_HEARTBEAT],
+    ['every 100 ms', HEARTBEAT_MS],
+  ])('and never reads again is cut off within the grace after the 4000 it cannot take, counted once as a slow consumer (heartbeat %s)', async (_heartbeat, heartbeatIntervalMs) => {
+    const running = await serve({ slowClientTimeoutMs: 300, slowConsumerCloseGraceMs: 300, heartbeatIntervalMs });
     const probe = await open(running.url);
     probe.send({ type: 'history', id: 'size', symbol: 'AAPL', interval: '1s', limit: 900 });
     const oneAnswer = JSON.stringify((await probe.next('history')).bars).length; // JSON is larger than MessagePack
