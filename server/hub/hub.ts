@@ -575,7 +575,10 @@ export class Hub {
     // Subscriptions live in the groups (group.ts): read each group's once, for all its members.
     const subsByGroup = new Map<Group, ReadonlyMap<string, Subscription>>();
     for (const session of this.sessions.values()) {
-      session.pausedSince = undefined;
+      // A held-back connection stays held, its slow-consumer clock running (a looping replay rewinds up to
+      // four times a second, and would otherwise keep a client that reads nothing open for ever): the
+      // snapshots bring it to `gen`, so its catch-up, once it drains, carries what changed after that.
+      if (session.pausedSince !== undefined) session.pausedSince = gen;
       const group = session.group;
       if (group === undefined) continue;
       let subs = subsByGroup.get(group);

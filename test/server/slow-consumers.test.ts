@@ -132,4 +132,21 @@ describe('a client that stops reading', () => {
     client.socket.resume();
     expect((await client.closedWith()).code).toBe(1006);
   });
+
+  test('and never reads again is closed in time however often the market is resynchronised (a replay rewinding, a gateway reloading)', async () => {
+    const running = await serve({ slowClientTimeoutMs: 300, slowConsumerCloseGraceMs: 300, heartbeatIntervalMs: NO_HEARTBEAT });
+    const client = await open(running.url);
+    stopReading(client);
+    await until(() => running.app.hub.counters.paused === 1, 'the client to be held back');
+    const held = Date.now();
+    // What a gateway does when it reloads the market; a replay's rewind does the same with its rebuilt one.
+    const resyncs = setInterval(() => running.app.hub.resync(running.app.market.flush().gen), 50);
+    try {
+      await until(() => running.app.hub.connections === 0, 'the connection to be released', 3_000);
+    } finally {
+      clearInterval(resyncs);
+    }
+    expect(Date.now() - held).toBeLessThan(300 + 300 + 1_000);
+    expect(await endings(running)).toEqual({ slowConsumerCloses: 1, heartbeatTerminations: 0, closed4000: 1, closed1006: 0, bufferedBytes: 0 });
+  });
 });
