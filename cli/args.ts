@@ -1,7 +1,6 @@
 /** Flag handling shared by the commands that take some of `serve`'s flags (replay, record). */
-import { parseArgs } from 'node:util';
 import { ConfigError, SERVE_OPTIONS } from '../server/config.js';
-import { joinNegativeValues } from '../server/flag-values.js';
+import { parseFlags } from '../server/flag-values.js';
 
 /** Every flag of `serve` but those named (and `--help`, which each command has its own of). */
 export function serveFlagsExcept(excluded: readonly string[]): string[] {
@@ -29,7 +28,7 @@ export function parseCommandArgs(args: readonly string[], own: Options, serveFla
   for (const flag of serveFlags) options[flag] = serveOptions[flag]!;
   let parsed;
   try {
-    parsed = parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: positionals });
+    parsed = parseFlags(args, { options, strict: true, allowPositionals: positionals });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
   }

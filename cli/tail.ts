@@ -5,11 +5,10 @@
  * (`| head`), 1 when it cannot connect or no symbol exists, 2 on bad arguments.
  */
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { INTERVALS, isInterval, TickerClient, type BarEvent, type Interval, type Quote } from '../client/node.js';
 import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { isSymbolName } from '../client/protocol/messages.js';
-import { joinNegativeValues } from '../server/flag-values.js';
+import { parseFlags } from '../server/flag-values.js';
 
 export const DEFAULT_TAIL_URL = 'ws://localhost:8080/ws';
 /**
@@ -59,7 +58,7 @@ const TAIL_OPTIONS = {
 function parseTailArgs(args: readonly string[], env: NodeJS.ProcessEnv): TailArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: joinNegativeValues(args, TAIL_OPTIONS), strict: true, allowPositionals: true, options: TAIL_OPTIONS });
+    parsed = parseFlags(args, { strict: true, allowPositionals: true, options: TAIL_OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { MIN_JWT_SECRET_BYTES } from '../server/security/access-config.js';
 import { signToken } from '../server/security/auth.js';
-import { joinNegativeValues } from '../server/flag-values.js';
+import { parseFlags } from '../server/flag-values.js';
 
 /** Default lifetime of a minted token. */
 const DEFAULT_TOKEN_TTL_S = 3_600;
@@ -26,7 +25,7 @@ const TOKEN_OPTIONS = { 'ttl-s': { type: 'string' }, subject: { type: 'string' }
 export async function token(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: joinNegativeValues(args, TOKEN_OPTIONS), strict: true, allowPositionals: false, options: TOKEN_OPTIONS }));
+    ({ values } = parseFlags(args, { strict: true, allowPositionals: false, options: TOKEN_OPTIONS }));
   } catch (error) {
     process.stderr.write(`tickertape: ${(error as Error).message}\n\n${TOKEN_USAGE}`);
     return 2;

@@ -3,7 +3,6 @@
  * function that turns flags and environment variables into a validated Config. A bad value stops start-up
  * with a ConfigError naming the flag, the variable and the allowed range.
  */
-import { parseArgs } from 'node:util';
 import { MAX_SYMBOL_LENGTH } from '../client/protocol/messages.js';
 import type { FeedConfig, SimulatedFeedConfig } from '../feeds/index.js';
 import { LIMIT_FLAGS, limitFlagOptions, limitRule, limitsFromFlags, limitUsage } from './limit-flags.js';
@@ -12,7 +11,7 @@ import { ENDPOINT_ENV, FeedSpecError, VENUES } from '../feeds/live/options.js';
 import { MAX_GZIP_LEVEL, MAX_ROTATE_BYTES, MIN_GZIP_LEVEL, MIN_ROTATE_BYTES } from '../feeds/recording/recorder.js';
 import { numberFits, numberIn, numberMessage, type NumberRule } from '../feeds/number-text.js';
 import { ACCESS_USAGE, DEFAULT_ACCESS, accessFlagOptions, accessFromFlags, validateAccess, type AccessConfig } from './security/access-config.js';
-import { joinNegativeValues } from './flag-values.js';
+import { parseFlags } from './flag-values.js';
 
 export const DEFAULT_PORT = 8080;
 /** `localhost` listens on every loopback address (127.0.0.1 and ::1); use 0.0.0.0 to serve the network. */
@@ -456,8 +455,7 @@ export interface ParsedServe {
 export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv, defaultWebRoot: string | undefined): ParsedServe {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: joinNegativeValues(args, SERVE_OPTIONS),
+    ({ values } = parseFlags(args, {
       strict: true,
       allowPositionals: false,
       options: SERVE_OPTIONS,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { joinNegativeValues } from './flag-values.js';
+import { joinNegativeValues, parseFlags } from './flag-values.js';
 
 const OPTIONS = { ticks: { type: 'string' }, speed: { type: 'string' }, loop: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -23,5 +23,12 @@ describe('joinNegativeValues', () => {
       ['--constructor', '-5'],
     ];
     for (const args of same) expect(joinNegativeValues(args, OPTIONS), JSON.stringify(args)).toEqual(args);
+  });
+});
+
+describe('parseFlags', () => {
+  test('is parseArgs with negative values joined: --ticks -5 is the value "-5", and what parseArgs refuses it still refuses', () => {
+    expect(parseFlags(['--ticks', '-5', '--loop'], { options: OPTIONS, strict: true }).values).toEqual({ ticks: '-5', loop: true });
+    expect(() => parseFlags(['--loop', '-5'], { options: OPTIONS, strict: true })).toThrow(/Unexpected argument '-5'|Unknown option '-5'/);
   });
 });

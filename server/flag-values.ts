@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /**
  * Flag values that start with a dash. node:util's parseArgs refuses `--ticks -5` as ambiguous (the value
  * might be a forgotten one's next option) and asks for `--ticks=-5`, so a negative number got parseArgs'
@@ -32,4 +34,12 @@ export function joinNegativeValues(args: readonly string[], options: OptionKinds
     }
   }
   return joined;
+}
+
+/**
+ * node:util's parseArgs over `args` with negative values joined to their options (joinNegativeValues): every
+ * command parses its flags through this, so none answers `--speed -1` with parseArgs' advice and its usage.
+ */
+export function parseFlags<T extends Omit<ParseArgsConfig, 'args'>>(args: readonly string[], config: T): ReturnType<typeof parseArgs<T>> {
+  return parseArgs<T>({ ...config, args: joinNegativeValues(args, config.options ?? {}) });
 }
