@@ -302,11 +302,7 @@ export class FileTicks {
           this.high = ts + maxOutOfOrderMs;
         }
         if (ts < from || ts >= to) {
-          stats.outside++;
-          if (ts >= to + maxOutOfOrderMs) {
-            // Nothing later in the file can fall inside the window without being out of order.
-            this.finished = true;
-            void this.reader.close();
+          if (this.outside(ts)) {
             out.length = kept;
             return out;
           }
@@ -316,12 +312,8 @@ export class FileTicks {
         stats.ticks++;
         if (!(ts >= stats.firstTime)) stats.firstTime = ts;
         if (!(ts <= stats.lastTime)) stats.lastTime = ts;
-        if (!this.lastListed) {
-          // The symbol's first tick handed over.
-          this.lastListed = true;
-          this.symbolsSeen.set(symbol, true);
-          if (stats.symbols.size < MAX_SUMMARY_SYMBOLS) stats.symbols.add(symbol);
-        }
+        // The symbol's first tick handed over.
+        if (!this.lastListed) this.list(symbol);
       }
       out.length = kept;
     }
@@ -420,26 +412,37 @@ export class FileTicks {
    * it is inside `--from`/`--to` (once one is past `to` by the tolerance, the file is finished).
    */
   private inWindow(tick: Tick): boolean {
-    const { from, to, maxOutOfOrderMs } = this.options;
+    const { from, to } = this.options;
     const { ts, symbol } = tick;
     const stats = this.stats;
     if (ts < from || ts >= to) {
-      stats.outside++;
-      if (ts >= to + maxOutOfOrderMs) {
-        this.finished = true;
-        void this.reader.close();
-      }
+      this.outside(ts);
       return false;
     }
     stats.ticks++;
     if (!(ts >= stats.firstTime)) stats.firstTime = ts;
     if (!(ts <= stats.lastTime)) stats.lastTime = ts;
-    if (this.symbolsSeen.get(symbol) === false) {
-      this.symbolsSeen.set(symbol, true);
-      if (symbol === this.lastSymbol) this.lastListed = true;
-      if (stats.symbols.size < MAX_SUMMARY_SYMBOLS) stats.symbols.add(symbol);
-    }
+    if (this.symbolsSeen.get(symbol) === false) this.list(symbol);
     return true;
+  }
+
+  /**
+   * Counts a tick outside `--from`/`--to`. Once one is past `to` by the tolerance, nothing later in the file
+   * can fall inside the window without being out of order: the file is finished (returns true).
+   */
+  private outside(ts: number): boolean {
+    this.stats.outside++;
+    if (ts < this.options.to + this.options.maxOutOfOrderMs) return false;
+    this.finished = true;
+    void this.reader.close();
+    return true;
+  }
+
+  /** The summary lists a symbol from its first tick handed over. */
+  private list(symbol: string): void {
+    this.symbolsSeen.set(symbol, true);
+    if (symbol === this.lastSymbol) this.lastListed = true;
+    if (this.stats.symbols.size < MAX_SUMMARY_SYMBOLS) this.stats.symbols.add(symbol);
   }
 
   /** Counts a bad line (`--skip-bad`, returns true) or records the error that ends the file (returns false). */
