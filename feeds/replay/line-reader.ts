@@ -262,15 +262,20 @@ export async function gzipDamage(path: string, signal?: AbortSignal): Promise<st
   }
 }
 
+/** zlib's messages for data that does not match a gzip member's trailer, and what each checked. */
+const TRAILER_CHECKS: Readonly<Record<string, string>> = {
+  'incorrect data check': 'the CRC-32 checksum',
+  'incorrect length check': 'the length recorded',
+};
+
 /** What a gzip stream's Z_DATA_ERROR means, for messages. */
 export function corruptGzip(zlibMessage: string): string {
-  if (zlibMessage === 'incorrect data check') return 'corrupt gzip data (incorrect data check): the data does not match the CRC-32 checksum at the end of the compressed stream';
-  if (zlibMessage === 'incorrect length check') return 'corrupt gzip data (incorrect length check): the data does not match the length recorded at the end of the compressed stream';
-  return `corrupt gzip data (${zlibMessage})`;
+  if (!isChecksumError(zlibMessage)) return `corrupt gzip data (${zlibMessage})`;
+  return `corrupt gzip data (${zlibMessage}): the data does not match ${TRAILER_CHECKS[zlibMessage]} at the end of the compressed stream`;
 }
 
 function isChecksumError(zlibMessage: string): boolean {
-  return zlibMessage === 'incorrect data check' || zlibMessage === 'incorrect length check';
+  return Object.hasOwn(TRAILER_CHECKS, zlibMessage);
 }
 
 /** The first line of a file without the byte-order mark it may start with. */
